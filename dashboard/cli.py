@@ -120,7 +120,12 @@ def _load_extra_commands() -> None:
     """Import modules that register more sub-commands, if they exist."""
     import importlib
 
-    for name in ("dashboard.cli_workspace", "dashboard.cli_analysis", "dashboard.cli_exports"):
+    for name in (
+        "dashboard.cli_workspace",
+        "dashboard.cli_indicators",
+        "dashboard.cli_coverage",
+        "dashboard.cli_exports",
+    ):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
