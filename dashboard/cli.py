@@ -85,7 +85,9 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command."""
-    parser = _Parser(prog="territoires", description="Territoires du Plan — tableau de bord du PDALHPD")
+    parser = _Parser(
+        prog="territoires", description="Territoires du Plan — tableau de bord du PDALHPD"
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("reference", help="résumé du référentiel territorial d'un département")

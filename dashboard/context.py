@@ -11,7 +11,12 @@ import geopandas as gpd
 import pandas as pd
 
 from dashboard import demo
-from geo.perimeters import MembershipReport, dissolve_instances, expand_memberships, membership_report
+from geo.perimeters import (
+    MembershipReport,
+    dissolve_instances,
+    expand_memberships,
+    membership_report,
+)
 from geo.reference import Reference, dissolve_by, load_reference
 from geo.simplify import simplify_coverage
 
@@ -89,12 +94,22 @@ def build_territory(
         memberships = expand_memberships(instance_rows, ref)
         instances = dissolve_instances(memberships, display)
         report = membership_report(memberships, ref)
-        first = memberships.drop_duplicates("code_insee")[["code_insee", "instance_code", "instance_nom"]]
+        first = memberships.drop_duplicates("code_insee")[
+            ["code_insee", "instance_code", "instance_nom"]
+        ]
         display = display.merge(first, on="code_insee", how="left")
     else:
-        memberships = pd.DataFrame(columns=["instance_code", "instance_nom", "instance_type", "code_insee"])
+        memberships = pd.DataFrame(
+            columns=["instance_code", "instance_nom", "instance_type", "code_insee"]
+        )
         instances = gpd.GeoDataFrame(
-            {"instance_code": [], "instance_nom": [], "instance_type": [], "nb_communes": [], "population": []},
+            {
+                "instance_code": [],
+                "instance_nom": [],
+                "instance_type": [],
+                "nb_communes": [],
+                "population": [],
+            },
             geometry=[],
             crs="EPSG:4326",
         )
@@ -109,4 +124,3 @@ def build_territory(
         report=report,
         instances_source=source or "",
     )
-

@@ -22,6 +22,4 @@ def read_demo_instance_rows() -> pd.DataFrame:
     Pays Roussillonnais in Isère rhodanienne; and Valencin was forgotten when Collines
     Isère Nord Communauté was listed commune by commune.
     """
-    return pd.read_csv(
-        INSTANCES_FILE, sep=";", encoding="cp1252", dtype=str, keep_default_na=False
-    )
+    return pd.read_csv(INSTANCES_FILE, sep=";", encoding="cp1252", dtype=str, keep_default_na=False)

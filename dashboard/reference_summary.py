@@ -47,7 +47,9 @@ def reference_summary(departement: str, with_communes: bool = False) -> dict[str
         "millesime": POPULATION_MILLESIME,
         "source_population": SOURCE_POPULATION,
         "source_geographie": SOURCE_GEOGRAPHIE,
-        "epci_par_nature": {k: int(v) for k, v in ref.epci["nature"].value_counts().sort_index().items()},
+        "epci_par_nature": {
+            k: int(v) for k, v in ref.epci["nature"].value_counts().sort_index().items()
+        },
         "epci": epci,
     }
     if with_communes:

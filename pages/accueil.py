@@ -4,7 +4,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import ui
-from dashboard.mapview import BASEMAPS, DEFAULT_BASEMAP, LAYER_LABELS, build_map
+from dashboard.mapview import BASEMAPS, DEFAULT_BASEMAP, DEFAULT_LAYERS, LAYER_LABELS, build_map
 from dashboard.ui_home import clicked_territory, show_detail, show_key_figures, show_report
 
 dep = ui.current_departement()
@@ -18,7 +18,7 @@ with st.sidebar:
     layers = st.multiselect(
         "Couches affichées",
         list(LAYER_LABELS),
-        default=list(LAYER_LABELS),
+        default=list(DEFAULT_LAYERS),
         format_func=LAYER_LABELS.get,
         key="layers",
     )

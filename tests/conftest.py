@@ -103,7 +103,9 @@ def offline_page(chromium_browser):
 
     def _route(route):
         host = route.request.url.split("/")[2].split(":")[0] if "://" in route.request.url else ""
-        if host in ("127.0.0.1", "localhost", "") or route.request.url.startswith(("data:", "blob:")):
+        if host in ("127.0.0.1", "localhost", "") or route.request.url.startswith(
+            ("data:", "blob:")
+        ):
             route.continue_()
         else:
             blocked.append(route.request.url)

@@ -8,29 +8,66 @@ pytestmark = pytest.mark.browser
 
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
+_LATLNG_TO_POINT = """(_el, [lat, lng]) => {
+    const m = Object.values(window).find(v => v && v._container && v.latLngToContainerPoint);
+    return m.latLngToContainerPoint([lat, lng]);
+}"""
+
+
+def _map_frame(page):
+    """The map iframe, once Streamlit has dropped any stale copy from a previous run."""
+    page.wait_for_function(f"document.querySelectorAll('{MAP_FRAME}').length === 1", timeout=60_000)
+    return page.frame_locator(MAP_FRAME)
+
+
+def _click_latlng(page, frame, lat: float, lng: float) -> None:
+    box = frame.locator(".leaflet-container").bounding_box()
+    assert box is not None
+    point = frame.locator("body").evaluate(_LATLNG_TO_POINT, [lat, lng])
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+
 
 def test_map_draws_epci_offline_and_click_shows_detail(streamlit_url, offline_page):
     page = offline_page
     page.goto(f"{streamlit_url}/?dep=38", wait_until="domcontentloaded")
-    frame = page.frame_locator(MAP_FRAME)
+    page.get_by_text("Cliquez sur une commune").wait_for(timeout=60_000)
+    frame = _map_frame(page)
     paths = frame.locator("path.leaflet-interactive")
-    paths.nth(540).wait_for(state="attached", timeout=90_000)
-    # 512 communes + 13 instances + 18 EPCI polygons
-    assert paths.count() >= 512 + 18
+    paths.nth(30).wait_for(state="attached", timeout=90_000)
+    # Default view: 18 EPCI + 13 demo CLH polygons, Leaflet loaded from the app itself.
+    assert paths.count() >= 18 + 13
+    assert frame.locator("script[src*='/app/static/leaflet/leaflet.js']").count() >= 1
+    page.get_by_text("Cliquez sur une commune").wait_for(timeout=30_000)
+
+    # Click in the middle of Grenoble: the top layer is the EPCI Grenoble-Alpes-Métropole.
+    _click_latlng(page, frame, 45.1885, 5.7245)
+    page.get_by_text("SIREN 200040715").wait_for(timeout=30_000)
+    assert page.get_by_text("Grenoble-Alpes-Métropole", exact=True).count() >= 1
     assert page.blocked_requests == []  # type: ignore[attr-defined]
 
-    # Click in the middle of Grenoble: the top layer is the EPCI, Grenoble-Alpes-Métropole.
-    box = frame.locator(".leaflet-container").bounding_box()
-    assert box is not None
-    page.get_by_text("Cliquez sur une commune").wait_for(timeout=30_000)
-    # Locate Grenoble on screen through Leaflet itself, then click there.
-    point = frame.locator("body").evaluate(
-        """() => {
-            const m = Object.values(window).find(v => v && v._container && v.latLngToContainerPoint);
-            return m.latLngToContainerPoint([45.1885, 5.7245]);
-        }"""
+
+def test_commune_layer_toggle_and_tooltip(streamlit_url, offline_page):
+    page = offline_page
+    page.goto(f"{streamlit_url}/?dep=38", wait_until="domcontentloaded")
+    page.get_by_text("Cliquez sur une commune").wait_for(timeout=60_000)
+    frame = _map_frame(page)
+    frame.locator("path.leaflet-interactive").nth(30).wait_for(state="attached", timeout=90_000)
+    # Turn the commune layer on from the sidebar multiselect.
+    page.get_by_label("Couches affichées").click()
+    page.get_by_role("option", name="Communes").click()
+    page.keyboard.press("Escape")
+    # The map component is re-mounted with the new layers; wait for the old frame to go.
+    page.wait_for_timeout(1000)
+    frame = _map_frame(page)
+    frame.locator("path.leaflet-interactive").nth(512 + 30).wait_for(
+        state="attached", timeout=60_000
     )
-    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
-    detail = page.get_by_text("Grenoble-Alpes-Métropole", exact=True).first
-    detail.wait_for(timeout=30_000)
-    assert page.get_by_text("SIREN 200040715").count() >= 1
+    # Hovering a commune shows its tooltip with name, code, population and EPCI.
+    box = frame.locator(".leaflet-container").bounding_box()
+    point = frame.locator("body").evaluate(_LATLNG_TO_POINT, [45.1885, 5.7245])
+    page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+    tooltip = frame.locator(".leaflet-tooltip").first
+    tooltip.wait_for(timeout=30_000)
+    text = tooltip.inner_text()
+    assert "Population 2017" in text
+    assert page.blocked_requests == []  # type: ignore[attr-defined]

@@ -1,0 +1,46 @@
+# Territoires du Plan — deux commandes sur une machine neuve :
+#   make run   installe et lance l'application sur la démonstration Isère
+#   make test  installe ce qu'il faut aux tests (dont chromium de Debian) et les passe
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+WORKSPACE ?= $(CURDIR)/workspace/demo-isere
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lint bench demo clean chromium
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	TERRITOIRES_WORKSPACE=$(WORKSPACE) $(BIN)/territoires demo --workspace $(WORKSPACE)
+
+run: install
+	@test -f $(WORKSPACE)/workspace.sqlite || $(MAKE) --no-print-directory demo
+	TERRITOIRES_WORKSPACE=$(WORKSPACE) $(BIN)/streamlit run dashboard/app.py \
+		--server.port $(PORT) --server.address 127.0.0.1
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || \
+		( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium )
+
+lint: install
+	$(BIN)/ruff check dashboard geo pages tests benchmarks
+
+# pytest exits 5 when it collects no test: that is a failure here, not a success.
+test: install chromium lint
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: install
+	$(BIN)/territoires bench
+
+clean:
+	rm -rf $(VENV) workspace .pytest_cache

