@@ -33,7 +33,7 @@ chromium:
 		( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium )
 
 lint: install
-	$(BIN)/ruff check dashboard geo pages tests benchmarks
+	$(BIN)/ruff check dashboard geo pages tests
 
 # pytest exits 5 when it collects no test: that is a failure here, not a success.
 test: install chromium lint

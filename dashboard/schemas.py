@@ -157,13 +157,13 @@ _TERRITOIRE = (
     ColumnSpec(
         "territoire_type", "enum", True,
         "type de territoire : departement, instance, epci ou commune",
-        allowed=TERRITOIRE_TYPES, aliases=("type_territoire", "niveau", "echelle"),
+        allowed=TERRITOIRE_TYPES, aliases=("type_territoire", "type_de_territoire", "niveau", "echelle"),
     ),
     ColumnSpec(
         "territoire_code", "code", True,
         "code du territoire : code du département, code de l'instance, SIREN de l'EPCI "
         "ou code INSEE de la commune",
-        aliases=("code_territoire", "territoire", "code"),
+        aliases=("code_territoire", "code_du_territoire", "territoire", "code"),
     ),
 )
 _INDICATEUR = ColumnSpec(
