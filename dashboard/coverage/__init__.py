@@ -1,0 +1,42 @@
+"""Coverage gaps between the PDALHPD, the PLH and the PDH, computed from documented rules.
+
+No Streamlit here: the CLI (``territoires gaps``), the page and the exports share it.
+
+>>> from dashboard.coverage import evaluate, findings_to_frame
+>>> findings = evaluate(load_reference("38"), {"plans": plans, "instances": rows})
+"""
+
+from dashboard.coverage.engine import RULES, RULES_BY_ID, evaluate, rules_table, run_rules
+from dashboard.coverage.inputs import CoverageInputs, Tolerances, prepare_inputs
+from dashboard.coverage.model import (
+    ALERTE,
+    ERREUR,
+    INFO,
+    SEVERITIES,
+    SEVERITY_LABELS,
+    Finding,
+    Rule,
+    findings_to_frame,
+)
+from dashboard.coverage.plh import is_obliged, obligation_table
+
+__all__ = [
+    "ALERTE",
+    "ERREUR",
+    "INFO",
+    "RULES",
+    "RULES_BY_ID",
+    "SEVERITIES",
+    "SEVERITY_LABELS",
+    "CoverageInputs",
+    "Finding",
+    "Rule",
+    "Tolerances",
+    "evaluate",
+    "findings_to_frame",
+    "is_obliged",
+    "obligation_table",
+    "prepare_inputs",
+    "rules_table",
+    "run_rules",
+]

