@@ -157,7 +157,8 @@ _TERRITOIRE = (
     ColumnSpec(
         "territoire_type", "enum", True,
         "type de territoire : departement, instance, epci ou commune",
-        allowed=TERRITOIRE_TYPES, aliases=("type_territoire", "type_de_territoire", "niveau", "echelle"),
+        allowed=TERRITOIRE_TYPES,
+        aliases=("type_territoire", "type_de_territoire", "niveau", "echelle"),
     ),
     ColumnSpec(
         "territoire_code", "code", True,

