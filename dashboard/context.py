@@ -56,9 +56,26 @@ class Territory:
 def instance_rows_for(departement: str) -> tuple[pd.DataFrame | None, str]:
     """Instance rows to use for a département and a label of their source.
 
-    The Isère demo ships its CLH; other départements have none until a workspace
-    provides them.
+    The current workspace (:func:`dashboard.workspace.open_workspace`) wins when it
+    belongs to this département and holds instances (imported compositions, then drawn
+    perimeters for instance codes not already defined). Otherwise the Isère demo ships
+    its CLH; other départements have none until a workspace provides them.
     """
+    from dashboard.workspace import open_workspace
+
+    workspace = open_workspace()
+    try:
+        if workspace.departement == departement:
+            rows = workspace.read("instances")
+            drawn = workspace.read("perimetres")
+            drawn = drawn[~drawn["instance_code"].isin(rows["instance_code"])]
+            if not drawn.empty:
+                rows = pd.concat([rows, drawn], ignore_index=True)
+            if not rows.empty:
+                rows = rows.astype(object).where(rows.notna(), None)
+                return rows, f"instances de l'espace de travail ({workspace.directory})"
+    finally:
+        workspace.dispose()
     if departement == demo.DEMO_DEPARTEMENT:
         return demo.read_demo_instance_rows(), f"CLH de l'Isère — {demo.DEMO_LABEL}"
     return None, "aucune instance définie pour ce département"
