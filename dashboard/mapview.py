@@ -53,7 +53,7 @@ LAYER_LABELS = {
 #: Qualitative palette for instances, readable on a white background (ColorBrewer Set3/Paired).
 INSTANCE_PALETTE = [
     "#8dd3c7", "#fdb462", "#bebada", "#fb8072", "#80b1d3", "#b3de69", "#fccde5",
-    "#bc80bd", "#ccebc5", "#ffed6f", "#a6cee3", "#e5c494", "#b2df8a", "#cab2d6",
+    "#bc80bd", "#ccebc5", "#ffed6f", "#a6cee3", "#e5c494", "#d8b365", "#cab2d6",
 ]  # fmt: skip
 
 
