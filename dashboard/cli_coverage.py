@@ -2,7 +2,8 @@
 
 Reads the workspace when it exists; otherwise, for the Isère demonstration, the demo
 files of ``data/demo`` that are present (validated by the import code, nothing written)
-and the demo CLH. Exit 0 whatever is found; 2 for a usage error (unknown département,
+and the demo CLH. Exit 0 whatever is found; 1 when instance rows name a code unknown
+in the reference; 2 for a usage error (unknown département,
 workspace of another département, unreadable drawing).
 """
 
@@ -139,6 +140,7 @@ def _read_drawing(path: str) -> gpd.GeoDataFrame:
 def cmd_gaps(args: argparse.Namespace) -> int:
     """``territoires gaps [--workspace DIR] [--departement DEP] [--json]``."""
     from dashboard.coverage import RULES_BY_ID, evaluate
+    from geo.perimeters import MembershipError
     from geo.reference import UnknownDepartementError, load_reference
 
     try:
@@ -154,9 +156,13 @@ def cmd_gaps(args: argparse.Namespace) -> int:
         return cli.EXIT_USAGE
     for warning in loaded.warnings:
         print(f"Avertissement : {warning}", file=sys.stderr)
-    findings = evaluate(
-        reference, loaded.tables, None, _memberships(loaded, reference), drawings, as_of=as_of
-    )
+    try:
+        findings = evaluate(
+            reference, loaded.tables, None, _memberships(loaded, reference), drawings, as_of=as_of
+        )
+    except MembershipError as exc:  # instance rows naming a code unknown in the reference
+        print(f"territoires : données invalides : {exc}", file=sys.stderr)
+        return cli.EXIT_INVALID
     if args.json:
         cli._print_json(
             {

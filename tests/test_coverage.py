@@ -17,10 +17,12 @@ from dashboard.coverage import (
     ERREUR,
     INFO,
     RULES,
+    commune_coverage,
     evaluate,
     findings_to_frame,
     is_obliged,
     obligation_table,
+    plh_timeline,
     prepare_inputs,
     rules_table,
 )
@@ -474,3 +476,21 @@ def test_findings_frame_is_exportable(isere):
     assert all(isinstance(json.loads(d), dict) for d in frame["details"])
     ranks = [("erreur", "alerte", "info").index(s) for s in frame["severity"]]
     assert ranks == sorted(ranks)
+
+
+# --- page tables ------------------------------------------------------------------------
+
+
+def test_commune_coverage_and_plh_timeline(isere):
+    plans = pd.DataFrame([pdalhpd(), plh(GAM, "2025-01-01", "2030-12-31")])
+    inputs = prepare_inputs(
+        isere, {"plans": plans, "instances": read_demo_instance_rows()}, as_of=AS_OF
+    )
+    cov = commune_coverage(inputs).set_index("code_insee")
+    assert len(cov) == len(isere.communes)
+    assert cov["plh_en_vigueur"].sum() == 49  # the 49 communes of the métropole
+    assert pd.isna(cov.loc[VALENCIN, "instance_code"])
+    assert cov.loc["38185", "plh_oblige"]
+    timeline = plh_timeline(inputs)
+    assert set(timeline["siren"]) == set(isere.epci["siren"])
+    assert list(timeline["oblige"][:4]) == [True] * 4

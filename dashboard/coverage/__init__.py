@@ -18,7 +18,8 @@ from dashboard.coverage.model import (
     Rule,
     findings_to_frame,
 )
-from dashboard.coverage.plh import is_obliged, obligation_table
+from dashboard.coverage.plh import is_obliged, obligation_table, plh_in_force
+from dashboard.coverage.views import commune_coverage, plh_timeline
 
 __all__ = [
     "ALERTE",
@@ -32,10 +33,13 @@ __all__ = [
     "Finding",
     "Rule",
     "Tolerances",
+    "commune_coverage",
     "evaluate",
     "findings_to_frame",
     "is_obliged",
     "obligation_table",
+    "plh_in_force",
+    "plh_timeline",
     "prepare_inputs",
     "rules_table",
     "run_rules",
