@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from dashboard.cli import main
-from dashboard.demo import INSTANCES_FILE
+from dashboard.demo import DEMO_DIR, INSTANCES_FILE
 
 OBLIGED = {"243800604", "243800984", "200077014", "200040715"}
 KEYS = {"rule", "territoire_type", "territoire_code", "severity", "message", "article"}
@@ -73,11 +73,17 @@ def test_gaps_details_and_text_output(capsys, workspace):
 
 
 def test_gaps_without_workspace_falls_back_to_the_demo(capsys, tmp_path):
-    payload = _gaps(capsys, "--workspace", str(tmp_path / "absent"))
+    payload = _gaps(capsys, "--workspace", str(tmp_path / "absent"), "--date", "2026-06-01")
     assert "démonstration" in payload["source"]
     codes = {(g["rule"], g["territoire_code"]) for g in payload["gaps"]}
     assert ("INSTANCE_SPLITS_EPCI", "200085751") in codes
     assert ("COMMUNE_OUTSIDE_INSTANCES", "38519") in codes
+    if (DEMO_DIR / "plans.csv").exists():
+        # Demo faults: the Pays Voironnais PLH expired in 2022 during the 2021-2026 plan,
+        # and Vienne Condrieu's PLH targets fewer PLA-I than the plan gives it.
+        assert ("PLH_OBLIGATION", "243800984") in codes
+        assert ("PLH_PERIOD", "243800984") in codes
+        assert ("PLH_PDALHPD_OBJECTIVE", "200077014") in codes
     assert not (tmp_path / "absent").exists()  # reading never creates a workspace
 
 

@@ -6,6 +6,7 @@ import pandas as pd
 
 from dashboard.coverage.inputs import CoverageInputs
 from dashboard.coverage.model import ALERTE, INFO, Finding, Rule
+from dashboard.coverage.plh import plh_name
 from dashboard.formatting import fr_int, fr_number, fr_percent
 
 INDICATEUR_PLAI = "plai"
@@ -102,7 +103,7 @@ def check_plh_objective(inputs: CoverageInputs) -> list[Finding]:
             span = _plh_years(plh)
             if span is None or span[1] < t["annee_debut"] or span[0] > t["annee_fin"]:
                 continue
-            name = f"PLH « {plh['intitule']} »" if plh["intitule"] else "PLH"
+            name = plh_name(plh)
             details = {
                 "plh": plh["intitule"],
                 "plh_annees": list(span),
@@ -118,7 +119,7 @@ def check_plh_objective(inputs: CoverageInputs) -> list[Finding]:
                         "epci",
                         siren,
                         nom,
-                        f"{name} de {nom} ({span[0]}-{span[1]}) : objectif annuel de PLA-I non "
+                        f"{name} ({nom}, {span[0]}-{span[1]}) : objectif annuel de PLA-I non "
                         f"renseigné, comparaison impossible avec l'objectif du PDALHPD pour "
                         f"{scope} ({plan_text}).",
                         details,
@@ -137,7 +138,7 @@ def check_plh_objective(inputs: CoverageInputs) -> list[Finding]:
                 else ""
             )
             message = (
-                f"{name} de {nom} ({span[0]}-{span[1]}) : {fr_number(ours)} PLA-I par an, "
+                f"{name} ({nom}, {span[0]}-{span[1]}) : {fr_number(ours)} PLA-I par an, "
                 f"{fr_percent(shortfall)} de moins que l'objectif territorialisé du PDALHPD "
                 f"pour {scope} ({plan_text}) ; tolérance : {fr_percent(tolerance, 0)}. Le PLH "
                 f"doit prendre en compte le PDALHPD.{beyond}"

@@ -62,9 +62,14 @@ def plh_in_force(inputs: CoverageInputs, siren: str, day: dt.date | None = None)
     return rows[[_covers(r, day) for _, r in rows.iterrows()]]
 
 
-def _plh_name(row: pd.Series) -> str:
+def plh_name(row: pd.Series) -> str:
+    """« PLH du Pays Voironnais 2015-2022 », or PLH « intitulé » when the title does not
+    say what it is."""
+    title = str(row["intitule"] or "")
+    if title.upper().startswith(("PLH", "PLUI", "PROGRAMME LOCAL")):
+        return f"« {title} »"
     kind = "PLUi-H" if row["type_plan"] == "PLUIH" else "PLH"
-    return f"{kind} « {row['intitule']} »" if row["intitule"] else kind
+    return f"{kind} « {title} »" if title else kind
 
 
 def _state_of_plh(inputs: CoverageInputs, siren: str) -> str:
@@ -74,7 +79,7 @@ def _state_of_plh(inputs: CoverageInputs, siren: str) -> str:
         return "le tableau des plans ne mentionne aucun PLH pour cet EPCI"
     parts = []
     for _, row in rows.sort_values("date_debut", na_position="first").iterrows():
-        name = _plh_name(row)
+        name = plh_name(row)
         if row["statut"] == "en_elaboration":
             parts.append(f"{name} en élaboration (non adopté)")
         elif row["date_fin"] is not None and row["date_fin"] < inputs.as_of:
@@ -173,13 +178,13 @@ def _explain_gap(gap: Interval, adopted: pd.DataFrame) -> str:
     span = f"du {fr_date(gap[0])} au {fr_date(gap[1])}"
     if len(before) and len(after):
         return (
-            f"{span}, entre la fin du {_plh_name(before.iloc[0])} et le début du "
-            f"{_plh_name(after.iloc[0])}"
+            f"{span}, entre la fin du {plh_name(before.iloc[0])} et le début du "
+            f"{plh_name(after.iloc[0])}"
         )
     if len(before):
-        return f"{span}, après l'échéance du {_plh_name(before.iloc[0])}"
+        return f"{span}, après l'échéance du {plh_name(before.iloc[0])}"
     if len(after):
-        return f"{span}, avant l'entrée en vigueur du {_plh_name(after.iloc[0])}"
+        return f"{span}, avant l'entrée en vigueur du {plh_name(after.iloc[0])}"
     return span
 
 
@@ -230,7 +235,7 @@ def check_plh_period(inputs: CoverageInputs) -> list[Finding]:
         pending = rows[rows["statut"] == "en_elaboration"]
         if len(pending):
             cause += " ; " + ", ".join(
-                f"{_plh_name(r)} en élaboration (non adopté)" for _, r in pending.iterrows()
+                f"{plh_name(r)} en élaboration (non adopté)" for _, r in pending.iterrows()
             )
         status = (
             "EPCI tenu d'avoir un PLH (CCH L302-1)"
