@@ -506,9 +506,10 @@ def _realisation_sources(realisations: pd.DataFrame) -> dict[str, str]:
     src = realisations.get("source", pd.Series(None, index=realisations.index)).astype(object)
     frame = pd.DataFrame({"indicateur": realisations["indicateur"].astype(str), "source": src})
     frame = frame[frame["source"].notna() & ~frame["source"].astype(str).isin(["", "None"])]
-    out = {code: "réalisations importées" for code in realisations["indicateur"].astype(str)}
+    out = dict.fromkeys(realisations["indicateur"].astype(str), "réalisations importées")
     for code, group in frame.groupby("indicateur"):
-        out[str(code)] = "réalisations importées (" + ", ".join(sorted(group["source"].unique())) + ")"
+        labels = ", ".join(sorted(group["source"].astype(str).unique()))
+        out[str(code)] = f"réalisations importées ({labels})"
     return out
 
 
@@ -555,8 +556,9 @@ def prepare(
         if code not in INDICATORS
     ]
     known = territory_names(tmap)[["territoire_type", "territoire_code"]]
-    matched = objectives.merge(known, on=["territoire_type", "territoire_code"], how="left",
-                               indicator=True)
+    matched = objectives.merge(
+        known, on=["territoire_type", "territoire_code"], how="left", indicator=True
+    )
     for _, row in matched[matched["_merge"] == "left_only"].iterrows():
         warnings.append(
             f"Objectif sur un territoire inconnu : {row['territoire_type']} "
@@ -608,8 +610,11 @@ def _row_specs(prep: Prepared, indicators: list[str]) -> pd.DataFrame:
     no_period = without[~without["indicateur"].isin(set(ref_periods["indicateur"]))]
     orphan_years = no_period.merge(has_value[[*keys, "annee"]], on=keys)
     orphan_years = orphan_years.assign(
-        annee_debut=orphan_years["annee"], annee_fin=orphan_years["annee"], objectif=np.nan,
-        source_objectif="", objectif_annualise=False,
+        annee_debut=orphan_years["annee"],
+        annee_fin=orphan_years["annee"],
+        objectif=np.nan,
+        source_objectif="",
+        objectif_annualise=False,
     ).drop(columns="annee")
 
     base = pd.concat([obj, orphan], ignore_index=True)
@@ -626,7 +631,8 @@ def _row_specs(prep: Prepared, indicators: list[str]) -> pd.DataFrame:
     yearly_given = base[base["annee_fin"] == base["annee_debut"]]
     rep = rep.merge(
         yearly_given[[*keys, "annee_debut"]].assign(_given=True),
-        on=[*keys, "annee_debut"], how="left",
+        on=[*keys, "annee_debut"],
+        how="left",
     )
     rep = rep[rep["_given"].isna()].drop(columns="_given")
     specs = pd.concat([base, rep, orphan_years], ignore_index=True)
@@ -705,8 +711,8 @@ def compute_indicators(
 
     pairs = specs[["annee_debut", "annee_fin"]].drop_duplicates()
     pairs["part_attendue"] = [
-        part_attendue(a, b, today) for a, b in zip(pairs["annee_debut"], pairs["annee_fin"],
-                                                   strict=True)
+        part_attendue(a, b, today)
+        for a, b in zip(pairs["annee_debut"], pairs["annee_fin"], strict=True)
     ]
     specs = specs.merge(pairs, on=["annee_debut", "annee_fin"], how="left")
     has_obj = specs["objectif"].notna() & (specs["objectif"] > 0)
@@ -718,9 +724,7 @@ def compute_indicators(
         specs["annee_debut"].astype(str),
         specs["annee_debut"].astype(str) + "-" + specs["annee_fin"].astype(str),
     )
-    specs["libelle"] = [
-        INDICATORS[c].label if c in INDICATORS else c for c in specs["indicateur"]
-    ]
+    specs["libelle"] = [INDICATORS[c].label if c in INDICATORS else c for c in specs["indicateur"]]
     specs["unite"] = [INDICATORS[c].unit if c in INDICATORS else "" for c in specs["indicateur"]]
     real_src = specs["indicateur"].map(prep.sources).fillna("aucune réalisation importée")
     obj_src = specs["source_objectif"].where(
