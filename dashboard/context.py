@@ -73,6 +73,10 @@ def instance_rows_for(departement: str) -> tuple[pd.DataFrame | None, str]:
                 rows = pd.concat([rows, drawn], ignore_index=True)
             if not rows.empty:
                 rows = rows.astype(object).where(rows.notna(), None)
+                log = workspace.history()
+                log = log[log["kind"] == "instances"]
+                if not log.empty and log["utilisateur"].iloc[0] == "démonstration":
+                    return rows, f"CLH de l'Isère — {demo.DEMO_LABEL} (espace de travail)"
                 return rows, f"instances de l'espace de travail ({workspace.directory})"
     finally:
         workspace.dispose()
