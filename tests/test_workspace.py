@@ -356,3 +356,37 @@ def test_donnees_page_without_workspace(monkeypatch, tmp_path):
     assert not at.exception
     assert "pas encore créé" in at.info[0].value
     assert not (tmp_path / "vide").exists()
+
+
+def test_donnees_page_upload_map_and_import(monkeypatch, tmp_path):
+    """The whole page flow: upload, report with line/column, header mapping, import."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("TERRITOIRES_WORKSPACE", str(tmp_path / "ws"))
+    at = AppTest.from_file(str(ROOT / "pages" / "donnees.py"), default_timeout=60).run()
+    at.selectbox(key="donnees_kind").set_value("operations").run()
+    bad = (CORPUS / "ops_duplicate_id.csv").read_bytes()
+    at.file_uploader(key="donnees_upload").set_value(("ops_duplicate_id.csv", bad, "text/csv"))
+    at.run()
+    assert not at.exception
+    assert "Fichier invalide" in at.error[0].value
+    errors = at.dataframe[0].value
+    assert errors[["ligne", "colonne"]].values.tolist() == [[4, "N° opération"]]
+    assert at.button[0].disabled
+
+    data = (CORPUS / "ops_unmapped_header.csv").read_bytes()
+    at.file_uploader(key="donnees_upload").set_value(("ops_unmapped_header.csv", data, "text/csv"))
+    at.run()
+    assert "Fichier invalide" in at.error[0].value
+    mapping_box = at.selectbox[1]
+    assert mapping_box.label == "« Logements très sociaux »"
+    mapping_box.set_value("nb_plai").run()
+    assert not at.exception
+    assert "Fichier valide" in at.success[0].value
+    at.button[0].click().run()
+    assert not at.exception
+    assert any("Import réussi : 1 lignes" in s.value for s in at.success)
+    target = open_workspace()
+    assert target.read("operations")["nb_plai"].tolist() == [7]
+    assert target.history()["fichier"].tolist() == ["ops_unmapped_header.csv"]
+    target.dispose()
