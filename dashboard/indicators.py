@@ -14,9 +14,10 @@ Rules, stated once
   département (an EPCI value counts for the instances that hold the whole EPCI and for
   the département, never for its communes). EPCI values are assumed to concern the part
   of the EPCI inside the département.
-* **Declared values win.** When a territory has a realisation declared for itself for an
-  indicator and a year, that value is used as is; values declared for its communes or
-  sub-territories are summed only when there is none, so nothing is counted twice.
+* **Nothing is counted twice.** When a territory has a realisation declared for itself
+  for an indicator and a year, that value is used as is; a value declared for a part of
+  it counts only when no larger declared territory between the two holds that part
+  (:func:`aggregate_facts`).
 * **PLA-I** realisations come from the imported operations (Sisal / Galion): see
   :data:`STATUTS_REALISES`. **Signalements traités** are the signals closed during the
   year (year of ``date_cloture``), unless ``realisations`` holds that indicator, in which
@@ -223,22 +224,25 @@ def containment(tmap: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``src_type``, ``src_code``, ``territoire_type``, ``territoire_code``, ``direct``
-        (True when S is T).
+        ``src_type``, ``src_code``, ``territoire_type``, ``territoire_code``, ``n_src`` and
+        ``n_tgt`` (their numbers of communes), ``direct`` (True when S is T).
     """
     src = tmap[["territoire_type", "territoire_code", "code_insee"]].rename(
         columns={"territoire_type": "src_type", "territoire_code": "src_code"}
     )
-    sizes = src.groupby(["src_type", "src_code"], sort=False).size().rename("n_src")
+    sizes = tmap.groupby(["territoire_type", "territoire_code"], sort=False).size()
     pairs = src.merge(tmap[["territoire_type", "territoire_code", "code_insee"]], on="code_insee")
-    shared = (
+    out = (
         pairs.groupby(["src_type", "src_code", "territoire_type", "territoire_code"], sort=False)
         .size()
         .rename("n_shared")
         .reset_index()
-        .merge(sizes.reset_index(), on=["src_type", "src_code"])
     )
-    out = shared[shared["n_shared"] == shared["n_src"]].drop(columns=["n_shared", "n_src"])
+    out["n_src"] = sizes.reindex(pd.MultiIndex.from_frame(out[["src_type", "src_code"]])).to_numpy()
+    out["n_tgt"] = sizes.reindex(
+        pd.MultiIndex.from_frame(out[["territoire_type", "territoire_code"]])
+    ).to_numpy()
+    out = out[out["n_shared"] == out["n_src"]].drop(columns="n_shared")
     out["direct"] = (out["src_type"] == out["territoire_type"]) & (
         out["src_code"] == out["territoire_code"]
     )
@@ -336,8 +340,11 @@ def _same_departement(code: str, departement: str) -> bool:
 def aggregate_facts(facts: pd.DataFrame, contain: pd.DataFrame) -> pd.DataFrame:
     """Sum facts declared at any level onto every territory that contains their source.
 
-    A value declared for the target itself wins over the sum of its parts (see the module
-    docstring). Facts on territories unknown to the reference are dropped.
+    Nothing is counted twice: for a target T, a value declared for S is left out when a
+    value (same indicator and year) is declared for a larger territory S' with
+    S ⊂ S' ⊆ T — in particular a value declared for T itself wins over its parts. Between
+    two declared territories with the same communes, the larger level wins (instance over
+    EPCI over commune). Facts on territories unknown to the reference are dropped.
 
     Returns
     -------
@@ -348,19 +355,42 @@ def aggregate_facts(facts: pd.DataFrame, contain: pd.DataFrame) -> pd.DataFrame:
     facts = facts.dropna(subset=["annee"])
     if facts.empty:
         return pd.DataFrame(columns=_FACT_COLUMNS)
+    src = ["src_type", "src_code"]
     pre = facts.groupby(
         ["territoire_type", "territoire_code", "indicateur", "annee"], as_index=False, sort=False
     )[["valeur", "programme"]].sum(min_count=1)
     pre = pre.rename(columns={"territoire_type": "src_type", "territoire_code": "src_code"})
-    joined = pre.merge(contain, on=["src_type", "src_code"])
-    direct = joined["direct"].to_numpy()
-    joined["valeur_directe"] = joined["valeur"].where(direct, 0.0)
-    joined["n_direct"] = direct.astype(float)
+    joined = pre.merge(contain.drop(columns=["n_src", "n_tgt"]), on=src)
+
+    # Declared sources S' above another declared source S: drop S -> T when S' ⊆ T.
+    declared = pre.loc[pre["src_type"] != "commune", [*src, "indicateur", "annee"]]
+    if not declared.empty:
+        sup = contain[~contain["direct"]].rename(
+            columns={"territoire_type": "sup_type", "territoire_code": "sup_code", "n_tgt": "n_sup"}
+        )
+        sup = sup.merge(
+            declared.rename(columns={"src_type": "sup_type", "src_code": "sup_code"}),
+            on=["sup_type", "sup_code"],
+        ).merge(pre[[*src, "indicateur", "annee"]], on=[*src, "indicateur", "annee"])
+        order_sup = sup["sup_type"].map(_TYPE_ORDER)
+        order_src = sup["src_type"].map(_TYPE_ORDER)
+        wins = (sup["n_sup"] > sup["n_src"]) | (
+            (sup["n_sup"] == sup["n_src"]) & (order_sup < order_src)
+        )
+        sup = sup[wins]
+        above = contain[["src_type", "src_code", "territoire_type", "territoire_code"]].rename(
+            columns={"src_type": "sup_type", "src_code": "sup_code"}
+        )
+        drop = sup[[*src, "sup_type", "sup_code", "indicateur", "annee"]].merge(
+            above, on=["sup_type", "sup_code"]
+        )
+        drop = drop[[*src, "territoire_type", "territoire_code", "indicateur", "annee"]]
+        drop = drop.drop_duplicates().assign(_drop=True)
+        joined = joined.merge(drop, how="left", on=list(drop.columns[:-1]))
+        joined = joined[joined["_drop"].isna()]
     keys = ["territoire_type", "territoire_code", "indicateur", "annee"]
-    agg = joined.groupby(keys, as_index=False, sort=False)[
-        ["valeur", "valeur_directe", "n_direct", "programme"]
-    ].sum(min_count=1)
-    agg["valeur"] = np.where(agg["n_direct"] > 0, agg["valeur_directe"], agg["valeur"])
+    agg = joined.groupby(keys, as_index=False, sort=False)[["valeur", "programme"]].sum(min_count=1)
+    agg["valeur"] = agg["valeur"].fillna(0.0)
     return agg[_FACT_COLUMNS]
 
 
@@ -726,7 +756,9 @@ def compute_indicators(
     )
     specs["libelle"] = [INDICATORS[c].label if c in INDICATORS else c for c in specs["indicateur"]]
     specs["unite"] = [INDICATORS[c].unit if c in INDICATORS else "" for c in specs["indicateur"]]
-    real_src = specs["indicateur"].map(prep.sources).fillna("aucune réalisation importée")
+    real_src = specs["indicateur"].map(
+        lambda code: prep.sources.get(code, "aucune réalisation importée")
+    )
     obj_src = specs["source_objectif"].where(
         specs["source_objectif"].astype(bool), "aucun objectif"
     )
