@@ -417,6 +417,8 @@ def validate_table(
         out.finish()
         return result
 
+    if not raw.rows:
+        out.warning(None, None, "aucune ligne de données : importer ce fichier viderait la table")
     lines = [line for line, _ in raw.rows]
     values: dict[str, list[Any]] = {}
     for name, i in seen.items():

@@ -264,3 +264,10 @@ def test_commune_codes_on_corsica_style_and_old_codes(isere):
         codes.resolve("3818")  # padded to 03818, which is no commune of Isère
     with pytest.raises(ValueError, match="5 caractères"):
         codes.resolve("381850")
+
+
+def test_header_only_file_is_valid_but_warns(isere):
+    report = check_file("populations", b"code_insee;population;millesime\r\n", "vide.csv", isere)
+    assert report.valid
+    assert report.rows == 0
+    assert "viderait la table" in report.warnings[0].message
