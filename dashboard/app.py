@@ -22,28 +22,28 @@ PAGES_DIR = ROOT / "pages"
 
 st.set_page_config(
     page_title="Territoires du Plan",
-    page_icon="🗺️",
     layout="wide",
     initial_sidebar_state="expanded",
 )
 install_static_assets()
 
 # Pages are registered only when their file exists, so that the app runs at every stage.
+# No page icons: Streamlit fetches Material icons from Google's font servers (not offline).
 _PAGES = [
-    ("accueil.py", "Carte du département", "🗺️", True),
-    ("carte.py", "Carte des indicateurs", "🎨", False),
-    ("objectifs.py", "Objectifs", "🎯", False),
-    ("programmation.py", "Programmation PLA-I", "🏗️", False),
-    ("habitat_indigne.py", "Habitat indigne", "🏚️", False),
-    ("couverture.py", "Couverture des plans", "🧩", False),
-    ("fiche.py", "Fiche territoire", "📄", False),
-    ("presentation.py", "Mode présentation", "📽️", False),
-    ("donnees.py", "Données", "📥", False),
+    ("accueil.py", "Carte du département", True),
+    ("carte.py", "Carte des indicateurs", False),
+    ("objectifs.py", "Objectifs", False),
+    ("programmation.py", "Programmation PLA-I", False),
+    ("habitat_indigne.py", "Habitat indigne", False),
+    ("couverture.py", "Couverture des plans", False),
+    ("fiche.py", "Fiche territoire", False),
+    ("presentation.py", "Mode présentation", False),
+    ("donnees.py", "Données", False),
 ]
 
 pages = [
-    st.Page(PAGES_DIR / name, title=title, icon=icon, default=default)
-    for name, title, icon, default in _PAGES
+    st.Page(PAGES_DIR / name, title=title, default=default)
+    for name, title, default in _PAGES
     if (PAGES_DIR / name).exists()
 ]
 

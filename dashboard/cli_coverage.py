@@ -12,120 +12,20 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
 
 from dashboard import cli
+from dashboard.sources import LoadedTables, load_tables, memberships_of
 
 #: Kinds the rules read.
 COVERAGE_KINDS = ("plans", "objectifs", "instances", "populations")
 
 
-@dataclass
-class LoadedTables:
-    """Tables for the rules and where they come from."""
-
-    departement: str
-    tables: dict[str, pd.DataFrame]
-    source: str
-    perimetres: pd.DataFrame | None = None
-    warnings: list[str] = field(default_factory=list)
-
-
-def _from_workspace(workspace, departement: str) -> LoadedTables:
-    tables = {kind: workspace.read(kind) for kind in COVERAGE_KINDS}
-    tables = {k: v for k, v in tables.items() if not v.empty}
-    loaded = LoadedTables(departement, tables, f"espace de travail {workspace.directory}")
-    perimetres = workspace.read("perimetres")
-    if not perimetres.empty:
-        loaded.perimetres = perimetres  # memberships converted from drawings at import
-    return loaded
-
-
-def _memberships(loaded: LoadedTables, reference) -> pd.DataFrame | None:
-    """Memberships of the instance rows plus those of the imported drawings, if any."""
-    if loaded.perimetres is None:
-        return None  # the engine expands the instance rows itself
-    from geo.perimeters import MEMBERSHIP_COLUMNS, expand_memberships
-
-    parts = [loaded.perimetres[MEMBERSHIP_COLUMNS]]
-    instances = loaded.tables.get("instances")
-    if instances is not None and not instances.empty:
-        parts.insert(0, expand_memberships(instances, reference))
-    both = pd.concat(parts, ignore_index=True)
-    return both.drop_duplicates(["instance_code", "code_insee"], ignore_index=True)
-
-
-def _from_demo(departement: str, reference) -> LoadedTables:
-    from dashboard import demo
-    from dashboard.context import instance_rows_for
-
-    tables: dict[str, pd.DataFrame] = {}
-    warnings: list[str] = []
-    files: tuple[tuple[str, str], ...] = ()
-    if departement == demo.DEMO_DEPARTEMENT:
-        try:
-            from dashboard.cli_workspace import DEMO_FILES
-
-            files = tuple((k, n) for k, n in DEMO_FILES if k in COVERAGE_KINDS)
-        except ImportError:  # the workspace commands are optional
-            files = ()
-    for kind, name in files:
-        path = demo.DEMO_DIR / name
-        if not path.exists():
-            continue
-        from dashboard.imports import check_file
-
-        report = check_file(kind, path.read_bytes(), name, reference)
-        if report.valid and report.frame is not None:
-            tables[kind] = report.frame
-        else:
-            warnings.append(f"fichier de démonstration {name} invalide : ignoré")
-    if "instances" not in tables:
-        rows, _ = instance_rows_for(departement)
-        if rows is not None:
-            tables["instances"] = rows
-    source = (
-        f"démonstration ({demo.DEMO_LABEL})"
-        if tables
-        else "aucun espace de travail ni donnée de démonstration"
-    )
-    return LoadedTables(departement, tables, source, warnings=warnings)
-
-
 def _load_tables(args: argparse.Namespace) -> LoadedTables:
-    """Tables of the workspace (``--workspace`` or the default one), else the demo.
-
-    Raises
-    ------
-    ValueError
-        When ``--departement`` contradicts the workspace's département.
-    """
-    from geo.reference import load_reference, normalise_departement
-
-    asked = normalise_departement(args.departement) if args.departement else None
-    try:
-        from dashboard.workspace import open_workspace
-    except ImportError:  # workspace module not installed in this build
-        open_workspace = None
-    if open_workspace is not None:
-        workspace = open_workspace(args.workspace)
-        try:
-            current = workspace.departement
-            if current is not None:
-                if asked and asked != current:
-                    raise ValueError(
-                        f"l'espace de travail {workspace.directory} appartient au département "
-                        f"{current}, pas au {asked}"
-                    )
-                return _from_workspace(workspace, current)
-        finally:
-            workspace.dispose()
-    departement = asked or "38"
-    return _from_demo(departement, load_reference(departement))
+    """Tables of the workspace (``--workspace`` or the default one), else the demo."""
+    return load_tables(args.workspace, args.departement, COVERAGE_KINDS)
 
 
 def _read_drawing(path: str) -> gpd.GeoDataFrame:
@@ -158,7 +58,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
         print(f"Avertissement : {warning}", file=sys.stderr)
     try:
         findings = evaluate(
-            reference, loaded.tables, None, _memberships(loaded, reference), drawings, as_of=as_of
+            reference, loaded.tables, None, memberships_of(loaded, reference), drawings, as_of=as_of
         )
     except MembershipError as exc:  # instance rows naming a code unknown in the reference
         print(f"territoires : données invalides : {exc}", file=sys.stderr)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import folium
 import geopandas as gpd
+import jinja2
 import xstatic.pkg.leaflet as xleaflet
 
 from dashboard.formatting import fr_int
@@ -292,3 +293,115 @@ def _add_highlight(
 def map_html(fmap: folium.Map) -> str:
     """The standalone HTML document of a map (used by tests and the benchmark)."""
     return fmap.get_root().render()
+
+
+class Legend(folium.MacroElement):
+    """A Leaflet control listing classes and colours, drawn inside the map.
+
+    Labels are HTML-escaped here; the control is plain Leaflet, so it needs no extra
+    asset (branca's colormaps would pull d3 from a CDN).
+    """
+
+    _template = jinja2.Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var legend = L.control({position: "bottomright"});
+            legend.onAdd = function() {
+                var div = L.DomUtil.create("div", "territoires-legend");
+                div.innerHTML = {{ this.html|tojson }};
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, title: str, entries: list[tuple[str, str]], note: str = "") -> None:
+        super().__init__()
+        self._name = "Legend"
+        rows = "".join(
+            f'<div><i style="background:{html.escape(colour)}"></i>{html.escape(label)}</div>'
+            for label, colour in entries
+        )
+        note_html = f'<div class="note">{html.escape(note)}</div>' if note else ""
+        self.html = f"<b>{html.escape(title)}</b>{rows}{note_html}"
+
+
+def build_category_map(
+    communes: gpd.GeoDataFrame,
+    epci: gpd.GeoDataFrame,
+    column: str,
+    colours: dict[str, str],
+    legend_title: str,
+    tooltip: list[tuple[str, str]],
+    highlight: gpd.GeoDataFrame | None = None,
+    legend_note: str = "",
+    height: int = 560,
+) -> folium.Map:
+    """Communes coloured by a categorical ``column``, EPCI outlined, with a legend.
+
+    Parameters
+    ----------
+    communes : GeoDataFrame
+        Display communes (EPSG:4326) with ``code_insee``, ``column`` and the tooltip
+        columns. Text values are HTML-escaped before they reach the map.
+    colours : dict
+        Category → colour; missing categories are grey.
+    tooltip : list of (column, alias)
+        Columns shown on hover.
+    highlight : GeoDataFrame, optional
+        Territory outlined in red; the map is then zoomed on it.
+    """
+    minx, miny, maxx, maxy = communes.total_bounds
+    fmap = folium.Map(
+        location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None, height=height,
+        control_scale=True,
+    )  # fmt: skip
+    fmap.default_js = [("leaflet", LEAFLET_JS)]
+    fmap.default_css = [("leaflet_css", LEAFLET_CSS), ("territoires_css", MAP_CSS)]
+    cols = [c for c, _ in tooltip]
+    data = gpd.GeoDataFrame(
+        {
+            "niveau": "commune",
+            "code": communes["code_insee"].to_numpy(),
+            "categorie": communes[column].astype(str).to_numpy(),
+            **{c: _escaped(communes[c].fillna("—")) for c in cols if c != "code"},
+        },
+        geometry=communes.geometry.to_numpy(),
+        crs=communes.crs,
+    )
+    folium.GeoJson(
+        data,
+        name=legend_title,
+        style_function=lambda f: {
+            "fillColor": colours.get(f["properties"]["categorie"], "#cccccc"),
+            "color": "#ffffff", "weight": 0.5, "fillOpacity": 0.85,
+        },
+        highlight_function=lambda _f: {"weight": 2, "color": "#000091"},
+        tooltip=folium.GeoJsonTooltip(
+            fields=[c if c != "code_insee" else "code" for c in cols],
+            aliases=[a for _, a in tooltip], sticky=True,
+        ),
+    ).add_to(fmap)  # fmt: skip
+    folium.GeoJson(
+        epci[["siren", "geometry"]].assign(nom=_escaped(epci["nom"].map(short_epci_name))),
+        name="EPCI",
+        style_function=lambda _f: {"fill": False, "color": "#000091", "weight": 1.6},
+        interactive=False,
+    ).add_to(fmap)  # fmt: skip
+    bounds = [[miny, minx], [maxy, maxx]]
+    if highlight is not None and not highlight.empty:
+        folium.GeoJson(
+            highlight[["geometry"]],
+            name="Sélection",
+            style_function=lambda _f: {"fill": False, "color": "#e1000f", "weight": 4},
+            interactive=False,
+        ).add_to(fmap)
+        hx0, hy0, hx1, hy1 = highlight.total_bounds
+        bounds = [[hy0, hx0], [hy1, hx1]]
+    Legend(legend_title, list(colours.items()), legend_note).add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    fmap.fit_bounds(bounds)
+    return fmap

@@ -67,6 +67,21 @@ def current_departement() -> str:
     return st.session_state["departement"]
 
 
+def workspace_signature() -> str:
+    """A key that changes whenever the current workspace is written (for caches)."""
+    from dashboard.workspace import open_workspace
+
+    ws = open_workspace()
+    try:
+        path = ws.database_path
+        if path is not None and path.exists():
+            stat = path.stat()
+            return f"{path}:{stat.st_mtime_ns}:{stat.st_size}"
+        return "sans-espace"
+    finally:
+        ws.dispose()
+
+
 def source_caption(*sources: str) -> None:
     """A small « Source : … » line under a figure."""
     st.caption("Source : " + " ; ".join(sources))

@@ -41,11 +41,27 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def streamlit_url(tmp_path_factory) -> Iterator[str]:
-    """Start ``streamlit run dashboard/app.py`` on loopback and yield its URL."""
+def demo_workspace(tmp_path_factory) -> Path:
+    """The Isère demo workspace, built by ``territoires demo`` as ``make run`` does."""
+    folder = tmp_path_factory.mktemp("demo-workspace")
+    proc = subprocess.run(
+        [sys.executable, "-m", "dashboard.cli", "demo", "--workspace", str(folder)],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return folder
+
+
+@pytest.fixture(scope="session")
+def streamlit_url(tmp_path_factory, demo_workspace) -> Iterator[str]:
+    """Start ``streamlit run dashboard/app.py`` on loopback, on the demo workspace."""
     port = _free_port()
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    env = {
+        **os.environ,
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        "TERRITOIRES_WORKSPACE": str(demo_workspace),
+    }
     with log.open("w") as out:
         proc = subprocess.Popen(
             [

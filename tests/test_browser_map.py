@@ -14,6 +14,12 @@ _LATLNG_TO_POINT = """(_el, [lat, lng]) => {
 }"""
 
 
+_ZOOM = """() => {
+    const m = Object.values(window).find(v => v && v._container && v.getZoom);
+    return m.getZoom();
+}"""
+
+
 def _map_frame(page):
     """The map iframe, once Streamlit has dropped any stale copy from a previous run."""
     page.wait_for_function(f"document.querySelectorAll('{MAP_FRAME}').length === 1", timeout=60_000)
@@ -70,4 +76,33 @@ def test_commune_layer_toggle_and_tooltip(streamlit_url, offline_page):
     tooltip.wait_for(timeout=30_000)
     text = tooltip.inner_text()
     assert "Population 2017" in text
+    assert page.blocked_requests == []  # type: ignore[attr-defined]
+
+
+def test_clicking_a_finding_zooms_the_coverage_map(streamlit_url, offline_page):
+    page = offline_page
+    page.goto(f"{streamlit_url}/couverture?dep=38", wait_until="domcontentloaded")
+    page.get_by_text("Constats").wait_for(timeout=90_000)
+    frame = _map_frame(page)
+    frame.locator("path.leaflet-interactive").nth(500).wait_for(state="attached", timeout=60_000)
+    assert frame.locator(".territoires-legend").inner_text().startswith("Programme local")
+    zoom_before = frame.locator("body").evaluate(_ZOOM)
+    assert frame.locator("path[stroke='#e1000f']").count() == 0
+    page.get_by_role(
+        "button", name="Voir Communauté d'agglomération du Pays Voironnais"
+    ).first.click()
+    page.wait_for_timeout(1500)
+    frame = _map_frame(page)
+    frame.locator("path[stroke='#e1000f']").first.wait_for(state="attached", timeout=60_000)
+    assert frame.locator("body").evaluate(_ZOOM) > zoom_before
+    assert "focus=epci%3A243800984" in page.url or "focus=epci:243800984" in page.url
+    assert page.blocked_requests == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("path", ["", "couverture", "donnees"])
+def test_pages_request_nothing_outside_loopback(streamlit_url, offline_page, path):
+    page = offline_page
+    page.goto(f"{streamlit_url}/{path}?dep=38", wait_until="domcontentloaded")
+    page.locator("h1").first.wait_for(timeout=90_000)
+    page.wait_for_timeout(3000)
     assert page.blocked_requests == []  # type: ignore[attr-defined]

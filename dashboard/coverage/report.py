@@ -1,0 +1,66 @@
+"""Everything the « Couverture des plans » page and the exports show, computed once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from dashboard.coverage.engine import run_rules
+from dashboard.coverage.inputs import CoverageInputs, prepare_inputs
+from dashboard.coverage.model import Finding, findings_to_frame
+from dashboard.coverage.views import commune_coverage, plh_timeline
+from dashboard.sources import load_tables, memberships_of
+from geo.reference import load_reference
+
+COVERAGE_KINDS = ("plans", "objectifs", "instances", "populations")
+
+
+@dataclass(frozen=True)
+class CoverageReport:
+    """Findings and the tables drawn from them, for one département.
+
+    Attributes
+    ----------
+    inputs : CoverageInputs
+    findings : list of Finding
+    frame : DataFrame
+        :func:`findings_to_frame` of the findings.
+    communes : DataFrame
+        :func:`commune_coverage`: one row per commune.
+    timeline : DataFrame
+        :func:`plh_timeline`: PLH of every EPCI.
+    source : str
+        Where the plans and instances come from.
+    """
+
+    inputs: CoverageInputs
+    findings: list[Finding]
+    frame: pd.DataFrame
+    communes: pd.DataFrame
+    timeline: pd.DataFrame
+    source: str
+
+
+def coverage_report(
+    departement: str,
+    workspace: str | Path | None = None,
+    as_of: dt.date | None = None,
+) -> CoverageReport:
+    """Run every coverage rule on the workspace (or the Isère demo) of a département."""
+    loaded = load_tables(workspace, departement, COVERAGE_KINDS)
+    reference = load_reference(loaded.departement)
+    inputs = prepare_inputs(
+        reference, loaded.tables, None, memberships_of(loaded, reference), None, as_of=as_of
+    )
+    findings = run_rules(inputs)
+    return CoverageReport(
+        inputs=inputs,
+        findings=findings,
+        frame=findings_to_frame(findings),
+        communes=commune_coverage(inputs),
+        timeline=plh_timeline(inputs),
+        source=loaded.source,
+    )

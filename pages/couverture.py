@@ -1,0 +1,29 @@
+"""Couverture des plans : où le PDALHPD, les PLH et le PDH ne s'emboîtent pas."""
+
+import streamlit as st
+
+from dashboard import ui, ui_coverage
+
+dep = ui.current_departement()
+terr = ui.territory(dep)
+report = ui_coverage.cached_report(dep, ui.workspace_signature())
+
+st.title("Couverture des plans")
+st.caption(
+    "Écarts entre le PDALHPD, les PLH des EPCI et le PDH, calculés par des règles qui citent "
+    f"chacune leur base légale. Données : {report.source}."
+)
+severities, rules = ui_coverage.filters()
+focus = ui_coverage.current_focus()
+
+col_map, col_list = st.columns([3, 2], gap="medium")
+with col_list:
+    st.subheader("Constats")
+    shown = ui_coverage.findings_list(report, severities, rules)
+with col_map:
+    ui_coverage.coverage_map(terr, report, focus)
+
+st.subheader("Calendrier des PLH face à la période du PDALHPD")
+ui_coverage.timeline(report)
+if not shown.empty:
+    ui_coverage.downloads(shown)

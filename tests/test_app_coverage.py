@@ -1,0 +1,54 @@
+"""« Couverture des plans » page flow (AppTest) on the demo workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGE = Path(__file__).resolve().parent.parent / "pages" / "couverture.py"
+
+
+@pytest.fixture
+def on_demo(monkeypatch, demo_workspace):
+    monkeypatch.setenv("TERRITOIRES_WORKSPACE", str(demo_workspace))
+
+
+@pytest.mark.usefixtures("on_demo")
+def test_page_renders_findings_grouped_by_rule():
+    at = AppTest.from_file(str(PAGE), default_timeout=120)
+    at.run()
+    assert not at.exception
+    labels = [e.label for e in at.expander]
+    assert any(label.startswith("PLH_OBLIGATION") for label in labels)
+    assert any(label.startswith("INSTANCE_SPLITS_EPCI") for label in labels)
+    text = " ".join(m.value for m in at.markdown)
+    assert "Pays Voironnais" in text
+    assert "Entre Bièvre et Rhône" in text
+    captions = " ".join(c.value for c in at.caption)
+    assert "CCH, art. L302-1" in captions
+    assert "données de démonstration" in captions
+
+
+@pytest.mark.usefixtures("on_demo")
+def test_clicking_a_finding_focuses_the_map_and_the_link():
+    at = AppTest.from_file(str(PAGE), default_timeout=120)
+    at.run()
+    button = next(b for b in at.button if "Pays Voironnais" in b.label)
+    button.click().run()
+    assert not at.exception
+    assert at.query_params["focus"] in (["epci:243800984"], "epci:243800984")
+    assert at.session_state["coverage_focus"] == ("epci", "243800984")
+
+
+@pytest.mark.usefixtures("on_demo")
+def test_filters_are_shareable_and_reduce_the_list():
+    at = AppTest.from_file(str(PAGE), default_timeout=120)
+    at.query_params["gravite"] = "erreur"
+    at.run()
+    assert not at.exception
+    labels = [e.label for e in at.expander]
+    assert labels
+    assert all(label.startswith(("PLH_OBLIGATION", "PLH_PERIOD")) for label in labels)
+    assert at.multiselect(key="cov-gravite").value == ["erreur"]
