@@ -70,7 +70,7 @@ def sniff_format(data: bytes, filename: str = "") -> str:
         )
     if head.startswith(b"SQLite format 3"[:8]):
         return "gpkg"
-    if head.startswith(b"PK"):
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):  # zip local header / empty zip
         try:
             names = zipfile.ZipFile(io.BytesIO(data)).namelist()
         except zipfile.BadZipFile as exc:

@@ -163,7 +163,7 @@ def import_panel(ws: Workspace, departement: str, can_import: bool) -> None:
     data = uploaded.getvalue()
     name = uploaded.name
     sheet = None
-    if data[:2] == b"PK" and not spec.geo:
+    if data[:4] == b"PK\x03\x04" and not spec.geo:
         from dashboard.readers import sheet_names
 
         try:

@@ -446,11 +446,8 @@ def _parse_column(
     """Parse one column; errors per cell, repairs grouped per distinct value."""
     parser: Callable[[str], Any]
     codes = CommuneCodes(reference) if col.type == "insee" else None
-    if col.type == "insee":
-        assert codes is not None
-
-        def parser(text: str) -> Any:
-            return codes.resolve(text)
+    if codes is not None:
+        parser = codes.resolve
     elif col.type == "enum":
         parser = enum_parser(col)
     else:

@@ -271,3 +271,10 @@ def test_header_only_file_is_valid_but_warns(isere):
     assert report.valid
     assert report.rows == 0
     assert "viderait la table" in report.warnings[0].message
+
+
+def test_csv_whose_header_starts_with_pk_is_read_as_csv(isere):
+    data = b"PK;code_insee;population;millesime\r\n1;38185;100;2021\r\n"
+    report = check_file("populations", data, "pk.csv", isere)
+    assert report.valid
+    assert report.details["format"] == "csv"
