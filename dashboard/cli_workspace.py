@@ -10,9 +10,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dashboard import cli
 from dashboard.schemas import KIND_NAMES
+
+if TYPE_CHECKING:
+    from dashboard.imports import ImportReport
+    from geo.reference import Reference
 
 #: Demo files imported by ``territoires demo``, in order (kind, file, XLSX sheet).
 DEMO_FILES: tuple[tuple[str, str], ...] = (
@@ -40,13 +45,13 @@ def _parse_mapping(items: list[str] | None) -> dict[str, str]:
     return mapping
 
 
-def _load_reference(code: str):
+def _load_reference(code: str) -> Reference:
     from geo.reference import load_reference
 
     return load_reference(code)
 
 
-def _print_report(report, verb: str) -> None:
+def _print_report(report: ImportReport, verb: str) -> None:
     status = "valide" if report.valid else "invalide"
     read = ", ".join(f"{k} {v}" for k, v in report.details.items())
     print(f"{report.filename} ({report.kind}) : {report.rows} lignes, fichier {status}"
