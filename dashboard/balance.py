@@ -34,6 +34,7 @@ EXPLICATION_DISSIMILARITE = (
 
 BALANCE_COLUMNS = [
     "indicateur",
+    "niveau",
     "territoire_type",
     "territoire_code",
     "territoire_nom",
@@ -49,6 +50,7 @@ BALANCE_COLUMNS = [
     "indice_equilibre_objectif",
     "dissimilarite_realise",
     "dissimilarite_objectif",
+    "couverture_realise",
     "source",
 ]
 
@@ -151,7 +153,10 @@ def compute_balance(
         :data:`BALANCE_COLUMNS`, one row per territory of the level (shares are ratios,
         ``indice_equilibre`` = ``part_realise / part_besoin``), then one row for the
         département (``territoire_type`` "departement") holding ``dissimilarite_realise``
-        and ``dissimilarite_objectif`` in % (see :data:`EXPLICATION_DISSIMILARITE`).
+        and ``dissimilarite_objectif`` in % (see :data:`EXPLICATION_DISSIMILARITE`) and
+        ``couverture_realise``: the share of the département's realised total that the
+        territories of the level hold (below 1 when communes are in no instance, or when
+        values were declared for territories that the level does not contain).
     """
     if level not in ("instance", "epci", "commune"):
         raise ValueError(f"Niveau d'équilibre inconnu : {level} (instance, epci ou commune)")
@@ -160,7 +165,7 @@ def compute_balance(
     names = prep.names[prep.names["territoire_type"] == level].set_index("territoire_code")
     out = pd.DataFrame(
         {"territoire_code": names.index, "territoire_nom": names["territoire_nom"].to_numpy()}
-    )
+    ).sort_values("territoire_code", ignore_index=True)
     need, need_source = _need(prep, tables, level, besoin, period)
     out["valeur_besoin"] = out["territoire_code"].map(need).fillna(0.0).astype(float)
 
@@ -191,11 +196,22 @@ def compute_balance(
     out["indice_equilibre_objectif"] = (out["part_objectif"] / out["part_besoin"]).where(positive)
     out["dissimilarite_realise"] = np.nan
     out["dissimilarite_objectif"] = np.nan
+    out["couverture_realise"] = np.nan
     periode_txt = f"{period[0]}-{period[1]}" if period else ""
     real_source = prep.sources.get(indicateur, "aucune réalisation importée")
     source = f"besoin : {need_source} ; réalisé : {real_source}{source_suffix}"
 
     dep = prep.names[prep.names["territoire_type"] == "departement"].iloc[0]
+    dep_yearly = prep.yearly[
+        (prep.yearly["indicateur"] == indicateur)
+        & (prep.yearly["territoire_type"] == "departement")
+        & (prep.yearly["territoire_code"] == dep["territoire_code"])
+    ]
+    if period is not None:
+        dep_yearly = dep_yearly[
+            (dep_yearly["annee"] >= period[0]) & (dep_yearly["annee"] <= period[1])
+        ]
+    dep_total = float(dep_yearly["valeur"].sum())
     has_obj = out["objectif"].notna().any()
     summary = {
         "territoire_code": dep["territoire_code"],
@@ -207,6 +223,7 @@ def compute_balance(
         "dissimilarite_objectif": dissimilarity(out["objectif"], out["valeur_besoin"])
         if has_obj
         else np.nan,
+        "couverture_realise": out["realise"].sum() / dep_total if dep_total > 0 else np.nan,
     }
     out = pd.concat(
         [
@@ -216,6 +233,7 @@ def compute_balance(
         ignore_index=True,
     )
     out["indicateur"] = indicateur
+    out["niveau"] = level
     out["periode"] = periode_txt
     out["besoin"] = besoin
     out["source"] = source
