@@ -13,10 +13,10 @@ import geopandas as gpd
 import matplotlib
 
 matplotlib.use("Agg")  # no display on servers
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.patches import Patch
 
-from dashboard.mapview import INSTANCE_PALETTE  # noqa: E402
+from dashboard.mapview import INSTANCE_PALETTE
 
 BLEU_FRANCE = "#000091"
 ROUGE_MARIANNE = "#e1000f"
