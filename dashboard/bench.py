@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from dashboard.bench_indicators import bench_indicators
+
 
 def _timed(func: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
     """Median wall time of ``func`` over ``repeat`` runs, and its last result."""
@@ -104,6 +106,7 @@ BENCHES: list[Callable[[str], dict[str, Any]]] = [
     bench_reference_load,
     bench_map_payload,
     bench_dissolve,
+    bench_indicators,
 ]
 
 
