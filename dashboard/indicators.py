@@ -586,13 +586,16 @@ def prepare(
         if code not in INDICATORS
     ]
     known = territory_names(tmap)[["territoire_type", "territoire_code"]]
-    matched = objectives.merge(
-        known, on=["territoire_type", "territoire_code"], how="left", indicator=True
-    )
-    for _, row in matched[matched["_merge"] == "left_only"].iterrows():
-        warnings.append(
-            f"Objectif sur un territoire inconnu : {row['territoire_type']} "
-            f"{row['territoire_code']} ({row['indicateur']})"
+    for label, frame in (("Objectif", objectives), ("Réalisation", real)):
+        matched = frame[["territoire_type", "territoire_code", "indicateur"]].merge(
+            known, on=["territoire_type", "territoire_code"], how="left", indicator=True
+        )
+        unknown = matched[matched["_merge"] == "left_only"].drop_duplicates()
+        warnings.extend(
+            f"{label} sur un territoire inconnu, ignorée : {t} {c} ({i})"
+            for t, c, i in unknown[["territoire_type", "territoire_code", "indicateur"]].itertuples(
+                index=False
+            )
         )
     return Prepared(reference, tmap, territory_names(tmap), yearly, objectives, sources, warnings)
 
@@ -784,3 +787,49 @@ def indicator_records(frame: pd.DataFrame) -> list[dict]:
             record[key] = value.item() if hasattr(value, "item") else value
         records.append(record)
     return records
+
+
+def plai_programming(
+    reference: Reference,
+    memberships: pd.DataFrame | None,
+    operations: pd.DataFrame,
+    level: str = "departement",
+    by: tuple[str, ...] = ("annee", "statut"),
+) -> pd.DataFrame:
+    """Operations and dwellings per territory of a level and any operation columns.
+
+    Every status is kept (abandoned included) so that the page can show the programming
+    pipeline; a missing status reads :data:`STATUT_PAR_DEFAUT`, a missing ``bailleur``
+    "non renseigné".
+
+    Parameters
+    ----------
+    by : tuple of str
+        Operation columns to break down by (``annee``, ``statut``, ``bailleur``…).
+
+    Returns
+    -------
+    DataFrame
+        ``territoire_type``, ``territoire_code``, ``territoire_nom``, the ``by`` columns,
+        ``nb_operations``, ``nb_plai``, ``nb_plus``, ``nb_pls``.
+    """
+    tmap = territory_map(reference, memberships)
+    tmap = tmap[tmap["territoire_type"] == level]
+    keys = ["territoire_type", "territoire_code", "territoire_nom"]
+    counts = ["nb_plai", "nb_plus", "nb_pls"]
+    if operations.empty:
+        return pd.DataFrame(columns=[*keys, *by, "nb_operations", *counts])
+    ops = pd.DataFrame({"code_insee": operations["code_insee"].astype(str).to_numpy()})
+    for col in by:
+        values = operations.get(col, pd.Series(None, index=operations.index)).astype(object)
+        missing = values.isna() | values.astype(str).isin(["", "None", "nan", "<NA>"])
+        default = STATUT_PAR_DEFAUT if col == "statut" else "non renseigné"
+        ops[col] = values.where(~missing, default).to_numpy()
+    for col in counts:
+        values = operations.get(col, pd.Series(0, index=operations.index))
+        ops[col] = pd.to_numeric(values, errors="coerce").fillna(0).to_numpy(float)
+    joined = ops.merge(tmap, on="code_insee")
+    out = joined.groupby([*keys, *by], as_index=False, sort=True).agg(
+        nb_operations=("code_insee", "size"), **{c: (c, "sum") for c in counts}
+    )
+    return out[[*keys, *by, "nb_operations", *counts]]

@@ -29,6 +29,7 @@ from dashboard.indicators import (
     STATUT_TRES_RETARD,
     compute_indicators,
     part_attendue,
+    plai_programming,
     statut,
 )
 from dashboard.signals import signal_breakdown, signal_summary, signal_trend
@@ -385,3 +386,37 @@ def test_balance_on_instances_with_imported_need(isere, memberships):
     assert rows.loc["VCH", "part_realise"] == pytest.approx(0.25)
     assert rows.loc["VCH", "indice_equilibre"] == pytest.approx(0.5)
     assert rows.loc["38", "dissimilarite_realise"] == pytest.approx(25)
+
+
+def test_plai_programming_by_year_and_status(isere, memberships):
+    ops = _operations(
+        [
+            (VOIRON, 2022, 7, "programmee"),
+            (CHARTREUSE, 2022, 3, "agreee"),
+            (VOIRON, 2022, 20, "abandonnee"),
+            (VALENCIN, 2023, 6, None),
+        ]
+    )
+    df = plai_programming(isere, memberships, ops, "instance", by=("annee", "statut"))
+    vch = df[df["territoire_code"] == "VCH"].set_index("statut")
+    assert vch.loc["programmee", "nb_plai"] == 7
+    assert vch.loc["agreee", "nb_plai"] == 3
+    assert vch.loc["abandonnee", "nb_operations"] == 1
+    assert set(df["territoire_code"]) == {"VCH"}  # Valencin is in no instance
+    epci = plai_programming(isere, memberships, ops, "epci", by=("statut",))
+    assert epci.loc[epci["territoire_code"] == CINC, "statut"].tolist() == ["agreee"]
+
+
+def test_unknown_territories_are_reported(isere, memberships):
+    tables = {
+        "objectifs": _objectives([("instance", "XXX", "plai", 2021, 2026, 10)]),
+        "realisations": pd.DataFrame(
+            [("epci", "999999999", "parc_prive_social", 2022, 3.0)],
+            columns=["territoire_type", "territoire_code", "indicateur", "annee", "valeur"],
+        ),
+    }
+    df = compute_indicators(isere, memberships, tables, END_2023)
+    warnings = " | ".join(df.attrs["avertissements"])
+    assert "instance XXX" in warnings
+    assert "epci 999999999" in warnings
+    assert not (df["territoire_code"] == "XXX").any()
