@@ -116,6 +116,7 @@ EXTRA_KEYS: list[str] = [
     "part_attendue",
     "programme",
     "objectif_annualise",
+    "annee_donnees",
     "libelle",
     "unite",
     "source",
@@ -705,8 +706,10 @@ def compute_indicators(
     DataFrame
         Columns :data:`OUTPUT_COLUMNS`. One row per objective (``periode`` "2021-2026" or
         "2023"), one per year of each multi-year objective (``objectif`` = annual share,
-        ``objectif_annualise`` True), and "sans objectif" rows for territories with realised
-        values but no objective, over the indicator's plan periods. ``taux`` and
+        ``objectif_annualise`` True), ``annee_donnees`` the last year with realised values
+        of the indicator anywhere (a later year at 0 may just not be imported yet), and
+        "sans objectif" rows for territories with realised values but no objective, over
+        the indicator's plan periods. ``taux`` and
         ``part_attendue`` are ratios (0.5 = 50 %); ``attendu_a_date`` is in the unit of the
         objective; ``programme`` is the PLA-I only programmed (NaN for other indicators).
         ``df.attrs["avertissements"]`` lists unknown indicators and territories.
@@ -757,6 +760,8 @@ def compute_indicators(
         specs["annee_debut"].astype(str),
         specs["annee_debut"].astype(str) + "-" + specs["annee_fin"].astype(str),
     )
+    last_year = prep.yearly.dropna(subset=["annee"]).groupby("indicateur")["annee"].max()
+    specs["annee_donnees"] = specs["indicateur"].map(last_year).astype("Int64")
     specs["libelle"] = [INDICATORS[c].label if c in INDICATORS else c for c in specs["indicateur"]]
     specs["unite"] = [INDICATORS[c].unit if c in INDICATORS else "" for c in specs["indicateur"]]
     real_src = specs["indicateur"].map(

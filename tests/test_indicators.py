@@ -127,6 +127,7 @@ def test_period_objective_on_a_partial_period(vch_case):
     y2025 = _row(vch_case, "instance", "VCH", "2025")
     assert y2025["statut"] == STATUT_A_VENIR
     assert y2025["attendu_a_date"] == 0
+    assert vch["annee_donnees"] == 2022  # last year with operations
 
 
 def test_expected_share_mid_year_and_before_start():
