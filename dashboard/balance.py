@@ -251,27 +251,31 @@ def balance_for_cli(
 ) -> pd.DataFrame:
     """Balance of every indicator that has an objective or a realised value, for each level.
 
-    Levels without territories (no instance defined) are skipped.
+    Levels without territories (no instance defined) are skipped. When the memberships hold
+    several instance types (CLH and PDH sectors…), instances are balanced within each type
+    (``instance_type`` column), so that overlapping instances are never summed together.
     """
     prep = prepared or prepare(reference, memberships, tables)
     codes = sorted(set(prep.objectives["indicateur"]) | set(prep.yearly["indicateur"]))
+    types: list[str | None] = [None]
+    if memberships is not None and not memberships.empty:
+        found = sorted(memberships["instance_type"].astype(str).unique())
+        types = list(found) if len(found) > 1 else [found[0]]
     frames = []
     for level in levels:
         if not (prep.names["territoire_type"] == level).any():
             continue
-        for code in codes:
-            frames.append(
-                compute_balance(
-                    reference,
-                    memberships,
-                    tables,
-                    code,
-                    level,
-                    besoin,
-                    prepared=prep,
-                    source_suffix=source_suffix,
-                )
-            )
+        for itype in types if level == "instance" else [None]:
+            mem, level_prep = memberships, prep
+            if itype is not None and len(types) > 1:
+                mem = memberships[memberships["instance_type"].astype(str) == itype]
+                level_prep = prepare(reference, mem, tables)
+            for code in codes:
+                frame = compute_balance(
+                    reference, mem, tables, code, level, besoin,
+                    prepared=level_prep, source_suffix=source_suffix,
+                )  # fmt: skip
+                frames.append(frame.assign(instance_type=itype if level == "instance" else None))
     if not frames:
-        return pd.DataFrame(columns=BALANCE_COLUMNS)
+        return pd.DataFrame(columns=[*BALANCE_COLUMNS, "instance_type"])
     return pd.concat(frames, ignore_index=True)

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from dashboard import demo
-from dashboard.balance import compute_balance, dissimilarity
+from dashboard.balance import balance_for_cli, compute_balance, dissimilarity
 from dashboard.indicators import (
     INDICATOR_KEYS,
     SEUIL_CONFORME,
@@ -421,3 +421,16 @@ def test_unknown_territories_are_reported(isere, memberships):
     assert "instance XXX" in warnings
     assert "epci 999999999" in warnings
     assert not (df["territoire_code"] == "XXX").any()
+
+
+def test_balance_keeps_instance_types_apart(isere, memberships):
+    sectors = memberships.assign(instance_type="secteur_pdh", instance_code="S-" + memberships[
+        "instance_code"])  # fmt: skip
+    both = pd.concat([memberships, sectors], ignore_index=True)
+    tables = {"operations": _operations([(VOIRON, 2021, 10, "agreee")])}
+    df = balance_for_cli(isere, both, tables, levels=("instance",))
+    summaries = df[df["territoire_type"] == "departement"].set_index("instance_type")
+    assert set(summaries.index) == {"clh", "secteur_pdh"}
+    assert (summaries["realise"] == 10).all()  # not 20: the two types are not summed
+    clh = df[(df["instance_type"] == "clh") & (df["territoire_type"] == "instance")]
+    assert clh["part_realise"].sum() == pytest.approx(1)
