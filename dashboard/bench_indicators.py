@@ -201,11 +201,14 @@ def national_reference() -> tuple[Reference, pd.DataFrame]:
 
 def bench_indicators(departement: str = "38") -> dict[str, Any]:
     """Time to compute every indicator for the demo and a synthetic national workspace."""
-    from dashboard.cli_indicators import _from_demo
+    import tempfile
+
+    from dashboard.cli_indicators import load_inputs
     from geo.reference import load_reference
 
     ref = load_reference(departement)
-    demo = _from_demo(ref.departement, ref)
+    with tempfile.TemporaryDirectory() as empty:  # no workspace there: the demo files
+        demo = load_inputs(empty, ref.departement)
     if "operations" in demo.tables:
         tables, memberships, label = demo.tables, demo.memberships, "demo"
     else:

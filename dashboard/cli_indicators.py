@@ -1,7 +1,8 @@
 """``territoires indicators``: objectives against realisations, and territorial balance.
 
 Reads the workspace when it exists; otherwise, for the Isère demonstration, the demo
-files of ``data/demo`` (validated by the import code, nothing written) and the demo CLH.
+files of ``data/demo`` (validated by the import code, nothing written) and the demo CLH,
+both through :func:`dashboard.sources.load_tables`, as the pages do.
 Exit 0; 2 for a usage error (unknown département or level, workspace of another
 département, bad date).
 """
@@ -49,57 +50,9 @@ def _memberships(instances: pd.DataFrame | None, perimetres: pd.DataFrame | None
     return both.drop_duplicates(["instance_code", "code_insee"], ignore_index=True)
 
 
-def _from_workspace(workspace, departement: str, reference) -> LoadedInputs:
-    tables = {kind: workspace.read(kind) for kind in INDICATOR_KINDS}
-    memberships = _memberships(workspace.read("instances"), workspace.read("perimetres"), reference)
-    history = workspace.history()
-    is_demo = not history.empty and (history["utilisateur"] == "démonstration").all()
-    return LoadedInputs(
-        departement,
-        tables,
-        memberships,
-        f"espace de travail {workspace.directory}",
-        DEMO_SUFFIX if is_demo else "",
-    )
-
-
-def _from_demo(departement: str, reference) -> LoadedInputs:
-    """Demo files of ``data/demo`` for Isère, read through the import validation.
-
-    Stand-in used when no workspace exists yet, so that the command gives the demo
-    numbers out of the box.
-    """
-    from dashboard import demo
-    from dashboard.context import instance_rows_for
-
-    tables: dict[str, pd.DataFrame] = {}
-    warnings: list[str] = []
-    if departement == demo.DEMO_DEPARTEMENT:
-        from dashboard.cli_workspace import DEMO_FILES
-        from dashboard.imports import check_file
-
-        for kind, name in DEMO_FILES:
-            path = demo.DEMO_DIR / name
-            if kind not in INDICATOR_KINDS or not path.exists():
-                continue
-            report = check_file(kind, path.read_bytes(), name, reference)
-            if report.valid and report.frame is not None:
-                tables[kind] = report.frame
-            else:
-                warnings.append(f"fichier de démonstration {name} invalide : ignoré")
-    rows, _ = instance_rows_for(departement)
-    memberships = _memberships(rows, None, reference)
-    if tables or memberships is not None:
-        return LoadedInputs(
-            departement, tables, memberships, f"fichiers de démonstration {demo.DEMO_DIR.name}/",
-            DEMO_SUFFIX,
-            warnings,
-        )  # fmt: skip
-    return LoadedInputs(departement, tables, None, "aucun espace de travail", "", warnings)
-
-
 def load_inputs(workspace_dir: str | None, departement: str | None) -> LoadedInputs:
-    """Inputs of the workspace (``workspace_dir`` or the default one), else the demo.
+    """Inputs of the workspace (``workspace_dir`` or the default one), else the Isère demo
+    files, read through the shared loader :func:`dashboard.sources.load_tables`.
 
     Raises
     ------
@@ -108,24 +61,22 @@ def load_inputs(workspace_dir: str | None, departement: str | None) -> LoadedInp
     geo.reference.UnknownDepartementError
         For an unknown département.
     """
-    from dashboard.workspace import open_workspace
-    from geo.reference import load_reference, normalise_departement
+    from dashboard.sources import load_tables, memberships_of
+    from geo.reference import load_reference
 
-    asked = normalise_departement(departement) if departement else None
-    workspace = open_workspace(workspace_dir)
-    try:
-        current = workspace.departement
-        if current is not None:
-            if asked and asked != current:
-                raise ValueError(
-                    f"l'espace de travail {workspace.directory} appartient au département "
-                    f"{current}, pas au {asked}"
-                )
-            return _from_workspace(workspace, current, load_reference(current))
-    finally:
-        workspace.dispose()
-    dep = asked or "38"
-    return _from_demo(dep, load_reference(dep))
+    loaded = load_tables(workspace_dir, departement, kinds=(*INDICATOR_KINDS, "instances"))
+    reference = load_reference(loaded.departement)
+    memberships = memberships_of(loaded, reference)
+    if memberships is None:
+        memberships = _memberships(loaded.tables.get("instances"), None, reference)
+    return LoadedInputs(
+        loaded.departement,
+        {kind: loaded.tables[kind] for kind in INDICATOR_KINDS if kind in loaded.tables},
+        memberships,
+        loaded.source,
+        DEMO_SUFFIX if loaded.is_demo else "",
+        list(loaded.warnings),
+    )
 
 
 def compute_all(
@@ -155,7 +106,7 @@ def compute_all(
     return {
         "departement": reference.departement,
         "date": today.isoformat(),
-        "source": inputs.source + inputs.source_suffix,
+        "source": inputs.source,
         "definition_taux": DEFINITION_TAUX,
         "explication_equilibre": EXPLICATION_DISSIMILARITE,
         "indicators": indicator_records(indicators),
