@@ -1,0 +1,316 @@
+"""Everything an export needs, collected once: territory, coverage, indicators, sources.
+
+The numbers are those of ``territoires indicators --json``: the bundle holds the payload
+of :func:`dashboard.cli_indicators.compute_all`, so an export never recomputes them in
+another way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from dashboard import demo
+from dashboard.context import Territory, build_territory
+from dashboard.coverage.report import CoverageReport, coverage_report
+from geo.reference import SOURCE_GEOGRAPHIE, SOURCE_POPULATION
+
+#: Territory types a fiche can be made for.
+FICHE_TYPES = ("epci", "instance")
+EPCI_NATURE_LABELS = {
+    "ME": "métropole",
+    "CU": "communauté urbaine",
+    "CA": "communauté d’agglomération",
+    "CC": "communauté de communes",
+}
+
+
+class UnknownTerritoryError(ValueError):
+    """A ``type:code`` territory that the bundle does not know (French message)."""
+
+
+@dataclass(frozen=True)
+class TerritoryRef:
+    """One EPCI or instance of the bundle.
+
+    Attributes
+    ----------
+    type : str
+        ``epci`` or ``instance``.
+    code : str
+        SIREN or instance code.
+    nom : str
+        Display name.
+    kind_label : str
+        « EPCI – métropole », « Instance locale (clh) »…
+    communes : tuple of str
+        INSEE codes of its communes in the département.
+    population : int
+        Population of these communes (reference millésime).
+    """
+
+    type: str
+    code: str
+    nom: str
+    kind_label: str
+    communes: tuple[str, ...]
+    population: int
+
+    @property
+    def key(self) -> str:
+        """``type:code``, as in the page URL and the CLI."""
+        return f"{self.type}:{self.code}"
+
+
+@dataclass
+class ExportBundle:
+    """Tables, layers and sources shared by every export of one département.
+
+    Attributes
+    ----------
+    departement, departement_nom : str
+    today : date
+        Reference date of the indicators (expected to date, status).
+    territory : Territory
+        Display layers (EPSG:4326) and memberships.
+    coverage : CoverageReport
+    payload : dict
+        The JSON payload of ``territoires indicators`` (all levels).
+    indicators, balance : DataFrame
+        ``payload["indicators"]`` and ``payload["balance"]`` as frames (same values).
+    operations : DataFrame
+        Imported operations with commune, EPCI and instance names.
+    signals : DataFrame
+        :func:`dashboard.signals.signal_summary` for every level.
+    source : str
+        Where the tables come from.
+    is_demo : bool
+        True when any figure is demonstration data.
+    warnings : list of str
+    """
+
+    departement: str
+    departement_nom: str
+    today: dt.date
+    territory: Territory
+    coverage: CoverageReport
+    payload: dict
+    indicators: pd.DataFrame
+    balance: pd.DataFrame
+    operations: pd.DataFrame
+    signals: pd.DataFrame
+    source: str
+    is_demo: bool
+    warnings: list[str] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ territories
+
+    def epci_refs(self) -> list[TerritoryRef]:
+        """Every EPCI of the département, by name."""
+        com = self.territory.reference.communes
+        out = []
+        for row in self.territory.epci.sort_values("nom").itertuples():
+            codes = tuple(com.loc[com["epci_siren"] == row.siren, "code_insee"].astype(str))
+            nature = EPCI_NATURE_LABELS.get(row.nature, row.nature)
+            out.append(
+                TerritoryRef(
+                    "epci", str(row.siren), str(row.nom), f"EPCI – {nature}", codes,
+                    int(row.population_dep),
+                )  # fmt: skip
+            )
+        return out
+
+    def instance_refs(self) -> list[TerritoryRef]:
+        """Every instance of the département, by name."""
+        mem = self.territory.memberships
+        out = []
+        for row in self.territory.instances.sort_values("instance_nom").itertuples():
+            codes = tuple(mem.loc[mem["instance_code"] == row.instance_code, "code_insee"])
+            kind = str(row.instance_type or "").upper() if row.instance_type else ""
+            label = f"Instance locale ({kind})" if kind else "Instance locale"
+            out.append(
+                TerritoryRef(
+                    "instance", str(row.instance_code), str(row.instance_nom), label,
+                    tuple(map(str, codes)), int(row.population),
+                )  # fmt: skip
+            )
+        return out
+
+    def territoire(self, spec: str) -> TerritoryRef:
+        """The territory ``epci:SIREN`` or ``instance:CODE``.
+
+        Raises
+        ------
+        UnknownTerritoryError
+            With a French message for a malformed spec or an unknown code.
+        """
+        kind, code = parse_territoire(spec)
+        refs = self.epci_refs() if kind == "epci" else self.instance_refs()
+        for ref in refs:
+            if ref.code == code:
+                return ref
+        what = "EPCI" if kind == "epci" else "instance"
+        known = ", ".join(r.code for r in refs[:20])
+        raise UnknownTerritoryError(
+            f"{what} inconnu(e) dans le département {self.departement} : « {code} » "
+            f"(codes connus : {known})"
+        )
+
+    def geometry_of(self, ref: TerritoryRef) -> gpd.GeoDataFrame:
+        """Display geometry (EPSG:4326) of a territory, one row."""
+        if ref.type == "epci":
+            layer = self.territory.epci
+            return layer[layer["siren"].astype(str) == ref.code]
+        layer = self.territory.instances
+        return layer[layer["instance_code"].astype(str) == ref.code]
+
+    # ------------------------------------------------------------------ helpers
+
+    def plan_period(self, indicateur: str = "plai") -> str | None:
+        """The multi-year period of the département objective of an indicator (``2021-2026``)."""
+        ind = self.indicators
+        rows = ind[
+            (ind["indicateur"] == indicateur)
+            & (ind["territoire_type"] == "departement")
+            & ind["periode"].astype(str).str.contains("-")
+        ]
+        return str(rows["periode"].iloc[0]) if not rows.empty else None
+
+    def indicators_of(self, territoire_type: str, code: str, multi_year: bool = True):
+        """Indicator rows of one territory; by default the plan periods only."""
+        ind = self.indicators
+        rows = ind[(ind["territoire_type"] == territoire_type) & (ind["territoire_code"] == code)]
+        if multi_year:
+            rows = rows[rows["periode"].astype(str).str.contains("-")]
+        return rows.reset_index(drop=True)
+
+    @property
+    def demo_note(self) -> str:
+        """« données de démonstration » when relevant, else an empty string."""
+        return demo.DEMO_LABEL if self.is_demo else ""
+
+    def sources(self) -> list[tuple[str, str]]:
+        """(what, source) pairs listed on every export."""
+        out = [
+            ("Géographie", SOURCE_GEOGRAPHIE),
+            ("Population", SOURCE_POPULATION),
+            ("Instances", self.territory.instances_source),
+            ("Objectifs et réalisations", self.source),
+            ("Plans (PLH, PDH) et constats de couverture", self.coverage.source),
+        ]
+        for label, frame in (("Indicateurs", self.indicators), ("Équilibre", self.balance)):
+            if "source" in frame and not frame.empty:
+                for value in sorted(set(frame["source"].dropna().astype(str))):
+                    out.append((label, value))
+        if not self.signals.empty:
+            out.append(("Signalements", str(self.signals["source"].iloc[0])))
+        if self.is_demo:
+            out.append(("Avertissement", f"instances, objectifs, opérations, signalements et "
+                                          f"plans : {demo.DEMO_LABEL} (inventées)"))  # fmt: skip
+        return out
+
+
+def parse_territoire(spec: str) -> tuple[str, str]:
+    """Split ``epci:200040715`` or ``instance:AGG`` into (type, code).
+
+    Raises
+    ------
+    UnknownTerritoryError
+        For another type or a missing code.
+    """
+    kind, _, code = (spec or "").partition(":")
+    kind = kind.strip().lower()
+    code = code.strip()
+    if kind not in FICHE_TYPES or not code:
+        raise UnknownTerritoryError(
+            f"territoire « {spec} » non reconnu : attendu epci:SIREN ou instance:CODE"
+        )
+    return kind, code
+
+
+def _instance_rows(loaded) -> tuple[pd.DataFrame | None, str]:
+    rows = loaded.tables.get("instances")
+    drawn = loaded.perimetres
+    if drawn is not None and not drawn.empty:
+        known = rows["instance_code"] if rows is not None else pd.Series(dtype=str)
+        drawn = drawn[~drawn["instance_code"].isin(known)]
+        rows = drawn if rows is None else pd.concat([rows, drawn], ignore_index=True)
+    if rows is None or rows.empty:
+        return None, "aucune instance définie pour ce département"
+    rows = rows.astype(object).where(rows.notna(), None)
+    label = "instances de l’espace de travail"
+    if loaded.is_demo:
+        label = f"CLH de l’Isère – {demo.DEMO_LABEL}"
+    return rows, label
+
+
+def _operations(operations: pd.DataFrame | None, territory: Territory) -> pd.DataFrame:
+    if operations is None or operations.empty:
+        return pd.DataFrame(columns=["id_operation", "code_insee", "commune", "annee", "nb_plai"])
+    com = territory.communes[["code_insee", "nom", "epci_nom", "instance_code", "instance_nom"]]
+    ops = operations.copy()
+    ops["code_insee"] = ops["code_insee"].astype(str)
+    ops = ops.merge(com.rename(columns={"nom": "commune"}), on="code_insee", how="left")
+    first = ["id_operation", "code_insee", "commune", "epci_nom", "instance_code", "instance_nom"]
+    rest = [c for c in ops.columns if c not in first]
+    return ops[first + rest].sort_values(["annee", "id_operation"], ignore_index=True)
+
+
+def load_bundle(
+    departement: str | None = None,
+    workspace: str | Path | None = None,
+    today: dt.date | None = None,
+) -> ExportBundle:
+    """Collect the tables of a workspace (or of the Isère demo) for the exports.
+
+    Parameters
+    ----------
+    departement : str, optional
+        Expected département; by default the workspace's, else the demo's (38).
+    workspace : path, optional
+        Workspace directory; by default ``$TERRITOIRES_WORKSPACE`` or the documented one.
+    today : date, optional
+        Reference date of the indicators; default today.
+
+    Raises
+    ------
+    ValueError
+        When ``departement`` contradicts the workspace; UnknownDepartementError.
+    """
+    from dashboard.cli_indicators import compute_all, load_inputs
+    from dashboard.signals import signal_summary
+    from dashboard.sources import load_tables
+
+    today = today or dt.date.today()
+    ws = str(workspace) if workspace is not None else None
+    loaded = load_tables(ws, departement)
+    inputs = load_inputs(ws, loaded.departement)
+    payload = compute_all(inputs, today, None)
+    rows, inst_source = _instance_rows(loaded)
+    territory = build_territory(loaded.departement, rows, inst_source)
+    ref = territory.reference
+    coverage = coverage_report(loaded.departement, ws, as_of=today)
+    sig_table = loaded.tables.get("signalements")
+    signals = signal_summary(
+        ref, inputs.memberships, sig_table if sig_table is not None else pd.DataFrame(),
+        loaded.tables.get("populations"), source_suffix=inputs.source_suffix,
+    )  # fmt: skip
+    return ExportBundle(
+        departement=ref.departement,
+        departement_nom=ref.departement_nom,
+        today=today,
+        territory=territory,
+        coverage=coverage,
+        payload=payload,
+        indicators=pd.DataFrame(payload["indicators"]),
+        balance=pd.DataFrame(payload["balance"]),
+        operations=_operations(loaded.tables.get("operations"), territory),
+        signals=signals,
+        source=payload["source"],
+        is_demo=loaded.is_demo,
+        warnings=list(payload.get("avertissements", [])),
+    )

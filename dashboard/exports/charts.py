@@ -1,0 +1,127 @@
+"""Charts of the exports, drawn by matplotlib as PNG (no network), French number formats."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on servers
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.ticker import FuncFormatter
+
+from dashboard.exports.typo import num, pct, typo
+from dashboard.staticmap import BLEU_FRANCE, ROUGE_MARIANNE
+
+GRIS = "#c9ccd6"
+VERT = "#18753c"
+ORANGE = "#c3992a"
+
+
+def _png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=150, facecolor="white", bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _footer(fig, source: str) -> None:
+    if source:
+        fig.text(0.01, -0.02, typo(f"Source : {source}"), fontsize=6.5, color="#555555",
+                 ha="left", va="top", wrap=True)  # fmt: skip
+
+
+def achievement_png(
+    labels: Sequence[str],
+    objectif: Sequence[float],
+    realise: Sequence[float],
+    attendu: Sequence[float | None],
+    title: str = "",
+    source: str = "",
+    size: tuple[float, float] = (7.0, 3.2),
+) -> bytes:
+    """Horizontal bars: achievement rate (realised / objective) per row, with the share
+    expected to date as a red tick, and « réalisé / objectif » written at the bar's end.
+
+    Rows with no objective are drawn empty and marked « sans objectif ».
+    """
+    n = len(labels)
+    fig, ax = plt.subplots(figsize=(size[0], max(size[1], 0.45 * n + 1.0)))
+    y = np.arange(n)[::-1]
+    rates = [r / o if o else np.nan for r, o in zip(realise, objectif, strict=True)]
+    ax.barh(y, [1.0] * n, color="#eef0f4", height=0.6)
+    ax.barh(y, np.nan_to_num(np.minimum(rates, 1.25)), color=BLEU_FRANCE, height=0.6)
+    for yi, exp, o in zip(y, attendu, objectif, strict=True):
+        if exp is not None and o:
+            ax.plot([exp / o] * 2, [yi - 0.38, yi + 0.38], color=ROUGE_MARIANNE, lw=2)
+    for yi, r, o, rate in zip(y, realise, objectif, rates, strict=True):
+        text = f"{num(r)} / {num(o)} ({pct(rate)})" if o else f"{num(r)} – sans objectif"
+        ax.text(1.27, yi, text, va="center", fontsize=8)
+    ax.set_yticks(y, [typo(lab) for lab in labels], fontsize=8)
+    ax.set_xlim(0, 1.25)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: pct(v)))
+    ax.tick_params(axis="x", labelsize=7)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.plot([], [], color=ROUGE_MARIANNE, lw=2, label="attendu à date")
+    ax.legend(loc="lower right", fontsize=7, frameon=False, bbox_to_anchor=(1.0, 1.0))
+    if title:
+        ax.set_title(typo(title), fontsize=10, loc="left")
+    _footer(fig, source)
+    return _png(fig)
+
+
+def shares_png(
+    labels: Sequence[str],
+    part_besoin: Sequence[float],
+    part_realise: Sequence[float],
+    title: str = "",
+    source: str = "",
+    size: tuple[float, float] = (7.0, 4.0),
+) -> bytes:
+    """Paired horizontal bars: each territory's share of the need against its share of
+    the achievement (territorial balance)."""
+    n = len(labels)
+    fig, ax = plt.subplots(figsize=(size[0], max(size[1], 0.38 * n + 1.0)))
+    y = np.arange(n)[::-1]
+    need = np.nan_to_num(np.asarray(part_besoin, dtype=float))
+    done = np.nan_to_num(np.asarray(part_realise, dtype=float))
+    ax.barh(y + 0.2, need, height=0.38, color=GRIS, label="part du besoin (population)")
+    ax.barh(y - 0.2, done, height=0.38, color=BLEU_FRANCE, label="part du réalisé")
+    ax.set_yticks(y, [typo(lab) for lab in labels], fontsize=8)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: pct(v)))
+    ax.tick_params(axis="x", labelsize=7)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.legend(loc="lower right", fontsize=7, frameon=False)
+    if title:
+        ax.set_title(typo(title), fontsize=10, loc="left")
+    _footer(fig, source)
+    return _png(fig)
+
+
+def yearly_png(
+    years: Sequence[int],
+    values: Sequence[float],
+    title: str = "",
+    source: str = "",
+    colour: str = BLEU_FRANCE,
+    size: tuple[float, float] = (6.0, 2.6),
+) -> bytes:
+    """Vertical bars of a count per year (operations, signals), labelled French-style."""
+    fig, ax = plt.subplots(figsize=size)
+    xs = [str(y) for y in years]
+    bars = ax.bar(xs, values, color=colour)
+    for bar, v in zip(bars, values, strict=True):
+        ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height(), num(v), ha="center",
+                va="bottom", fontsize=7)  # fmt: skip
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: num(v)))
+    ax.tick_params(labelsize=7)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if title:
+        ax.set_title(typo(title), fontsize=10, loc="left")
+    _footer(fig, source)
+    return _png(fig)

@@ -1,0 +1,265 @@
+"""XLSX workbook: one sheet per table, formatted for French Excel (openpyxl).
+
+Every data sheet has a title line (row 1, with « données de démonstration » when
+relevant), its source (row 2), then the header (row :data:`HEADER_ROW`) with frozen panes
+and an autofilter. Values are stored unrounded — the numbers of ``territoires indicators
+--json`` — and only displayed rounded. Number format codes are stored the OOXML way
+(``#,##0``, ``0.0%``, ``dd/mm/yyyy``): French Excel shows them with its own separators
+(« 1 234 », « 12,5 % »).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from dashboard.coverage.model import SEVERITY_LABELS
+from dashboard.exports.bundle import ExportBundle
+
+HEADER_ROW = 3
+INT = "#,##0"
+DEC1 = "#,##0.0"
+DEC2 = "0.00"
+PCT = "0.0%"
+PCT_UNITS = '0.0" %"'  # values already in percent (dissimilarity)
+DATE = "dd/mm/yyyy"
+COORD = "0.00000"
+HEADER_FILL = PatternFill("solid", fgColor="000091")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+
+
+@dataclass(frozen=True)
+class Col:
+    """One column: key in the frame, French header, number format (None: text)."""
+
+    key: str
+    header: str
+    fmt: str | None = None
+    width: int = 14
+
+
+#: Sheet names.
+SHEET_INDICATEURS = "Indicateurs"
+SHEET_EQUILIBRE = "Équilibre"
+SHEET_ECARTS = "Écarts"
+SHEET_OPERATIONS = "Opérations"
+SHEET_SIGNALEMENTS = "Signalements"
+SHEET_PLH = "Calendrier PLH"
+SHEET_SOURCES = "Sources"
+
+INDICATOR_COLUMNS = [
+    Col("indicateur", "Indicateur", None, 22),
+    Col("territoire_type", "Type de territoire", None, 12),
+    Col("territoire_code", "Code", None, 11),
+    Col("territoire_nom", "Territoire", None, 34),
+    Col("periode", "Période", None, 11),
+    Col("objectif", "Objectif", INT),
+    Col("realise", "Réalisé", INT),
+    Col("taux", "Taux de réalisation", PCT),
+    Col("attendu_a_date", "Attendu à date", DEC1),
+    Col("statut", "Statut", None, 20),
+    Col("annee_debut", "Année de début", "0", 9),
+    Col("annee_fin", "Année de fin", "0", 9),
+    Col("part_attendue", "Part de la période écoulée", PCT),
+    Col("programme", "Programmé", INT),
+    Col("objectif_annualise", "Objectif annualisé", None, 10),
+    Col("annee_donnees", "Dernière année de données", "0", 10),
+    Col("libelle", "Libellé", None, 34),
+    Col("unite", "Unité", None, 14),
+    Col("source", "Source", None, 60),
+]
+BALANCE_COLUMNS = [
+    Col("indicateur", "Indicateur", None, 22),
+    Col("niveau", "Niveau", None, 10),
+    Col("instance_type", "Type d’instance", None, 10),
+    Col("territoire_type", "Type de territoire", None, 12),
+    Col("territoire_code", "Code", None, 11),
+    Col("territoire_nom", "Territoire", None, 34),
+    Col("periode", "Période", None, 11),
+    Col("besoin", "Besoin", None, 12),
+    Col("valeur_besoin", "Valeur du besoin", INT),
+    Col("part_besoin", "Part du besoin", PCT),
+    Col("objectif", "Objectif", INT),
+    Col("part_objectif", "Part de l’objectif", PCT),
+    Col("realise", "Réalisé", INT),
+    Col("part_realise", "Part du réalisé", PCT),
+    Col("indice_equilibre", "Indice d’équilibre (réalisé)", DEC2),
+    Col("indice_equilibre_objectif", "Indice d’équilibre (objectif)", DEC2),
+    Col("dissimilarite_realise", "Dissimilarité du réalisé", PCT_UNITS),
+    Col("dissimilarite_objectif", "Dissimilarité de l’objectif", PCT_UNITS),
+    Col("couverture_realise", "Couverture du réalisé", PCT),
+    Col("source", "Source", None, 60),
+]
+FINDING_COLUMNS = [
+    Col("rule", "Règle", None, 24),
+    Col("rule_label", "Intitulé de la règle", None, 40),
+    Col("severity", "Gravité", None, 11),
+    Col("territoire_type", "Type de territoire", None, 12),
+    Col("territoire_code", "Code", None, 11),
+    Col("territoire_nom", "Territoire", None, 34),
+    Col("message", "Constat", None, 80),
+    Col("article", "Fondement", None, 24),
+    Col("details", "Détails (JSON)", None, 40),
+]
+OPERATION_COLUMNS = [
+    Col("id_operation", "Identifiant", None, 14),
+    Col("code_insee", "Code INSEE", None, 10),
+    Col("commune", "Commune", None, 26),
+    Col("epci_nom", "EPCI", None, 34),
+    Col("instance_code", "Code instance", None, 10),
+    Col("instance_nom", "Instance", None, 26),
+    Col("annee", "Année", "0", 8),
+    Col("nb_plai", "Logements PLA-I", INT),
+    Col("nb_plus", "Logements PLUS", INT),
+    Col("nb_pls", "Logements PLS", INT),
+    Col("statut", "Statut", None, 12),
+    Col("bailleur", "Bailleur", None, 24),
+    Col("libelle", "Libellé", None, 34),
+    Col("latitude", "Latitude", COORD, 11),
+    Col("longitude", "Longitude", COORD, 11),
+]
+SIGNAL_COLUMNS = [
+    Col("territoire_type", "Type de territoire", None, 12),
+    Col("territoire_code", "Code", None, 11),
+    Col("territoire_nom", "Territoire", None, 34),
+    Col("nb_signalements", "Signalements déposés", INT),
+    Col("nb_clotures", "Clôturés", INT),
+    Col("nb_en_cours", "En cours", INT),
+    Col("population", "Population", INT),
+    Col("taux_pour_10000", "Pour 10 000 habitants", DEC1),
+    Col("delai_median_cloture_jours", "Délai médian de clôture (jours)", INT),
+    Col("source", "Source", None, 60),
+]
+PLH_COLUMNS = [
+    Col("siren", "SIREN", None, 11),
+    Col("nom", "EPCI", None, 34),
+    Col("nature", "Nature", None, 8),
+    Col("oblige", "Tenu d’avoir un PLH", None, 10),
+    Col("type_plan", "Plan", None, 8),
+    Col("intitule", "Intitulé", None, 34),
+    Col("statut", "Statut", None, 14),
+    Col("date_debut", "Début", DATE, 11),
+    Col("date_fin", "Fin", DATE, 11),
+    Col("date_fin_estimee", "Fin estimée", None, 10),
+    Col("objectif_plai_annuel", "Objectif PLA-I annuel", INT),
+]
+
+
+def _cell_value(value: object, fmt: str | None) -> object:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if hasattr(value, "item"):
+        value = value.item()  # numpy scalar
+        if isinstance(value, bool):
+            return "oui" if value else "non"
+    if fmt and fmt != DATE and isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
+
+
+def write_sheet(
+    wb: Workbook, name: str, frame: pd.DataFrame, columns: list[Col], title: str, source: str
+) -> Worksheet:
+    """Add one formatted sheet: title, source, header, rows, filters, frozen panes."""
+    ws = wb.create_sheet(name)
+    cols = [c for c in columns if c.key in frame.columns]
+    ws.cell(1, 1, title).font = Font(bold=True, size=13, color="000091")
+    ws.cell(2, 1, source).font = Font(italic=True, size=9, color="555555")
+    for j, col in enumerate(cols, start=1):
+        cell = ws.cell(HEADER_ROW, j, col.header)
+        cell.fill = HEADER_FILL
+        cell.font = HEADER_FONT
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        ws.column_dimensions[get_column_letter(j)].width = col.width
+    ws.row_dimensions[HEADER_ROW].height = 32
+    for i, row in enumerate(frame[[c.key for c in cols]].itertuples(index=False), HEADER_ROW + 1):
+        for j, (col, value) in enumerate(zip(cols, row, strict=True), start=1):
+            cell = ws.cell(i, j, _cell_value(value, col.fmt))
+            if col.fmt:
+                cell.number_format = col.fmt
+    last = get_column_letter(max(len(cols), 1))
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + max(len(frame), 1)}"
+    ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
+    ws.oddFooter.center.text = source[:200]
+    return ws
+
+
+def _sources_sheet(wb: Workbook, bundle: ExportBundle, title: str) -> None:
+    from dashboard.balance import DEFINITION_INDICE_EQUILIBRE, EXPLICATION_DISSIMILARITE
+    from dashboard.indicators import DEFINITION_TAUX
+    from dashboard.signals import definition_taux
+
+    ws = wb.create_sheet(SHEET_SOURCES)
+    ws.cell(1, 1, title).font = Font(bold=True, size=13, color="000091")
+    ws.cell(2, 1, "Date de référence")
+    ws.cell(2, 2, bundle.today).number_format = DATE
+    ws.cell(3, 1, "Exporté le")
+    ws.cell(3, 2, dt.date.today()).number_format = DATE
+    rows = [
+        *bundle.sources(),
+        ("Taux de réalisation", DEFINITION_TAUX),
+        ("Indice d’équilibre", DEFINITION_INDICE_EQUILIBRE),
+        ("Dissimilarité", EXPLICATION_DISSIMILARITE),
+        ("Signalements pour 10 000 habitants", definition_taux()),
+    ]
+    for i, (what, text) in enumerate(rows, start=5):
+        ws.cell(i, 1, what).font = Font(bold=True)
+        ws.cell(i, 2, text).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.column_dimensions["A"].width = 36
+    ws.column_dimensions["B"].width = 110
+
+
+def tables_xlsx(bundle: ExportBundle) -> bytes:
+    """The workbook of a bundle as XLSX bytes.
+
+    Sheets: Indicateurs, Équilibre, Écarts, Opérations, Signalements, Calendrier PLH,
+    Sources. The Indicateurs and Équilibre sheets hold every row of
+    ``territoires indicators --json`` for the bundle's date.
+    """
+    wb = Workbook()
+    wb.remove(wb.active)
+    place = f"{bundle.departement_nom} ({bundle.departement})"
+    note = f" – {bundle.demo_note}" if bundle.is_demo else ""
+    findings = bundle.coverage.frame.copy()
+    findings["severity"] = findings["severity"].map(SEVERITY_LABELS).fillna(findings["severity"])
+    sheets = [
+        (SHEET_INDICATEURS, bundle.indicators, INDICATOR_COLUMNS, "Objectifs et réalisations",
+         bundle.source),
+        (SHEET_EQUILIBRE, bundle.balance, BALANCE_COLUMNS, "Équilibre territorial", bundle.source),
+        (SHEET_ECARTS, findings, FINDING_COLUMNS, "Écarts de couverture des plans",
+         bundle.coverage.source),
+        (SHEET_OPERATIONS, bundle.operations, OPERATION_COLUMNS, "Opérations financées",
+         f"opérations importées (Sisal / Galion) – {bundle.source}"),
+        (SHEET_SIGNALEMENTS, bundle.signals, SIGNAL_COLUMNS, "Signalements par territoire",
+         str(bundle.signals["source"].iloc[0]) if not bundle.signals.empty else bundle.source),
+        (SHEET_PLH, bundle.coverage.timeline, PLH_COLUMNS, "PLH et PLUi-H par EPCI",
+         bundle.coverage.source),
+    ]  # fmt: skip
+    for name, frame, cols, title, source in sheets:
+        write_sheet(wb, name, frame, cols, f"{title} – {place}{note}", f"Source : {source}")
+    _sources_sheet(wb, bundle, f"Sources et définitions – {place}{note}")
+    wb.properties.title = f"Territoires du Plan – {place}{note}"
+    wb.properties.creator = "Territoires du Plan"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
