@@ -118,9 +118,13 @@ class ExportBundle:
             nature = EPCI_NATURE_LABELS.get(row.nature, row.nature)
             out.append(
                 TerritoryRef(
-                    "epci", str(row.siren), str(row.nom), f"EPCI – {nature}", codes,
+                    "epci",
+                    str(row.siren),
+                    str(row.nom),
+                    f"EPCI – {nature}",
+                    codes,
                     int(row.population_dep),
-                )  # fmt: skip
+                )
             )
         return out
 
@@ -134,9 +138,13 @@ class ExportBundle:
             label = f"Instance locale ({kind})" if kind else "Instance locale"
             out.append(
                 TerritoryRef(
-                    "instance", str(row.instance_code), str(row.instance_nom), label,
-                    tuple(map(str, codes)), int(row.population),
-                )  # fmt: skip
+                    "instance",
+                    str(row.instance_code),
+                    str(row.instance_nom),
+                    label,
+                    tuple(map(str, codes)),
+                    int(row.population),
+                )
             )
         return out
 
