@@ -9,6 +9,7 @@ pull d3 from a CDN. Every text reaching the map is HTML-escaped here.
 from __future__ import annotations
 
 import html
+import itertools
 import math
 import warnings
 from collections.abc import Callable
@@ -149,7 +150,7 @@ def classify(
     bounds = [lower, *bins]
     labels = [
         fmt(bounds[0]) if len(bins) == 1 and bounds[0] == bins[0] else f"{fmt(lo)} – {fmt(hi)}"
-        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
+        for lo, hi in itertools.pairwise(bounds)
     ]
     return Classes(method, bins, lower, palette(len(bins), palette_name), labels)
 

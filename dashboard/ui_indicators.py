@@ -1,0 +1,448 @@
+"""Streamlit helpers shared by the « Carte », « Objectifs », « Programmation PLA-I » and
+« Habitat indigne » pages: one cached loader, filters kept in the URL, cached tables.
+
+Numbers come from :func:`dashboard.cli_indicators.compute_all` (the payload of
+``territoires indicators --json``), :func:`dashboard.indicators.plai_programming` and
+:mod:`dashboard.signals`, so the pages, the CLI and the exports agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import ui
+from dashboard.cli_indicators import LoadedInputs, compute_all, load_inputs
+from dashboard.formatting import fr_date, fr_int, fr_number, fr_percent
+from dashboard.indicators import LEVEL_LABELS, Prepared, plai_programming, prepare
+from dashboard.signals import signal_breakdown, signal_summary, signal_trend
+from geo.reference import Reference, load_reference
+
+LEVEL_CHOICES = {"instance": "Instances locales", "epci": "EPCI", "commune": "Communes"}
+STATUS_BADGES = {
+    "en avance / conforme": ":green-badge[en avance / conforme]",
+    "en retard": ":orange-badge[en retard]",
+    "très en retard": ":red-badge[très en retard]",
+    "à venir": ":blue-badge[à venir]",
+    "sans objectif": ":gray-badge[sans objectif]",
+}
+
+
+@dataclass(frozen=True)
+class PageData:
+    """Inputs of the indicator pages for one département and workspace state."""
+
+    inputs: LoadedInputs
+    reference: Reference
+    prepared: Prepared
+
+    @property
+    def is_demo(self) -> bool:
+        """True when the figures are the invented demonstration data."""
+        return bool(self.inputs.source_suffix)
+
+    @property
+    def source(self) -> str:
+        """Where the tables come from (« … — données de démonstration » for the demo)."""
+        return self.inputs.source
+
+    def table(self, kind: str) -> pd.DataFrame:
+        """A workspace table, empty when absent."""
+        return self.inputs.tables.get(kind, pd.DataFrame())
+
+
+@st.cache_resource(max_entries=4, show_spinner="Chargement des indicateurs…")
+def cached_data(departement: str, signature: str) -> PageData:
+    """Tables, memberships and :class:`Prepared`, reloaded when the workspace changes."""
+    del signature  # only part of the cache key
+    inputs = load_inputs(None, departement)
+    reference = load_reference(inputs.departement)
+    return PageData(inputs, reference, prepare(reference, inputs.memberships, inputs.tables))
+
+
+def page_data() -> PageData:
+    """Data of the current département; stops the page with a message when unavailable."""
+    dep = ui.current_departement()
+    try:
+        return cached_data(dep, ui.workspace_signature())
+    except ValueError as exc:
+        st.warning(f"Indicateurs indisponibles : {exc}.")
+        st.stop()
+        raise  # unreachable: st.stop() raises
+
+
+def _key() -> tuple[str, str]:
+    return ui.current_departement(), ui.workspace_signature()
+
+
+# --------------------------------------------------------------------------- URL filters
+
+
+def url_choice(
+    label: str,
+    options: Sequence[str],
+    param: str,
+    default: str | None = None,
+    format_func: Callable[[str], str] = str,
+    widget: str = "selectbox",
+    container=st,
+    help_text: str | None = None,
+) -> str:
+    """A choice kept in the URL (``?param=value``): read at first run, written back."""
+    options = list(options)
+    default = default if default in options else options[0]
+    wanted = st.query_params.get(param, default)
+    index = options.index(wanted) if wanted in options else options.index(default)
+    make = container.radio if widget == "radio" else container.selectbox
+    extra = {"horizontal": True} if widget == "radio" else {}
+    value = make(
+        label, options, index=index, format_func=format_func, key=f"ind-{param}", help=help_text,
+        **extra,
+    )  # fmt: skip
+    if value == default:
+        st.query_params.pop(param, None)
+    elif st.query_params.get(param) != value:
+        st.query_params[param] = value
+    return value
+
+
+def level_selector(levels: Sequence[str] = ("instance", "epci"), container=st) -> str:
+    """Territory level (``?niveau=instance|epci|commune``)."""
+    return url_choice("Niveau", levels, "niveau", "instance", LEVEL_CHOICES.get, "radio", container)
+
+
+def reference_date(container=st) -> dt.date:
+    """« Date de référence » of the statuses (``?date=AAAA-MM-JJ``, default today)."""
+    today = dt.date.today()
+    try:
+        initial = dt.date.fromisoformat(st.query_params.get("date", today.isoformat()))
+    except ValueError:
+        initial = today
+    value = container.date_input(
+        "Date de référence", initial, format="DD/MM/YYYY", key="ind-date",
+        help="Date à laquelle l'attendu à date et les statuts sont calculés.",
+    )  # fmt: skip
+    if value == today:
+        st.query_params.pop("date", None)
+    else:
+        st.query_params["date"] = value.isoformat()
+    return value
+
+
+def data_notice(data: PageData, annee_donnees: int | None, as_of: dt.date) -> None:
+    """Where the figures come from, up to which year, and the demo label."""
+    parts = [f"Source : {data.source}"]
+    if annee_donnees is not None:
+        parts.append(f"données disponibles jusqu'en {annee_donnees}")
+    parts.append(f"statuts calculés au {fr_date(as_of)}")
+    st.caption(" ; ".join(parts) + ".")
+    if data.is_demo:
+        st.info("Chiffres inventés : données de démonstration (géographie et populations réelles).")
+
+
+# --------------------------------------------------------------------------- cached tables
+
+
+@st.cache_data(max_entries=24, show_spinner="Calcul des indicateurs…")
+def _payload(dep: str, sig: str, today: str, level: str, besoin: str) -> dict:
+    data = cached_data(dep, sig)
+    return compute_all(data.inputs, dt.date.fromisoformat(today), level, besoin)
+
+
+def indicators(level: str, as_of: dt.date, besoin: str = "population") -> dict:
+    """``territoires indicators --json --level LEVEL --date AS_OF`` as a dict of frames:
+    ``indicators``, ``balance`` (DataFrames) and the texts of the payload."""
+    payload = _payload(*_key(), as_of.isoformat(), level, besoin)
+    return {
+        **payload,
+        "indicators": pd.DataFrame(payload["indicators"]),
+        "balance": pd.DataFrame(payload["balance"]),
+    }
+
+
+@st.cache_data(max_entries=24, show_spinner=False)
+def _signals(dep: str, sig: str, kind: str, level: str, annees: tuple[int, int] | None):
+    data = cached_data(dep, sig)
+    table = data.table("signalements")
+    mem = data.inputs.memberships
+    if kind == "summary":
+        return signal_summary(
+            data.reference, mem, table, data.table("populations"), level, annees,
+            data.inputs.source_suffix,
+        )  # fmt: skip
+    if kind == "trend":
+        return signal_trend(data.reference, mem, table, level)
+    return signal_breakdown(data.reference, mem, table, kind, level, annees)
+
+
+def signals(kind: str, level: str, annees: tuple[int, int] | None = None) -> pd.DataFrame:
+    """Signals per territory: ``summary``, ``trend``, or a breakdown by ``procedure`` /
+    ``statut``."""
+    return _signals(*_key(), kind, level, annees)
+
+
+@st.cache_data(max_entries=24, show_spinner=False)
+def _programming(dep: str, sig: str, level: str, by: tuple[str, ...]) -> pd.DataFrame:
+    data = cached_data(dep, sig)
+    return plai_programming(
+        data.reference, data.inputs.memberships, data.table("operations"), level, by
+    )
+
+
+def programming(level: str, by: tuple[str, ...]) -> pd.DataFrame:
+    """:func:`dashboard.indicators.plai_programming` for the current data."""
+    return _programming(*_key(), level, by)
+
+
+def signal_years(data: PageData) -> list[int]:
+    """Years of receipt present in the signals."""
+    table = data.table("signalements")
+    if table.empty:
+        return []
+    years = pd.to_datetime(table["date_signalement"], errors="coerce").dt.year.dropna()
+    return sorted(int(y) for y in years.unique())
+
+
+# --------------------------------------------------------------------------- display
+
+
+def french_table(frame: pd.DataFrame, columns: dict[str, tuple[str, str]]) -> pd.DataFrame:
+    """Columns renamed and formatted the French way (``int``, ``num``, ``pct``, ``txt``)."""
+    formats = {"int": fr_int, "num": fr_number, "pct": fr_percent, "txt": str}
+    out = pd.DataFrame(index=frame.index)
+    for col, (label, kind) in columns.items():
+        if col in frame:
+            out[label] = [
+                "–" if v is None or (isinstance(v, float) and pd.isna(v)) else formats[kind](v)
+                for v in frame[col]
+            ]
+    return out.reset_index(drop=True)
+
+
+def downloads(table: pd.DataFrame, stem: str, sheet: str) -> None:
+    """CSV (``;``, UTF-8 with BOM, for French Excel) and XLSX of a table."""
+    csv = table.to_csv(sep=";", index=False, decimal=",").encode("utf-8-sig")
+    buf = io.BytesIO()
+    table.to_excel(buf, index=False, sheet_name=sheet[:31])
+    c1, c2 = st.columns(2)
+    c1.download_button("Télécharger le tableau (CSV)", csv, f"{stem}.csv", "text/csv")
+    c2.download_button(
+        "Télécharger le tableau (XLSX)", buf.getvalue(), f"{stem}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- objectives
+
+
+def indicator_choice(table: pd.DataFrame, container=st) -> str:
+    """Indicator (``?indicateur=plai``), labelled with the catalogue's libellé."""
+    labels = dict(zip(table["indicateur"], table["libelle"], strict=False))
+    return url_choice(
+        "Indicateur", sorted(labels), "indicateur", "plai", lambda c: labels.get(c, c),
+        container=container,
+    )  # fmt: skip
+
+
+def period_choice(table: pd.DataFrame, indicateur: str, container=st) -> str:
+    """Plan period or one year (``?periode=2021-2026`` or ``?periode=2023``)."""
+    periods = table.loc[table["indicateur"] == indicateur, "periode"].astype(str).unique()
+    multi = sorted(p for p in periods if "-" in p)
+    years = sorted(p for p in periods if "-" not in p)
+    options = multi + years or ["–"]
+    return url_choice(
+        "Période ou année", options, "periode", options[0],
+        lambda p: f"période {p}" if "-" in p else f"année {p}", container=container,
+    )  # fmt: skip
+
+
+def rows_for(table: pd.DataFrame, indicateur: str, periode: str, level: str) -> pd.DataFrame:
+    """Indicator rows of one level, indicator and period, sorted by name."""
+    keep = (
+        (table["indicateur"] == indicateur)
+        & (table["periode"].astype(str) == periode)
+        & (table["territoire_type"] == level)
+    )
+    return table[keep].sort_values("territoire_nom").reset_index(drop=True)
+
+
+def objective_chart(rows: pd.DataFrame, unit: str) -> None:
+    """Plotly bars per territory: objective, realised and expected to date."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for col, name, colour in (
+        ("objectif", "Objectif", "#c9d3e8"),
+        ("attendu_a_date", "Attendu à date", "#8d9cc4"),
+        ("realise", "Réalisé", "#000091"),
+    ):
+        fig.add_trace(
+            go.Bar(
+                x=rows["territoire_nom"], y=rows[col], name=name, marker_color=colour,
+                customdata=[fr_int(v) for v in rows[col]],
+                hovertemplate="%{x}<br>" + name + " : %{customdata}<extra></extra>",
+            )
+        )  # fmt: skip
+    fig.update_layout(
+        barmode="group", height=420, yaxis_title=unit, separators=", ",
+        margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend={"orientation": "h"},
+    )  # fmt: skip
+    st.plotly_chart(fig, width="stretch", key="objectifs-barres")
+
+
+def trajectory_chart(tables: list[pd.DataFrame], indicateur: str, code: str, periode: str) -> None:
+    """Cumulative realised by year against the linear objective of the period.
+
+    ``tables`` are indicator tables (e.g. of the level and of the département) searched
+    for ``code``.
+    """
+    import plotly.graph_objects as go
+
+    table = pd.concat(tables, ignore_index=True)
+
+    if "-" not in periode:
+        st.caption("Choisissez une période pluriannuelle pour voir la trajectoire.")
+        return
+    start, end = (int(y) for y in periode.split("-"))
+    mine = table[(table["indicateur"] == indicateur) & (table["territoire_code"] == code)]
+    whole = mine[mine["periode"] == periode]
+    yearly = mine[mine["periode"].astype(str).str.len() == 4].copy()
+    yearly["annee"] = yearly["periode"].astype(int)
+    yearly = yearly[(yearly["annee"] >= start) & (yearly["annee"] <= end)].sort_values("annee")
+    last = yearly["annee_donnees"].dropna()
+    if not last.empty:
+        yearly = yearly[yearly["annee"] <= int(last.iloc[0])]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=yearly["annee"], y=yearly["realise"].cumsum(), name="Réalisé cumulé",
+            mode="lines+markers", line={"color": "#000091", "width": 3},
+        )
+    )  # fmt: skip
+    if not whole.empty and pd.notna(whole["objectif"].iloc[0]):
+        total = float(whole["objectif"].iloc[0])
+        years = list(range(start, end + 1))
+        fig.add_trace(
+            go.Scatter(
+                x=years, y=[total * (i + 1) / len(years) for i in range(len(years))],
+                name="Objectif linéaire", mode="lines", line={"color": "#e1000f", "dash": "dash"},
+            )
+        )  # fmt: skip
+    fig.update_layout(
+        height=360, separators=", ", xaxis={"dtick": 1}, legend={"orientation": "h"},
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+    )  # fmt: skip
+    st.plotly_chart(fig, width="stretch", key="objectifs-trajectoire")
+
+
+def status_badges(rows: pd.DataFrame) -> None:
+    """One badge per territory with its status."""
+    items = [
+        f"**{r.territoire_nom}** {STATUS_BADGES.get(r.statut, r.statut)}"
+        for r in rows.itertuples(index=False)
+    ]
+    cols = st.columns(3)
+    for i, item in enumerate(items):
+        cols[i % 3].markdown(item)
+
+
+INDICATOR_DISPLAY = {
+    "territoire_nom": ("Territoire", "txt"), "territoire_code": ("Code", "txt"),
+    "periode": ("Période", "txt"), "objectif": ("Objectif", "int"),
+    "realise": ("Réalisé", "int"), "taux": ("Taux de réalisation", "pct"),
+    "attendu_a_date": ("Attendu à date", "int"), "statut": ("Statut", "txt"),
+    "programme": ("Programmé (PLA-I)", "int"), "source": ("Source", "txt"),
+}  # fmt: skip
+
+BALANCE_DISPLAY = {
+    "territoire_nom": ("Territoire", "txt"), "valeur_besoin": ("Besoin", "int"),
+    "part_besoin": ("Part du besoin", "pct"), "part_objectif": ("Part de l'objectif", "pct"),
+    "part_realise": ("Part du réalisé", "pct"), "indice_equilibre": ("Indice d'équilibre", "num"),
+}  # fmt: skip
+
+
+def need_choice(data: PageData, container=st) -> str:
+    """Need of the balance (``?besoin=population|signalements|<indicateur importé>``)."""
+    options = {"population": "population (par défaut)"}
+    if not data.table("signalements").empty:
+        options["signalements"] = "signalements reçus"
+    real = data.table("realisations")
+    if not real.empty:
+        with_objective = set(data.prepared.objectives["indicateur"])
+        for code in sorted(set(real["indicateur"].astype(str)) - with_objective):
+            options[code] = f"{code} (valeurs importées)"
+    return url_choice(
+        "Besoin de référence", list(options), "besoin", "population", options.get,
+        container=container,
+    )  # fmt: skip
+
+
+def balance_section(balance: pd.DataFrame, indicateur: str) -> pd.DataFrame:
+    """Shares of need, objective and realised per territory, dissimilarity and coverage."""
+    import plotly.graph_objects as go
+
+    from dashboard.balance import DEFINITION_INDICE_EQUILIBRE, EXPLICATION_DISSIMILARITE
+
+    rows = balance[balance["indicateur"] == indicateur]
+    if rows.empty:
+        st.info("Pas d'équilibre calculable pour cet indicateur à ce niveau.")
+        return rows
+    terr = rows[rows["territoire_type"] != "departement"].sort_values("territoire_nom")
+    dep = rows[rows["territoire_type"] == "departement"].iloc[0]
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Indice de dissimilarité (réalisé)", fr_percent(dep["dissimilarite_realise"] / 100))
+    c2.metric("Indice de dissimilarité (objectif)", fr_percent(dep["dissimilarite_objectif"] / 100))
+    c3.metric("Part du réalisé départemental couverte", fr_percent(dep["couverture_realise"]))
+    st.caption(EXPLICATION_DISSIMILARITE)
+    fig = go.Figure()
+    for col, name, colour in (
+        ("part_besoin", "Part du besoin", "#b7b7b7"),
+        ("part_objectif", "Part de l'objectif", "#8d9cc4"),
+        ("part_realise", "Part du réalisé", "#000091"),
+    ):
+        fig.add_trace(
+            go.Bar(
+                x=terr["territoire_nom"], y=terr[col] * 100, name=name, marker_color=colour,
+                customdata=[fr_percent(v) for v in terr[col]],
+                hovertemplate="%{x}<br>" + name + " : %{customdata}<extra></extra>",
+            )
+        )  # fmt: skip
+    fig.update_layout(
+        barmode="group", height=380, yaxis_title="%", separators=", ",
+        margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend={"orientation": "h"},
+    )  # fmt: skip
+    st.plotly_chart(fig, width="stretch", key="objectifs-equilibre")
+    st.dataframe(french_table(terr, BALANCE_DISPLAY), hide_index=True, width="stretch")
+    st.caption(
+        f"{DEFINITION_INDICE_EQUILIBRE} Période : {dep['periode']}. Source : {dep['source']}."
+    )
+    return rows
+
+
+def realised_statuses_note() -> str:
+    """Which operation statuses count as realised PLA-I, in French."""
+    from dashboard.choropleth import STATUT_COLOURS
+    from dashboard.indicators import STATUTS_REALISES
+
+    done = " et ".join(STATUT_COLOURS[s][0] for s in STATUTS_REALISES)
+    return (
+        f"PLA-I réalisés : opérations {done}s ; les opérations seulement programmées sont "
+        "comptées à part, les abandonnées nulle part."
+    )
+
+
+def level_label(level: str) -> str:
+    """« instance », « EPCI », « commune »."""
+    return LEVEL_LABELS.get(level, level)
+
+
+__all__ = [
+    "LEVEL_CHOICES", "STATUS_BADGES", "PageData", "cached_data", "data_notice", "downloads",
+    "french_table", "indicators", "level_label", "level_selector", "page_data", "programming",
+    "reference_date", "signal_years", "signals", "url_choice",
+]  # fmt: skip
