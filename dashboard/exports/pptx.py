@@ -1,0 +1,250 @@
+"""PPTX committee deck (python-pptx), offline.
+
+Slides: title, overview map, territorial balance, objectives per instance, coverage gaps,
+then one slide per instance. Each slide holds a picture (map or chart drawn by
+matplotlib) and a native, editable table; its footer gives the sources and « données de
+démonstration » when relevant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+
+import pandas as pd
+from pptx import Presentation
+from pptx.dml.color import RGBColor
+from pptx.util import Emu, Inches, Pt
+
+from dashboard.coverage.model import SEVERITY_LABELS
+from dashboard.exports import charts
+from dashboard.exports.bundle import ExportBundle, TerritoryRef
+from dashboard.exports.fiche import fiche_content
+from dashboard.exports.typo import num, pct, typo
+from dashboard.formatting import fr_date
+from dashboard.staticmap import choropleth_png, overview_png
+from geo.reference import SOURCE_GEOGRAPHIE
+
+BLEU = RGBColor(0x00, 0x00, 0x91)
+GRIS = RGBColor(0x55, 0x55, 0x55)
+ROUGE = RGBColor(0xE1, 0x00, 0x0F)
+#: Titles of the fixed slides, in order (then one « Instance – nom » slide per instance).
+TITLE_OVERVIEW = "Carte d’ensemble des instances"
+TITLE_BALANCE = "Équilibre territorial des PLA-I"
+TITLE_OBJECTIVES = "Objectifs PLA-I par instance"
+TITLE_GAPS = "Écarts de couverture des plans"
+FIXED_TITLES = (TITLE_OVERVIEW, TITLE_BALANCE, TITLE_OBJECTIVES, TITLE_GAPS)
+MAX_TABLE_ROWS = 14
+SITUATIONS = ("PLH en vigueur", "sans PLH", "tenue d’avoir un PLH, sans PLH en vigueur",
+              "hors instance")  # fmt: skip
+SITUATION_COLOURS = ("#18753c", "#c9ccd6", "#e1000f", "#f4b400")
+
+
+def instance_title(nom: str) -> str:
+    """Title of an instance slide."""
+    return typo(f"Instance – {nom}")
+
+
+def _slide(prs, title: str, footer: str):
+    slide = prs.slides.add_slide(prs.slide_layouts[5])  # « Title Only »
+    shape = slide.shapes.title
+    shape.text = typo(title)
+    shape.left, shape.top, shape.width, shape.height = (
+        Inches(0.4),
+        Inches(0.2),
+        Inches(12.5),
+        Inches(0.8),
+    )
+    para = shape.text_frame.paragraphs[0]
+    para.font.size, para.font.bold, para.font.color.rgb = Pt(28), True, BLEU
+    box = slide.shapes.add_textbox(Inches(0.4), Inches(7.0), Inches(12.5), Inches(0.4))
+    box.text_frame.word_wrap = True
+    run = box.text_frame.paragraphs[0].add_run()
+    run.text = typo(footer)
+    run.font.size, run.font.color.rgb = Pt(9), GRIS
+    return slide
+
+
+def _picture(slide, png: bytes, left: float, top: float, height: float) -> None:
+    slide.shapes.add_picture(io.BytesIO(png), Inches(left), Inches(top), height=Inches(height))
+
+
+def _table(
+    slide,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    left: float,
+    top: float,
+    width: float,
+    numeric: Sequence[int] = (),
+) -> None:
+    """A native table (editable in PowerPoint), at most :data:`MAX_TABLE_ROWS` rows."""
+    from pptx.enum.text import PP_ALIGN
+
+    rows = list(rows)[:MAX_TABLE_ROWS] or [["Aucune donnée"] + [""] * (len(headers) - 1)]
+    height = Inches(0.3) * (len(rows) + 1)
+    shape = slide.shapes.add_table(len(rows) + 1, len(headers), Inches(left), Inches(top),
+                                   Inches(width), Emu(height))  # fmt: skip
+    table = shape.table
+    for j, text in enumerate(headers):
+        cell = table.cell(0, j)
+        cell.text = typo(text)
+        cell.text_frame.paragraphs[0].font.size = Pt(11)
+        cell.text_frame.paragraphs[0].font.bold = True
+    for i, row in enumerate(rows, start=1):
+        for j, text in enumerate(row):
+            cell = table.cell(i, j)
+            cell.text = str(text)
+            para = cell.text_frame.paragraphs[0]
+            para.font.size = Pt(10)
+            if j in numeric:
+                para.alignment = PP_ALIGN.RIGHT
+
+
+def _title_slide(prs, bundle: ExportBundle) -> None:
+    slide = prs.slides.add_slide(prs.slide_layouts[0])
+    slide.shapes.title.text = typo(f"Bilan du PDALHPD – {bundle.departement_nom}")
+    sub = f"Comité de mise en œuvre – chiffres au {fr_date(bundle.today)}"
+    slide.placeholders[1].text = typo(sub)
+    if bundle.is_demo:
+        box = slide.shapes.add_textbox(Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.6))
+        run = box.text_frame.paragraphs[0].add_run()
+        run.text = typo(f"Attention : {bundle.demo_note} (instances, objectifs, opérations, "
+                        "signalements et plans inventés)")  # fmt: skip
+        run.font.size, run.font.bold, run.font.color.rgb = Pt(16), True, ROUGE
+    box = slide.shapes.add_textbox(Inches(0.5), Inches(7.0), Inches(12.3), Inches(0.4))
+    run = box.text_frame.paragraphs[0].add_run()
+    run.text = typo(f"Territoires du Plan – édité le {fr_date(dt.date.today())}")
+    run.font.size, run.font.color.rgb = Pt(9), GRIS
+
+
+def _plai_rows(bundle: ExportBundle, level: str) -> pd.DataFrame:
+    ind = bundle.indicators
+    period = bundle.plan_period("plai")
+    return ind[
+        (ind["indicateur"] == "plai")
+        & (ind["territoire_type"] == level)
+        & (ind["periode"] == period)
+    ].sort_values("territoire_nom")
+
+
+def _overview(prs, bundle: ExportBundle, footer: str) -> None:
+    terr = bundle.territory
+    slide = _slide(
+        prs, TITLE_OVERVIEW, f"Source : {SOURCE_GEOGRAPHIE} ; {terr.instances_source}{footer}"
+    )
+    _picture(slide, overview_png(terr.communes, terr.epci, terr.instances), 0.4, 1.1, 5.8)
+    rows = [[typo(r.nom), num(len(r.communes)), num(r.population)] for r in bundle.instance_refs()]
+    _table(slide, ["Instance", "Communes", "Population"], rows, 6.6, 1.1, 6.3, numeric=(1, 2))
+
+
+def _balance(prs, bundle: ExportBundle, footer: str) -> None:
+    bal = bundle.balance
+    bal = bal[(bal["indicateur"] == "plai") & (bal["niveau"] == "instance")]
+    per = bal[bal["territoire_type"] == "instance"].sort_values("territoire_nom")
+    dep = bal[bal["territoire_type"] == "departement"]
+    source = str(per["source"].iloc[0]) if not per.empty else bundle.source
+    slide = _slide(prs, TITLE_BALANCE, f"Source : {source}{footer}")
+    png = charts.shares_png(list(per["territoire_nom"]), list(per["part_besoin"]),
+                            list(per["part_realise"]))  # fmt: skip
+    _picture(slide, png, 0.4, 1.1, 5.8)
+    rows = [
+        [typo(r.territoire_nom), pct(r.part_besoin, 1), pct(r.part_realise, 1),
+         num(r.indice_equilibre, 2)]
+        for r in per.itertuples()
+    ]  # fmt: skip
+    _table(slide, ["Instance", "Part du besoin", "Part du réalisé", "Indice"], rows, 7.0, 1.1,
+           5.9, numeric=(1, 2, 3))  # fmt: skip
+    if not dep.empty:
+        d = dep.iloc[0]["dissimilarite_realise"]
+        box = slide.shapes.add_textbox(Inches(7.0), Inches(6.3), Inches(5.9), Inches(0.5))
+        box.text_frame.word_wrap = True
+        box.text_frame.text = typo(
+            f"Indice de dissimilarité : {num(d, 1)} % du réalisé à déplacer "
+            "pour une répartition proportionnée à la population."
+        )
+
+
+def _objectives(prs, bundle: ExportBundle, footer: str) -> None:
+    rows = _plai_rows(bundle, "instance")
+    source = str(rows["source"].iloc[0]) if not rows.empty else bundle.source
+    slide = _slide(prs, TITLE_OBJECTIVES, f"Source : {source}{footer}")
+    with_obj = rows[rows["objectif"].fillna(0) > 0]
+    if not with_obj.empty:
+        png = charts.achievement_png(
+            list(with_obj["territoire_nom"]), list(with_obj["objectif"]),
+            list(with_obj["realise"].fillna(0)),
+            [None if pd.isna(v) else v for v in with_obj["attendu_a_date"]],
+        )  # fmt: skip
+        _picture(slide, png, 0.4, 1.1, 5.8)
+    table = [
+        [typo(r.territoire_nom), num(r.objectif), num(r.realise), pct(r.taux), typo(r.statut)]
+        for r in rows.itertuples()
+    ]
+    _table(slide, ["Instance", "Objectif", "Réalisé", "Taux", "Statut"], table, 7.4, 1.1, 5.5,
+           numeric=(1, 2, 3))  # fmt: skip
+
+
+def _gaps(prs, bundle: ExportBundle, footer: str) -> None:
+    from dashboard.exports.gpkg import communes_layer
+
+    slide = _slide(
+        prs, TITLE_GAPS, f"Source : {bundle.coverage.source} ; {SOURCE_GEOGRAPHIE}{footer}"
+    )
+    com = communes_layer(bundle)
+    com["classe"] = com["situation"].map({s: i for i, s in enumerate(SITUATIONS)})
+    png = choropleth_png(com, "classe", list(range(len(SITUATIONS))), SITUATION_COLOURS,
+                         SITUATIONS, outline=bundle.territory.epci)  # fmt: skip
+    _picture(slide, png, 0.4, 1.1, 5.8)
+    frame = bundle.coverage.frame
+    rows = [
+        [SEVERITY_LABELS.get(r.severity, r.severity), typo(r.territoire_nom), typo(r.rule_label)]
+        for r in frame.itertuples()
+    ]
+    _table(slide, ["Gravité", "Territoire", "Règle"], rows, 6.5, 1.1, 6.4)
+
+
+def _instance(prs, bundle: ExportBundle, ref: TerritoryRef, footer: str) -> None:
+    content = fiche_content(bundle, ref)
+    terr = bundle.territory
+    sources = "; ".join(sorted(set(content.objectives["source"].dropna().astype(str))))
+    slide = _slide(prs, instance_title(ref.nom), f"Source : {sources or bundle.source}{footer}")
+    png = overview_png(terr.communes, terr.epci, None, bundle.geometry_of(ref), size=(5.0, 5.0))
+    _picture(slide, png, 0.4, 1.1, 5.4)
+    figures = " – ".join(f"{label} : {value}" for label, value, _ in content.key_figures[:3])
+    box = slide.shapes.add_textbox(Inches(6.2), Inches(1.1), Inches(6.7), Inches(0.6))
+    box.text_frame.word_wrap = True
+    box.text_frame.text = typo(figures)
+    box.text_frame.paragraphs[0].font.size = Pt(14)
+    rows = [
+        [typo(r.libelle or r.indicateur), num(r.objectif), num(r.realise), pct(r.taux),
+         typo(r.statut)]
+        for r in content.objectives.itertuples()
+    ]  # fmt: skip
+    _table(slide, ["Indicateur", "Objectif", "Réalisé", "Taux", "Statut"], rows, 6.2, 1.9, 6.7,
+           numeric=(1, 2, 3))  # fmt: skip
+    n = len(content.findings)
+    if n:
+        note = slide.shapes.add_textbox(Inches(6.2), Inches(5.6), Inches(6.7), Inches(1.0))
+        note.text_frame.word_wrap = True
+        note.text_frame.text = typo(f"{n} constat(s) de couverture : " + " ; ".join(
+            content.findings["rule_label"].astype(str).head(3)))  # fmt: skip
+
+
+def deck_pptx(bundle: ExportBundle) -> bytes:
+    """The committee deck of a bundle as PPTX bytes (16:9)."""
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
+    footer = f" – {bundle.demo_note.upper()}" if bundle.is_demo else ""
+    _title_slide(prs, bundle)
+    _overview(prs, bundle, footer)
+    _balance(prs, bundle, footer)
+    _objectives(prs, bundle, footer)
+    _gaps(prs, bundle, footer)
+    for ref in bundle.instance_refs():
+        _instance(prs, bundle, ref, footer)
+    prs.core_properties.title = typo(f"Bilan du PDALHPD – {bundle.departement_nom}")
+    buf = io.BytesIO()
+    prs.save(buf)
+    return buf.getvalue()
