@@ -74,7 +74,9 @@ def _points(ref) -> dict[str, tuple[float, float]]:
 def operations(ref, rng: np.random.Generator) -> None:
     """Sisal-like extract, 2018-2024."""
     com = ref.communes
-    weights = np.sqrt(com["population"].to_numpy(dtype=float))
+    # Production follows population, a little less than proportionally (land is scarcer in
+    # the agglomeration): imbalance to show, but plausible shares.
+    weights = com["population"].to_numpy(dtype=float) ** 0.9
     weights /= weights.sum()
     pts = _points(ref)
     names = dict(zip(com["code_insee"], com["nom"], strict=True))
