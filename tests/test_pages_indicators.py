@@ -1,0 +1,150 @@
+"""The four indicator pages (AppTest) on the Isère demo workspace, at instance and EPCI level."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.formatting import fr_int
+
+PAGES = Path(__file__).resolve().parent.parent / "pages"
+LEVELS = ["instance", "epci"]
+AGG = "Agglomération grenobloise"
+GAM = "Grenoble-Alpes-Métropole"
+
+
+@pytest.fixture
+def on_demo(monkeypatch, demo_workspace):
+    monkeypatch.setenv("TERRITOIRES_WORKSPACE", str(demo_workspace))
+
+
+def _run(page: str, **params: str) -> AppTest:
+    at = AppTest.from_file(str(PAGES / page), default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _text(at: AppTest) -> str:
+    parts = [e.value for e in (*at.markdown, *at.caption, *at.subheader, *at.info)]
+    parts += [m.label + " " + m.value for m in at.metric]
+    for frame in at.dataframe:
+        parts.append(frame.value.to_csv())
+    return "\n".join(str(p) for p in parts)
+
+
+def _folium_args(at: AppTest) -> dict:
+    """Arguments sent to the streamlit-folium component (its script, header and links)."""
+    found = []
+
+    def walk(node):
+        for child in getattr(node, "children", {}).values():
+            proto = getattr(child, "proto", None)
+            if getattr(child, "type", None) == "component_instance" and proto is not None:
+                found.append(json.loads(proto.json_args))
+            walk(child)
+
+    walk(at._tree)
+    assert found, "la carte (composant streamlit-folium) est absente"
+    return found[0]
+
+
+def _name(level: str) -> str:
+    return AGG if level == "instance" else GAM
+
+
+@pytest.mark.usefixtures("on_demo")
+@pytest.mark.parametrize("level", LEVELS)
+def test_objectifs_match_the_cli_numbers(level):
+    from dashboard.cli_indicators import compute_all, load_inputs
+
+    at = _run("objectifs.py", niveau=level, date="2025-12-31")
+    payload = compute_all(load_inputs(None, None), dt.date(2025, 12, 31), level)
+    expected = next(
+        r for r in payload["indicators"]
+        if r["indicateur"] == "plai" and r["periode"] == "2021-2026"
+        and r["territoire_nom"] == _name(level)
+    )  # fmt: skip
+    table = at.dataframe[0].value
+    row = table[table["Territoire"] == _name(level)].iloc[0]
+    assert row["Réalisé"] == fr_int(expected["realise"])
+    assert row["Objectif"] == fr_int(expected["objectif"])
+    assert row["Statut"] == expected["statut"]
+    text = _text(at)
+    assert "données de démonstration" in text
+    assert "données disponibles jusqu'en 2024" in text
+    assert "Taux de réalisation = réalisé / objectif" in text
+    assert "indice de dissimilarité" in text
+    assert at.radio(key="ind-niveau").value == level
+    assert len(at.get("plotly_chart")) >= 3
+    assert len(at.get("download_button")) == 2
+
+
+@pytest.mark.usefixtures("on_demo")
+@pytest.mark.parametrize("level", LEVELS)
+def test_carte_renders_the_choropleth_with_its_legend(level):
+    at = _run("carte.py", niveau=level, methode="jenks")
+    text = _text(at)
+    assert "Cliquez sur un territoire" in text
+    assert "données de démonstration" in text
+    assert at.sidebar.selectbox(key="ind-methode").value == "jenks"
+    blob = json.dumps(_folium_args(at))
+    assert "territoires-legend" in blob
+    assert "seuils naturels de Jenks" in blob
+    for host in ("jsdelivr", "unpkg", "cdnjs", "bootstrapcdn", "code.jquery", "d3js"):
+        assert host not in blob
+
+
+@pytest.mark.usefixtures("on_demo")
+def test_carte_click_state_shows_the_detail():
+    at = AppTest.from_file(str(PAGES / "carte.py"), default_timeout=120)
+    at.query_params["niveau"] = "instance"
+    at.session_state["carte-selection"] = ("instance", "AGG")
+    at.run()
+    assert not at.exception
+    text = _text(at)
+    assert AGG in text
+    assert "Signalements" in text
+
+
+@pytest.mark.usefixtures("on_demo")
+@pytest.mark.parametrize("level", LEVELS)
+def test_programmation_breaks_down_by_status_and_territory(level):
+    at = _run("programmation.py", niveau=level, annee="2023")
+    text = _text(at)
+    assert _name(level) in text
+    assert "agréées et livrées" in text
+    assert "données de démonstration" in text
+    assert len(at.get("plotly_chart")) == 3
+    table = at.dataframe[0].value
+    assert set(table["Année"]) == {"2023"}
+    assert {"agréée", "livrée"} <= set(table["Statut"])
+
+
+@pytest.mark.usefixtures("on_demo")
+@pytest.mark.parametrize("level", LEVELS)
+def test_habitat_indigne_rates_and_trend(level):
+    from dashboard.cli_indicators import load_inputs
+    from dashboard.signals import signal_summary
+    from geo.reference import load_reference
+
+    at = _run("habitat_indigne.py", niveau=level)
+    text = _text(at)
+    assert "pour 10\u202f000 habitants (population municipale 2017)" in text
+    assert "données de démonstration" in text
+    inputs = load_inputs(None, None)
+    summary = signal_summary(
+        load_reference("38"), inputs.memberships, inputs.tables["signalements"], level=level
+    )
+    row = summary[summary["territoire_nom"] == _name(level)].iloc[0]
+    table = at.dataframe[0].value
+    shown = table[table["Territoire"] == _name(level)].iloc[0]
+    assert shown["Signalements reçus"] == fr_int(row["nb_signalements"])
+    assert len(at.get("plotly_chart")) == 3
+    assert "territoires-legend" in json.dumps(_folium_args(at))
