@@ -161,10 +161,10 @@ class ExportBundle:
         for ref in refs:
             if ref.code == code:
                 return ref
-        what = "EPCI" if kind == "epci" else "instance"
+        what = "EPCI inconnu" if kind == "epci" else "instance inconnue"
         known = ", ".join(r.code for r in refs[:20])
         raise UnknownTerritoryError(
-            f"{what} inconnu(e) dans le département {self.departement} : « {code} » "
+            f"{what} dans le département {self.departement} : « {code} » "
             f"(codes connus : {known})"
         )
 
