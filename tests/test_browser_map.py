@@ -106,3 +106,22 @@ def test_pages_request_nothing_outside_loopback(streamlit_url, offline_page, pat
     page.locator("h1").first.wait_for(timeout=90_000)
     page.wait_for_timeout(3000)
     assert page.blocked_requests == []  # type: ignore[attr-defined]
+
+
+def test_indicator_choropleth_legend_and_click_shows_detail(streamlit_url, offline_page):
+    page = offline_page
+    page.goto(
+        f"{streamlit_url}/carte?dep=38&niveau=epci&methode=jenks&operations=aucune",
+        wait_until="domcontentloaded",
+    )
+    page.get_by_text("Cliquez sur un territoire").wait_for(timeout=90_000)
+    frame = _map_frame(page)
+    frame.locator("path.leaflet-interactive").nth(17).wait_for(state="attached", timeout=90_000)
+    legend = frame.locator(".territoires-legend")
+    legend.wait_for(timeout=30_000)
+    assert "seuils naturels de Jenks" in legend.inner_text()
+    # Click in the middle of Grenoble: the EPCI Grenoble-Alpes-Métropole.
+    _click_latlng(page, frame, 45.1885, 5.7245)
+    page.get_by_text("EPCI 200040715").wait_for(timeout=60_000)
+    assert page.get_by_text("Grenoble-Alpes-Métropole", exact=True).count() >= 1
+    assert page.blocked_requests == []  # type: ignore[attr-defined]
