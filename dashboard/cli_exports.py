@@ -77,7 +77,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         else:
             from dashboard.exports.gpkg import layers_gpkg
 
-            tmp = out.with_name(out.name + ".part")
+            tmp = out.with_name(f"{out.stem}.part.gpkg")  # GDAL wants the .gpkg extension
             layers_gpkg(bundle, tmp)
             tmp.replace(out)
     except UnknownTerritoryError as exc:
