@@ -107,6 +107,10 @@ def _title_slide(prs, bundle: ExportBundle) -> None:
     slide.shapes.title.text = typo(f"Bilan du PDALHPD – {bundle.departement_nom}")
     sub = f"Comité de mise en œuvre – chiffres au {fr_date(bundle.today)}"
     slide.placeholders[1].text = typo(sub)
+    # The default template is 4:3: stretch its placeholders to the 16:9 width.
+    for shape, top in ((slide.shapes.title, 2.2), (slide.placeholders[1], 4.0)):
+        shape.left, shape.top, shape.width = Inches(0.8), Inches(top), Inches(11.7)
+    slide.shapes.title.text_frame.paragraphs[0].font.color.rgb = BLEU
     if bundle.is_demo:
         box = slide.shapes.add_textbox(Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.6))
         run = box.text_frame.paragraphs[0].add_run()
