@@ -20,6 +20,7 @@ from dashboard import ui
 from dashboard.cli_indicators import LoadedInputs, compute_all, load_inputs
 from dashboard.formatting import fr_date, fr_int, fr_number, fr_percent
 from dashboard.indicators import LEVEL_LABELS, Prepared, plai_programming, prepare
+from dashboard.mapview import short_epci_name
 from dashboard.signals import signal_breakdown, signal_summary, signal_trend
 from geo.reference import Reference, load_reference
 
@@ -288,14 +289,15 @@ def objective_chart(rows: pd.DataFrame, unit: str) -> None:
     ):
         fig.add_trace(
             go.Bar(
-                x=rows["territoire_nom"], y=rows[col], name=name, marker_color=colour,
+                x=rows["territoire_nom"].map(short_epci_name), y=rows[col], name=name,
+                marker_color=colour,
                 customdata=[fr_int(v) for v in rows[col]],
                 hovertemplate="%{x}<br>" + name + " : %{customdata}<extra></extra>",
             )
         )  # fmt: skip
     fig.update_layout(
         barmode="group", height=420, yaxis_title=unit, separators=", ",
-        margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend={"orientation": "h"},
+        margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend={"orientation": "h", "y": 1.12},
     )  # fmt: skip
     st.plotly_chart(fig, width="stretch", key="objectifs-barres")
 
@@ -339,7 +341,7 @@ def trajectory_chart(tables: list[pd.DataFrame], indicateur: str, code: str, per
             )
         )  # fmt: skip
     fig.update_layout(
-        height=360, separators=", ", xaxis={"dtick": 1}, legend={"orientation": "h"},
+        height=360, separators=", ", xaxis={"dtick": 1}, legend={"orientation": "h", "y": 1.12},
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
     )  # fmt: skip
     st.plotly_chart(fig, width="stretch", key="objectifs-trajectoire")
@@ -427,14 +429,15 @@ def balance_section(balance: pd.DataFrame, indicateur: str) -> pd.DataFrame:
     ):
         fig.add_trace(
             go.Bar(
-                x=terr["territoire_nom"], y=terr[col] * 100, name=name, marker_color=colour,
+                x=terr["territoire_nom"].map(short_epci_name), y=terr[col] * 100, name=name,
+                marker_color=colour,
                 customdata=[fr_percent(v) for v in terr[col]],
                 hovertemplate="%{x}<br>" + name + " : %{customdata}<extra></extra>",
             )
         )  # fmt: skip
     fig.update_layout(
         barmode="group", height=380, yaxis_title="%", separators=", ",
-        margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend={"orientation": "h"},
+        margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend={"orientation": "h", "y": 1.12},
     )  # fmt: skip
     st.plotly_chart(fig, width="stretch", key="objectifs-equilibre")
     st.dataframe(french_table(terr, BALANCE_DISPLAY), hide_index=True, width="stretch")
@@ -652,7 +655,7 @@ def stacked_bars(
     fig = go.Figure()
     for value, part in frame.groupby(stack, sort=False):
         part = part.groupby(x, as_index=False, sort=False)[y].sum()
-        xs, ys = part[x].astype(str), part[y]
+        xs, ys = part[x].astype(str).map(short_epci_name), part[y]
         fig.add_trace(
             go.Bar(
                 x=ys if horizontal else xs, y=xs if horizontal else ys,
@@ -664,7 +667,7 @@ def stacked_bars(
             )
         )  # fmt: skip
     fig.update_layout(
-        barmode="stack", separators=", ", legend={"orientation": "h"},
+        barmode="stack", separators=", ", legend={"orientation": "h", "y": 1.12},
         height=max(360, 22 * frame[x].nunique()) if horizontal else 380,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         **({"xaxis_title": y_title} if horizontal else {"yaxis_title": y_title}),
@@ -731,7 +734,7 @@ def trend_chart(trend: pd.DataFrame) -> None:
         )
     )  # fmt: skip
     fig.update_layout(
-        barmode="group", height=380, separators=", ", legend={"orientation": "h"},
+        barmode="group", height=380, separators=", ", legend={"orientation": "h", "y": 1.12},
         yaxis={"title": "signalements"}, xaxis={"dtick": 1},
         yaxis2={"title": "jours", "overlaying": "y", "side": "right", "rangemode": "tozero"},
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
