@@ -125,3 +125,22 @@ def test_indicator_choropleth_legend_and_click_shows_detail(streamlit_url, offli
     page.get_by_text("EPCI 200040715").wait_for(timeout=60_000)
     assert page.get_by_text("Grenoble-Alpes-Métropole", exact=True).count() >= 1
     assert page.blocked_requests == []  # type: ignore[attr-defined]
+
+
+def test_fiche_by_link_then_presentation_walk(streamlit_url, offline_page):
+    page = offline_page
+    page.goto(
+        f"{streamlit_url}/fiche?dep=38&territoire=epci:200040715", wait_until="domcontentloaded"
+    )
+    page.get_by_role("heading", name="Grenoble-Alpes-Métropole").wait_for(timeout=90_000)
+    page.get_by_text("444\u202f533").first.wait_for(timeout=30_000)
+    page.goto(f"{streamlit_url}/presentation?dep=38", wait_until="domcontentloaded")
+    page.get_by_role("heading", name="Vue d'ensemble du département").wait_for(timeout=90_000)
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    for title in ("Équilibre territorial", "Objectifs PLA-I par instance", "Écarts de couverture"):
+        page.get_by_role("button", name="Suivant").click()
+        page.get_by_role("heading", name=title).first.wait_for(timeout=60_000)
+    assert "ecran=4" in page.url
+    page.get_by_role("button", name="Précédent").click()
+    page.get_by_role("heading", name="Objectifs PLA-I par instance").wait_for(timeout=60_000)
+    assert page.blocked_requests == []  # type: ignore[attr-defined]

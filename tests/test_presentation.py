@@ -1,0 +1,56 @@
+"""Presentation mode: screens built from the demo, walked with AppTest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.presentation import build_deck, plai_balance, plai_by_instance
+
+PAGE = Path(__file__).resolve().parent.parent / "pages" / "presentation.py"
+
+
+def test_deck_screens_on_demo(demo_workspace):
+    deck = build_deck("38", str(demo_workspace))
+    kinds = [s.kind for s in deck.screens]
+    assert kinds[:4] == ["overview", "balance", "objectives", "gaps"]
+    assert kinds.count("instance") == 13
+    rows = plai_by_instance(deck)
+    assert len(rows) == 13
+    assert (rows["objectif"] > 0).all()
+    balance, index = plai_balance(deck)
+    assert len(balance) == 13
+    assert balance["part_besoin"].sum() == pytest.approx(1.0, abs=1e-6)
+    assert index is not None
+    assert 0 <= index <= 100
+
+
+def test_walk_the_presentation(monkeypatch, demo_workspace):
+    monkeypatch.setenv("TERRITOIRES_WORKSPACE", str(demo_workspace))
+    at = AppTest.from_file(str(PAGE), default_timeout=120)
+    at.run()
+    assert not at.exception
+    titles = [at.title[0].value]
+    assert at.button(key="prev").disabled
+    for _ in range(4):
+        at.button(key="next").click().run()
+        assert not at.exception
+        titles.append(at.title[0].value)
+    assert titles[1].startswith("Équilibre territorial")
+    assert titles[3].startswith("Écarts de couverture")
+    assert titles[4] == "Agglomération grenobloise"
+    assert at.query_params["ecran"] in (["5"], "5")
+    at.button(key="prev").click().run()
+    assert at.title[0].value.startswith("Écarts de couverture")
+
+
+def test_screen_from_link_is_clamped(monkeypatch, demo_workspace):
+    monkeypatch.setenv("TERRITOIRES_WORKSPACE", str(demo_workspace))
+    at = AppTest.from_file(str(PAGE), default_timeout=120)
+    at.query_params["ecran"] = "999"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Voironnais-Chartreuse"  # last instance, alphabetically
+    assert at.button(key="next").disabled
