@@ -164,8 +164,7 @@ class ExportBundle:
         what = "EPCI inconnu" if kind == "epci" else "instance inconnue"
         known = ", ".join(r.code for r in refs[:20])
         raise UnknownTerritoryError(
-            f"{what} dans le département {self.departement} : « {code} » "
-            f"(codes connus : {known})"
+            f"{what} dans le département {self.departement} : « {code} » (codes connus : {known})"
         )
 
     def geometry_of(self, ref: TerritoryRef) -> gpd.GeoDataFrame:
