@@ -6,6 +6,7 @@ One function, :func:`load_tables`, so that the app, ``territoires gaps`` /
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -152,3 +153,23 @@ def load_tables(
         ws.dispose()
     dep = asked or demo.DEMO_DEPARTEMENT
     return _from_demo(dep, load_reference(dep), kinds)
+
+
+def reference_date(tables: dict[str, pd.DataFrame], today: dt.date | None = None) -> dt.date:
+    """The date statuses are judged at by default: today, or the end of the last data year.
+
+    Extracts lag behind: judging 2026 objectives on operations that stop in 2024 would show
+    every territory « très en retard ». Pages and exports state the date they use and let
+    the user choose another.
+    """
+    today = today or dt.date.today()
+    years = []
+    for kind in ("operations", "realisations"):
+        table = tables.get(kind)
+        if table is not None and not table.empty:
+            last = pd.to_numeric(table["annee"], errors="coerce").max()
+            if pd.notna(last):
+                years.append(int(last))
+    if not years:
+        return today
+    return min(today, dt.date(max(years), 12, 31))

@@ -8,10 +8,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.coverage import RULES_BY_ID, SEVERITY_LABELS
+from dashboard.exports.bundle import ExportBundle
 from dashboard.formatting import fr_int, fr_number, fr_percent
-from dashboard.presentation import Deck, build_deck, plai_balance, plai_by_instance
+from dashboard.presentation import Screen, plai_balance, plai_by_instance
 from dashboard.staticmap import overview_png
-from dashboard.ui import territory
 
 #: Large type and high contrast for a projector; the sidebar is hidden, navigation is in
 #: the page itself.
@@ -29,52 +29,45 @@ PRESENTATION_CSS = """
 PLOT_FONT = {"size": 20, "color": "#000000"}
 
 
-@st.cache_resource(max_entries=4, show_spinner="Préparation de la présentation…")
-def cached_deck(departement: str, signature: str) -> Deck:
-    """Screens of the presentation, recomputed when the workspace changes."""
-    del signature
-    return build_deck(departement)
-
-
-def current_index(deck: Deck) -> int:
+def current_index(deck: list[Screen]) -> int:
     """Screen number from ``?ecran=N`` (1-based in the URL), kept within bounds."""
     try:
         wanted = int(st.query_params.get("ecran", "1")) - 1
     except ValueError:
         wanted = 0
-    return max(0, min(wanted, len(deck.screens) - 1))
+    return max(0, min(wanted, len(deck) - 1))
 
 
 def _go(index: int) -> None:
     st.query_params["ecran"] = str(index + 1)
 
 
-def navigation(deck: Deck, index: int) -> None:
+def navigation(deck: list[Screen], index: int) -> None:
     """Previous / next buttons and the position, at the top of every screen."""
     c1, c2, c3 = st.columns([1, 4, 1])
     c1.button(
         "◀ Précédent", on_click=_go, args=(index - 1,), disabled=index == 0,
         key="prev", width="stretch",
     )  # fmt: skip
-    title = html.escape(deck.screens[index].title)  # instance names come from user files
+    title = html.escape(deck[index].title)  # instance names come from user files
     c2.markdown(
-        f"<div style='text-align:center'>Écran {index + 1} / {len(deck.screens)} — {title}</div>",
+        f"<div style='text-align:center'>Écran {index + 1} / {len(deck)} — {title}</div>",
         unsafe_allow_html=True,
     )
     c3.button(
         "Suivant ▶", on_click=_go, args=(index + 1,),
-        disabled=index == len(deck.screens) - 1, key="next", width="stretch",
+        disabled=index == len(deck) - 1, key="next", width="stretch",
     )  # fmt: skip
 
 
-def _footer(deck: Deck, source: str) -> None:
-    demo = " — données de démonstration" if deck.is_demo and "démonstration" not in source else ""
-    st.caption(f"Source : {source}{demo}. Situation au {deck.as_of:%d/%m/%Y}.")
+def _footer(bundle: ExportBundle, source: str) -> None:
+    demo = " — données de démonstration" if bundle.is_demo and "démonstration" not in source else ""
+    st.caption(f"Source : {source}{demo}. Situation au {bundle.today:%d/%m/%Y}.")
 
 
-def overview(deck: Deck) -> None:
+def overview(bundle: ExportBundle) -> None:
     """The département, its instances and EPCI, and its key figures."""
-    terr = territory(deck.departement)
+    terr = bundle.territory
     ref = terr.reference
     c1, c2 = st.columns([3, 2])
     c1.image(overview_png(terr.communes, terr.epci, terr.instances, size=(8.0, 7.0)))
@@ -83,12 +76,12 @@ def overview(deck: Deck) -> None:
         st.metric("Communes", fr_int(len(ref.communes)))
         st.metric("EPCI", fr_int(len(ref.epci)))
         st.metric("Instances locales", fr_int(len(terr.instances)))
-    _footer(deck, f"{ref.source_population} ; instances : {terr.instances_source}")
+    _footer(bundle, f"{ref.source_population} ; instances : {terr.instances_source}")
 
 
-def balance(deck: Deck) -> None:
+def balance(bundle: ExportBundle) -> None:
     """Share of PLA-I financed against share of population, per instance."""
-    rows, index = plai_balance(deck)
+    rows, index = plai_balance(bundle)
     fig = go.Figure()
     names = rows["territoire_nom"]
     fig.add_bar(y=names, x=rows["part_besoin"] * 100, name="Part de la population",
@@ -100,15 +93,16 @@ def balance(deck: Deck) -> None:
     st.plotly_chart(fig, width="stretch", key="pres-balance", theme=None)
     if index is not None:
         st.markdown(
-            f"**Indice de dissimilarité : {fr_number(index)} %.** {deck.explication_equilibre}"
+            f"**Indice de dissimilarité : {fr_number(index)} %.** "
+            f"{bundle.payload['explication_equilibre']}"
         )
     if len(rows):
-        _footer(deck, str(rows["source"].iloc[0]))
+        _footer(bundle, str(rows["source"].iloc[0]))
 
 
-def objectives(deck: Deck) -> None:
+def objectives(bundle: ExportBundle) -> None:
     """PLA-I objective, expected to date and realised, per instance."""
-    rows = plai_by_instance(deck)
+    rows = plai_by_instance(bundle)
     fig = go.Figure()
     fig.add_bar(x=rows["territoire_nom"], y=rows["objectif"], name="Objectif de la période",
                 marker_color="#d5dbe8")  # fmt: skip
@@ -120,12 +114,12 @@ def objectives(deck: Deck) -> None:
                       margin={"t": 10, "b": 190}, plot_bgcolor="white")  # fmt: skip
     st.plotly_chart(fig, width="stretch", key="pres-objectives", theme=None)
     if len(rows):
-        _footer(deck, str(rows["source"].iloc[0]))
+        _footer(bundle, str(rows["source"].iloc[0]))
 
 
-def gaps(deck: Deck) -> None:
+def gaps(bundle: ExportBundle) -> None:
     """Coverage findings: counts per rule, then the errors in full."""
-    frame = deck.report.frame
+    frame = bundle.coverage.frame
     counts = frame.groupby(["rule", "severity"]).size().reset_index(name="n")
     cols = st.columns(max(1, min(4, len(counts))))
     for i, row in enumerate(counts.itertuples()):
@@ -134,14 +128,14 @@ def gaps(deck: Deck) -> None:
         )
     for row in frame[frame["severity"] != "info"].itertuples():
         st.markdown(f"- **{row.territoire_nom}** : {row.message} *({row.article})*")
-    _footer(deck, f"plans et instances — {deck.report.source}")
+    _footer(bundle, f"plans et instances — {bundle.coverage.source}")
 
 
-def instance(deck: Deck, code: str) -> None:
+def instance(bundle: ExportBundle, code: str) -> None:
     """One instance: its place on the map and its PLA-I figures."""
-    terr = territory(deck.departement)
+    terr = bundle.territory
     shape = terr.instances[terr.instances["instance_code"] == code]
-    rows = plai_by_instance(deck)
+    rows = plai_by_instance(bundle)
     mine = rows[rows["territoire_code"] == code]
     c1, c2 = st.columns([3, 2])
     c1.image(
@@ -158,20 +152,20 @@ def instance(deck: Deck, code: str) -> None:
             st.markdown(f"Statut : **{p['statut']}**")
         st.link_button("Ouvrir la fiche", f"./fiche?territoire=instance:{code}")
     source = str(mine["source"].iloc[0]) if len(mine) else terr.instances_source
-    _footer(deck, source)
+    _footer(bundle, source)
 
 
-def show(deck: Deck, index: int) -> None:
-    """Draw screen ``index``."""
-    screen = deck.screens[index]
+def show(bundle: ExportBundle, deck: list[Screen], index: int) -> None:
+    """Draw screen ``index`` of ``deck``."""
+    screen = deck[index]
     st.title(screen.title)
     if screen.kind == "overview":
-        overview(deck)
+        overview(bundle)
     elif screen.kind == "balance":
-        balance(deck)
+        balance(bundle)
     elif screen.kind == "objectives":
-        objectives(deck)
+        objectives(bundle)
     elif screen.kind == "gaps":
-        gaps(deck)
+        gaps(bundle)
     else:
-        instance(deck, screen.code)
+        instance(bundle, screen.code)

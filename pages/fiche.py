@@ -3,22 +3,24 @@
 import streamlit as st
 
 from dashboard import ui, ui_fiche
+from dashboard.exports.fiche import fiche_content
 
 dep = ui.current_departement()
 signature = ui.workspace_signature()
-choice = ui_fiche.selector(dep, signature)
-if choice is None:
+bundle = ui_fiche.cached_bundle(dep, signature)
+ref = ui_fiche.selector(bundle)
+if ref is None:
     st.title("Fiche territoire")
     st.info("Choisissez un EPCI ou une instance, ou ouvrez un lien ?territoire=epci:SIREN.")
     st.stop()
 
-fiche = ui_fiche.cached_fiche(dep, choice, signature)
+fiche = fiche_content(bundle, ref)
 col_main, col_map = st.columns([3, 2], gap="medium")
 with col_main:
-    ui_fiche.header(fiche)
-    ui_fiche.as_of_caption(fiche)
+    ui_fiche.header(bundle, fiche)
+    ui_fiche.pdf_download(bundle, fiche)
 with col_map:
-    st.image(ui_fiche.location_png(dep, fiche.level, fiche.code, signature))
+    st.image(ui_fiche.location_png(dep, ref.key, signature))
 
 st.header("Objectifs et réalisations")
 ui_fiche.objectives(fiche)
@@ -26,12 +28,12 @@ tab_ops, tab_sig, tab_plh, tab_gaps, tab_cmp = st.tabs(
     ["Opérations PLA-I", "Habitat indigne", "PLH", "Écarts de couverture", "Comparaison"]
 )
 with tab_ops:
-    ui_fiche.operations(fiche)
+    ui_fiche.operations(bundle, fiche)
 with tab_sig:
     ui_fiche.signals(fiche)
 with tab_plh:
-    ui_fiche.plh(fiche)
+    ui_fiche.plh(bundle, fiche)
 with tab_gaps:
     ui_fiche.findings(fiche)
 with tab_cmp:
-    ui_fiche.comparison(fiche)
+    ui_fiche.comparison(bundle, fiche)

@@ -2,11 +2,13 @@
 
 import streamlit as st
 
-from dashboard import ui, ui_presentation
+from dashboard import ui, ui_fiche, ui_presentation
+from dashboard.presentation import screens
 
 st.markdown(ui_presentation.PRESENTATION_CSS, unsafe_allow_html=True)
 dep = ui.current_departement()
-deck = ui_presentation.cached_deck(dep, ui.workspace_signature())
+bundle = ui_fiche.cached_bundle(dep, ui.workspace_signature())
+deck = screens(bundle)
 index = ui_presentation.current_index(deck)
 ui_presentation.navigation(deck, index)
-ui_presentation.show(deck, index)
+ui_presentation.show(bundle, deck, index)

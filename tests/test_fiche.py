@@ -1,71 +1,52 @@
-"""Fiche territoire: content on the demo workspace, and the page through AppTest."""
+"""Fiche territoire page (AppTest) on the demo: same content as the PDF fiche."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.fiche import (
-    UnknownTerritoryError,
-    build_fiche,
-    default_reference_date,
-    parse_territoire,
-)
+from dashboard.exports.bundle import load_bundle
+from dashboard.exports.fiche import fiche_content
+from dashboard.sources import reference_date
 
 PAGE = Path(__file__).resolve().parent.parent / "pages" / "fiche.py"
 
 
-def test_parse_territoire():
-    assert parse_territoire("epci:200040715") == ("epci", "200040715")
-    assert parse_territoire("INSTANCE: AGG") == ("instance", "AGG")
-    for bad in ("", "200040715", "region:84", "epci:"):
-        with pytest.raises(UnknownTerritoryError):
-            parse_territoire(bad)
-
-
-def test_default_reference_date_stops_with_the_data():
-    import pandas as pd
-
+def test_reference_date_stops_with_the_data():
     tables = {"operations": pd.DataFrame({"annee": [2022, 2024]})}
-    assert default_reference_date(tables, dt.date(2026, 11, 29)) == dt.date(2024, 12, 31)
-    assert default_reference_date(tables, dt.date(2024, 6, 1)) == dt.date(2024, 6, 1)
-    assert default_reference_date({}, dt.date(2026, 1, 2)) == dt.date(2026, 1, 2)
+    assert reference_date(tables, dt.date(2026, 11, 29)) == dt.date(2024, 12, 31)
+    assert reference_date(tables, dt.date(2024, 6, 1)) == dt.date(2024, 6, 1)
+    assert reference_date({}, dt.date(2026, 1, 2)) == dt.date(2026, 1, 2)
 
 
-def test_epci_fiche_on_demo(demo_workspace):
-    fiche = build_fiche("38", "epci:200040715", demo_workspace)
-    assert fiche.nom == "Grenoble-Alpes-Métropole"
-    assert len(fiche.communes) == 49
-    labels = {label: value for label, value, _ in fiche.figures}
-    assert labels["Population dans le département"] == "444\u202f533"
-    assert all(source for _, _, source in fiche.figures)
-    plai = fiche.indicators[(fiche.indicators["indicateur"] == "plai")]
-    assert not plai.empty
-    assert set(fiche.operations["code_insee"]) <= set(fiche.communes)
-    assert "abandonnee" not in set(fiche.operations["statut"])
-    assert set(fiche.plh["siren"]) == {"200040715"}
-    cmp = fiche.comparison
-    assert cmp["est_le_territoire"].sum() == 1
-    assert "departement" in set(cmp["territoire_type"])
-    assert fiche.is_demo
+@pytest.fixture(scope="module")
+def demo_bundle(demo_workspace):
+    return load_bundle("38", demo_workspace)
 
 
-def test_instance_fiche_gathers_findings_of_its_epci(demo_workspace):
-    fiche = build_fiche("38", "instance:IRH", demo_workspace)
-    assert fiche.nom == "Isère rhodanienne"
-    rules = set(fiche.findings["rule"])
-    assert "INSTANCE_SPLITS_EPCI" in rules  # CC Entre Bièvre et Rhône, cut by the CLH
-    assert "200085751" in set(fiche.findings["territoire_code"])
-    # Vienne Condrieu extends beyond Isère: only its part in the département counts.
-    assert len(fiche.communes) == 18 + 22
+def test_bundle_defaults_to_the_last_data_year(demo_bundle):
+    assert demo_bundle.today == dt.date(2024, 12, 31)
 
 
-def test_unknown_territory(demo_workspace):
-    with pytest.raises(UnknownTerritoryError):
-        build_fiche("38", "epci:123456789", demo_workspace)
+def test_epci_fiche_has_trajectory_and_trend(demo_bundle):
+    fiche = fiche_content(demo_bundle, demo_bundle.territoire("epci:200040715"))
+    assert list(fiche.annual["periode"]) == ["2021", "2022", "2023", "2024", "2025", "2026"]
+    assert fiche.annual["realise"].sum() == pytest.approx(
+        fiche.objectives.loc[fiche.objectives["indicateur"] == "plai", "realise"].iloc[0]
+    )
+    assert not fiche.signal_trend.empty
+    assert set(fiche.signal_trend["territoire_code"]) == {"200040715"}
+
+
+def test_instance_fiche_gathers_findings_of_its_epci(demo_bundle):
+    fiche = fiche_content(demo_bundle, demo_bundle.territoire("instance:IRH"))
+    assert "INSTANCE_SPLITS_EPCI" in set(fiche.findings["rule"])
+    assert "200085751" in set(fiche.findings["territoire_code"].astype(str))
+    assert len(fiche.ref.communes) == 18 + 22  # Vienne Condrieu in Isère + ex-Pays Roussillonnais
 
 
 @pytest.mark.parametrize(
@@ -85,6 +66,18 @@ def test_page_renders_fiche_from_link(monkeypatch, demo_workspace, territoire, t
     captions = " ".join(c.value for c in at.caption)
     assert "population municipale 2017" in captions
     assert "données de démonstration" in captions
+    assert any(m.value == "444\u202f533" for m in at.metric)
+
+
+def test_page_builds_the_pdf_on_demand(monkeypatch, demo_workspace):
+    monkeypatch.setenv("TERRITOIRES_WORKSPACE", str(demo_workspace))
+    at = AppTest.from_file(str(PAGE), default_timeout=120)
+    at.query_params["territoire"] = "epci:243800984"
+    at.run()
+    at.button(key="make-pdf-epci:243800984").click().run()
+    assert not at.exception
+    pdf = at.session_state["pdf-epci:243800984"]
+    assert pdf.startswith(b"%PDF")
 
 
 def test_page_without_territory_asks_for_one(monkeypatch, demo_workspace):

@@ -7,20 +7,21 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.presentation import build_deck, plai_balance, plai_by_instance
+from dashboard.exports.bundle import load_bundle
+from dashboard.presentation import plai_balance, plai_by_instance, screens
 
 PAGE = Path(__file__).resolve().parent.parent / "pages" / "presentation.py"
 
 
 def test_deck_screens_on_demo(demo_workspace):
-    deck = build_deck("38", str(demo_workspace))
-    kinds = [s.kind for s in deck.screens]
+    bundle = load_bundle("38", demo_workspace)
+    kinds = [s.kind for s in screens(bundle)]
     assert kinds[:4] == ["overview", "balance", "objectives", "gaps"]
     assert kinds.count("instance") == 13
-    rows = plai_by_instance(deck)
+    rows = plai_by_instance(bundle)
     assert len(rows) == 13
     assert (rows["objectif"] > 0).all()
-    balance, index = plai_balance(deck)
+    balance, index = plai_balance(bundle)
     assert len(balance) == 13
     assert balance["part_besoin"].sum() == pytest.approx(1.0, abs=1e-6)
     assert index is not None

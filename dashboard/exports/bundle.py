@@ -86,6 +86,8 @@ class ExportBundle:
         Imported operations with commune, EPCI and instance names.
     signals : DataFrame
         :func:`dashboard.signals.signal_summary` for every level.
+    signal_trend : DataFrame
+        :func:`dashboard.signals.signal_trend` for every level (received, closed per year).
     source : str
         Where the tables come from.
     is_demo : bool
@@ -103,6 +105,7 @@ class ExportBundle:
     balance: pd.DataFrame
     operations: pd.DataFrame
     signals: pd.DataFrame
+    signal_trend: pd.DataFrame
     source: str
     is_demo: bool
     warnings: list[str] = field(default_factory=list)
@@ -281,7 +284,8 @@ def load_bundle(
     workspace : path, optional
         Workspace directory; by default ``$TERRITOIRES_WORKSPACE`` or the documented one.
     today : date, optional
-        Reference date of the indicators; default today.
+        Reference date of the indicators; by default today, or the end of the last year
+        with data when the extracts stop earlier (:func:`dashboard.sources.reference_date`).
 
     Raises
     ------
@@ -289,12 +293,12 @@ def load_bundle(
         When ``departement`` contradicts the workspace; UnknownDepartementError.
     """
     from dashboard.cli_indicators import compute_all, load_inputs
-    from dashboard.signals import signal_summary
-    from dashboard.sources import load_tables
+    from dashboard.signals import signal_summary, signal_trend
+    from dashboard.sources import load_tables, reference_date
 
-    today = today or dt.date.today()
     ws = str(workspace) if workspace is not None else None
     loaded = load_tables(ws, departement)
+    today = today or reference_date(loaded.tables)
     inputs = load_inputs(ws, loaded.departement)
     payload = compute_all(inputs, today, None)
     rows, inst_source = _instance_rows(loaded)
@@ -306,6 +310,9 @@ def load_bundle(
         ref, inputs.memberships, sig_table if sig_table is not None else pd.DataFrame(),
         loaded.tables.get("populations"), source_suffix=inputs.source_suffix,
     )  # fmt: skip
+    trend = signal_trend(
+        ref, inputs.memberships, sig_table if sig_table is not None else pd.DataFrame()
+    )
     return ExportBundle(
         departement=ref.departement,
         departement_nom=ref.departement_nom,
@@ -317,6 +324,7 @@ def load_bundle(
         balance=pd.DataFrame(payload["balance"]),
         operations=_operations(loaded.tables.get("operations"), territory),
         signals=signals,
+        signal_trend=trend,
         source=payload["source"],
         is_demo=loaded.is_demo,
         warnings=list(payload.get("avertissements", [])),

@@ -39,6 +39,10 @@ class FicheContent:
     comparison : DataFrame
         Territories of the same kind (same nature for an EPCI) and the département:
         PLA-I objective, realised, rate, signals per 10 000 inhabitants.
+    annual : DataFrame
+        PLA-I rows of each year of the plan period (annual share of the objective).
+    signal_trend : DataFrame
+        Signals received and closed per year in the territory.
     """
 
     ref: TerritoryRef
@@ -50,6 +54,8 @@ class FicheContent:
     plh: pd.DataFrame
     findings: pd.DataFrame
     comparison: pd.DataFrame
+    annual: pd.DataFrame
+    signal_trend: pd.DataFrame
 
 
 def _epci_sirens(bundle: ExportBundle, ref: TerritoryRef) -> set[str]:
@@ -165,4 +171,15 @@ def fiche_content(bundle: ExportBundle, ref: TerritoryRef) -> FicheContent:
         plh=plh.reset_index(drop=True),
         findings=_findings(bundle, ref),
         comparison=_comparison(bundle, ref),
+        annual=_annual_plai(bundle, ref),
+        signal_trend=bundle.signal_trend[
+            (bundle.signal_trend["territoire_type"] == ref.type)
+            & (bundle.signal_trend["territoire_code"] == ref.code)
+        ].reset_index(drop=True),
     )
+
+
+def _annual_plai(bundle: ExportBundle, ref: TerritoryRef) -> pd.DataFrame:
+    rows = bundle.indicators_of(ref.type, ref.code, multi_year=False)
+    annual = rows["objectif_annualise"].fillna(False).astype(bool)
+    return rows[(rows["indicateur"] == "plai") & annual].sort_values("periode", ignore_index=True)
