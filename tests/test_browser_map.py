@@ -136,7 +136,7 @@ def test_fiche_by_link_then_presentation_walk(streamlit_url, offline_page):
     page.get_by_text("444\u202f533").first.wait_for(timeout=30_000)
     page.goto(f"{streamlit_url}/presentation?dep=38", wait_until="domcontentloaded")
     page.get_by_role("heading", name="Vue d'ensemble du département").wait_for(timeout=90_000)
-    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    page.locator('[data-testid="stSidebar"]').wait_for(state="hidden", timeout=30_000)
     for title in ("Équilibre territorial", "Objectifs PLA-I par instance", "Écarts de couverture"):
         page.get_by_role("button", name="Suivant").click()
         page.get_by_role("heading", name=title).first.wait_for(timeout=60_000)
