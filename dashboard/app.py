@@ -38,6 +38,7 @@ _PAGES = [
     ("couverture.py", "Couverture des plans", False),
     ("fiche.py", "Fiche territoire", False),
     ("presentation.py", "Mode présentation", False),
+    ("exports.py", "Exports", False),
     ("donnees.py", "Données", False),
 ]
 

@@ -99,7 +99,19 @@ def test_clicking_a_finding_zooms_the_coverage_map(streamlit_url, offline_page):
     assert page.blocked_requests == []  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("path", ["", "couverture", "donnees"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "",
+        "couverture",
+        "donnees",
+        "carte",
+        "objectifs",
+        "programmation",
+        "habitat_indigne",
+        "exports",
+    ],
+)
 def test_pages_request_nothing_outside_loopback(streamlit_url, offline_page, path):
     page = offline_page
     page.goto(f"{streamlit_url}/{path}?dep=38", wait_until="domcontentloaded")

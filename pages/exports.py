@@ -1,0 +1,17 @@
+"""Exports : diaporama du comité, classeur des tableaux et couches pour QGIS."""
+
+import streamlit as st
+
+from dashboard import ui, ui_exports, ui_fiche
+
+dep = ui.current_departement()
+bundle = ui_fiche.cached_bundle(dep, ui.workspace_signature())
+
+st.title("Exports")
+st.caption(
+    f"Fichiers produits par l'application, sans accès à Internet. Situation au "
+    f"{bundle.today:%d/%m/%Y}. Données : {bundle.source}."
+)
+for kind in ui_exports.EXPORTS:
+    ui_exports.export_block(bundle, kind)
+st.info("La fiche PDF d'un EPCI ou d'une instance se prépare depuis la page « Fiche territoire ».")
