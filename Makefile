@@ -8,7 +8,7 @@ PORT ?= 8501
 WORKSPACE ?= $(CURDIR)/workspace/demo-isere
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint bench demo clean chromium
+.PHONY: run test install lint bench demo clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,19 +24,29 @@ demo: install
 	TERRITOIRES_WORKSPACE=$(WORKSPACE) $(BIN)/territoires demo --workspace $(WORKSPACE)
 
 run: install
+	@$(MAKE) --no-print-directory system-deps SYSTEM_PACKAGES="$(RUN_PACKAGES)"
 	@test -f $(WORKSPACE)/workspace.sqlite || $(MAKE) --no-print-directory demo
 	TERRITOIRES_WORKSPACE=$(WORKSPACE) $(BIN)/streamlit run dashboard/app.py \
 		--server.port $(PORT) --server.address 127.0.0.1
 
-chromium:
-	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || \
-		( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium )
+# Debian packages the tests need: chromium (Playwright), poppler-utils (pdftoppm, PDF pages
+# to PNG), DejaVu fonts and Pango (weasyprint). Installed only when missing.
+RUN_PACKAGES := fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
+TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
+SYSTEM_PACKAGES ?= $(TEST_PACKAGES)
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+		dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installation des paquets Debian :$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
 
 lint: install
 	$(BIN)/ruff check dashboard geo pages tests
 
 # pytest exits 5 when it collects no test: that is a failure here, not a success.
-test: install chromium lint
+test: install system-deps lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: install
