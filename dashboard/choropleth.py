@@ -22,14 +22,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.formatting import fr_int, fr_number
-from dashboard.mapview import (
-    LEAFLET_CSS,
-    LEAFLET_JS,
-    MAP_CSS,
-    Legend,
-    _escaped,
-    short_epci_name,
-)
+from dashboard.mapview import Legend, _escaped, add_outline, new_map, short_epci_name
 
 #: Classification methods: code → label stated on screen and in the legend.
 METHODS: dict[str, str] = {
@@ -153,18 +146,6 @@ def classify(
         for lo, hi in itertools.pairwise(bounds)
     ]
     return Classes(method, bins, lower, palette(len(bins), palette_name), labels)
-
-
-def _new_map(bounds: tuple[float, float, float, float], height: int) -> folium.Map:
-    minx, miny, maxx, maxy = bounds
-    fmap = folium.Map(
-        location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None, height=height,
-        control_scale=True,
-    )  # fmt: skip
-    # Only Leaflet, served by the app: no jQuery, Bootstrap or Font Awesome from CDNs.
-    fmap.default_js = [("leaflet", LEAFLET_JS)]
-    fmap.default_css = [("leaflet_css", LEAFLET_CSS), ("territoires_css", MAP_CSS)]
-    return fmap
 
 
 def _operation_points(operations: pd.DataFrame, communes: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -293,7 +274,7 @@ def build_choropleth_map(
     codes = shapes["code"].astype(str)
     vals = codes.map(values.rename(index=str)).astype(float)
     classes = classify(vals, method, k, fmt, palette_name)
-    fmap = _new_map(tuple(shapes.total_bounds), height)
+    fmap = new_map(tuple(shapes.total_bounds), height)
     data = gpd.GeoDataFrame(
         {
             "niveau": level,
@@ -329,12 +310,7 @@ def build_choropleth_map(
     if highlight is not None:
         chosen = shapes[codes == str(highlight)]
         if not chosen.empty:
-            folium.GeoJson(
-                chosen[["geometry"]],
-                name="Sélection",
-                style_function=lambda _f: {"fill": False, "color": "#e1000f", "weight": 4},
-                interactive=False,
-            ).add_to(fmap)
+            add_outline(fmap, chosen)
     full_note = f"Classes : {classes.method_label}."
     if note:
         full_note = f"{note} — {full_note}"

