@@ -183,8 +183,10 @@ def new_map(bounds: tuple[float, float, float, float], height: int) -> folium.Ma
     minx, miny, maxx, maxy = bounds
     fmap = folium.Map(
         location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None, height=height,
-        control_scale=True,
+        control_scale=True, zoom_snap=0.25, zoom_delta=0.5,
     )  # fmt: skip
+    # Fractional zoom lets fit_bounds fill the frame instead of falling a whole level short.
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     fmap.default_js = [("leaflet", LEAFLET_JS)]
     fmap.default_css = [("leaflet_css", LEAFLET_CSS), ("territoires_css", MAP_CSS)]
     return fmap
@@ -316,7 +318,7 @@ class Legend(folium.MacroElement):
         """
         {% macro script(this, kwargs) %}
         (function() {
-            var legend = L.control({position: "bottomright"});
+            var legend = L.control({position: "topleft"});
             legend.onAdd = function() {
                 var div = L.DomUtil.create("div", "territoires-legend");
                 div.innerHTML = {{ this.html|tojson }};
