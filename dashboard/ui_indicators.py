@@ -118,15 +118,22 @@ def level_selector(levels: Sequence[str] = ("instance", "epci"), container=st) -
 
 
 def reference_date(container=st) -> dt.date:
-    """« Date de référence » of the statuses (``?date=AAAA-MM-JJ``, default today)."""
-    today = dt.date.today()
+    """« Date de référence » of the statuses (``?date=AAAA-MM-JJ``).
+
+    Default: today, or the end of the last year with data when the extracts stop earlier
+    (:func:`dashboard.sources.reference_date`), as on the fiches and in the exports.
+    """
+    from dashboard.sources import reference_date as default_date
+
+    today = default_date(page_data().inputs.tables)
     try:
         initial = dt.date.fromisoformat(st.query_params.get("date", today.isoformat()))
     except ValueError:
         initial = today
     value = container.date_input(
         "Date de référence", initial, format="DD/MM/YYYY", key="ind-date",
-        help="Date à laquelle l'attendu à date et les statuts sont calculés.",
+        help="Date à laquelle l'attendu à date et les statuts sont calculés ; par défaut, "
+        "la fin de la dernière année de données disponibles.",
     )  # fmt: skip
     if value == today:
         st.query_params.pop("date", None)
