@@ -3,6 +3,11 @@
 ``check_file`` reads and validates without writing anything; ``import_file`` does the
 same and, only when the file has no error, writes it to the workspace in one
 transaction (all or nothing) and records it in the import log.
+
+Every import has an author, an :class:`~dashboard.permissions.Acteur`. Without one, the
+author is the local administrateur (the local mode, with no login). A file with rows
+that the author's role or scope does not allow is refused as a whole, with an error
+naming those rows, and nothing is written.
 """
 
 from __future__ import annotations
@@ -10,18 +15,22 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from dashboard.permissions import DELEGUE_EPCI, Acteur, PermissionRefusee, check_write
 from dashboard.readers import ReadError, read_geo_bytes, read_table
 from dashboard.schemas import KINDS
 from dashboard.validation import Message, ValidationResult, validate_drawing, validate_table
-from dashboard.workspace import ImportRecord, Workspace
+from dashboard.workspace import ImportRecord, Workspace, current_user
 from geo.reference import Reference
 
+if TYPE_CHECKING:
+    import geopandas as gpd
+
 #: Kinds whose ``territoire_code`` may name an instance of the workspace.
-_USES_INSTANCES = ("objectifs", "realisations", "plans")
+_USES_INSTANCES = ("objectifs", "realisations", "plans", "commentaires")
 
 
 class UnknownKindError(ValueError):
@@ -52,6 +61,10 @@ class ImportReport:
         Whether the rows were written to the workspace.
     rows_written : int
         Rows written (memberships for drawings).
+    lines : list of int
+        Line of each row of ``frame`` in the file (tables only).
+    geometries : GeoDataFrame or None
+        The drawings of a valid ``perimetres`` file, in WGS84 (kept in PostGIS).
     """
 
     kind: str
@@ -66,6 +79,8 @@ class ImportReport:
     unknown_headers: list[str] = field(default_factory=list)
     imported: bool = False
     rows_written: int = 0
+    lines: list[int] = field(default_factory=list)
+    geometries: gpd.GeoDataFrame | None = None
 
     @property
     def valid(self) -> bool:
@@ -144,7 +159,25 @@ def check_file(
     report.frame = result.frame
     report.columns = result.columns
     report.unknown_headers = result.unknown_headers
+    report.lines = result.lines
+    if KINDS[kind].geo and report.valid:
+        report.geometries = _drawings(drawing, result.columns)
     return report
+
+
+def _drawings(drawing: gpd.GeoDataFrame, names: dict[str, str]) -> gpd.GeoDataFrame:
+    """The drawn perimeters with canonical attribute names, in WGS84."""
+    import geopandas as gpd
+
+    if drawing.crs is None:  # accepted as WGS84 by the validation
+        drawing = drawing.set_crs("EPSG:4326")
+    attrs = {
+        name: drawing[names[name]].astype("string") if name in names else None
+        for name in ("instance_code", "instance_nom", "instance_type")
+    }
+    frame = gpd.GeoDataFrame(attrs, geometry=drawing.geometry.to_numpy(), crs=drawing.crs)
+    frame["instance_type"] = frame["instance_type"].fillna("clh")
+    return frame.to_crs("EPSG:4326")
 
 
 def import_file(
@@ -158,6 +191,7 @@ def import_file(
     mode: str = "replace",
     user: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    acteur: Acteur | None = None,
 ) -> ImportReport:
     """Check a file and, if it has no error, write it to the workspace atomically.
 
@@ -174,9 +208,12 @@ def import_file(
     mode : str
         ``replace`` (default) or ``append``.
     user : str, optional
-        Who imports (default: the login of the process).
+        Who imports in local mode (default: the login of the process).
     progress : callable, optional
         Called with ``(rows_written, total)`` during the write.
+    acteur : Acteur, optional
+        Author, whose role and scope are checked (default: local administrateur
+        ``user``). A refusal is reported as an error of the file; nothing is written.
 
     Raises
     ------
@@ -191,6 +228,16 @@ def import_file(
     report = check_file(kind, data, filename, reference, mapping, sheet, instance_codes)
     if not report.valid or report.frame is None:
         return report
+    acteur = acteur or Acteur.local(user or current_user())
+    epci_of_commune: dict[str, str] = {}
+    if acteur.role == DELEGUE_EPCI:
+        communes = reference.communes
+        epci_of_commune = dict(zip(communes["code_insee"], communes["epci_siren"], strict=True))
+    try:
+        check_write(acteur, kind, report.frame, epci_of_commune, report.lines)
+    except PermissionRefusee as exc:
+        report.errors.append(Message(None, None, str(exc)))
+        return report
     workspace.create(reference.departement)
     record = ImportRecord(
         kind=kind,
@@ -201,6 +248,9 @@ def import_file(
         utilisateur=user or "",
         avertissements=len(report.warnings),
     )
-    report.rows_written = workspace.write(kind, report.frame, record, progress=progress)
+    report.rows_written = workspace.write(
+        kind, report.frame, record, progress=progress, acteur=acteur,
+        epci_of_commune=epci_of_commune, lines=report.lines, geometries=report.geometries,
+    )
     report.imported = True
     return report

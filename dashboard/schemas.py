@@ -365,6 +365,22 @@ _add(KindSpec(
     example=({"code_insee": "38185", "population": "158240", "millesime": "2021"},),
 ))
 
+_add(KindSpec(
+    "commentaires", "Commentaires sur un territoire (délégués EPCI, comité)",
+    (
+        *_TERRITOIRE,
+        ColumnSpec("date", "date", True, "date du commentaire (JJ/MM/AAAA ou AAAA-MM-JJ)",
+                   aliases=("date_commentaire", "le")),
+        ColumnSpec("texte", "str", True, "texte du commentaire",
+                   aliases=("commentaire", "observation", "observations", "message")),
+        ColumnSpec("auteur", "str", False, "auteur (par défaut : la personne qui importe)",
+                   nullable=True, aliases=("redacteur", "par")),
+    ),
+    description="Un délégué EPCI ne peut commenter que son EPCI et ses communes.",
+    example=({"territoire_type": "epci", "territoire_code": "200040715", "date": "15/03/2025",
+              "texte": "Deux opérations PLA-I décalées en 2026 (foncier).", "auteur": ""},),
+))
+
 #: Kinds in the order they are shown and imported by the demo.
 KIND_NAMES: tuple[str, ...] = tuple(KINDS)
 

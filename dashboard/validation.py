@@ -89,6 +89,8 @@ class ValidationResult:
     warnings: list[Message] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)
     unknown_headers: list[str] = field(default_factory=list)
+    #: Line of each row of ``frame`` as the user sees it (tables only; empty for drawings).
+    lines: list[int] = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
@@ -432,6 +434,7 @@ def validate_table(
     out.finish()
     frame = frame.drop(columns=[c for c in frame.columns if c.startswith("_")])
     result.frame = coerce_frame(kind, frame)
+    result.lines = lines
     return result
 
 

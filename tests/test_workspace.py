@@ -77,6 +77,12 @@ ROWS: dict[str, list[dict]] = {
          "intitule": "PLH Bièvre Isère", "statut": "en_elaboration", "date_debut": None,
          "date_fin": None, "objectif_plai_annuel": None, "volet_defavorises": False},
     ],
+    "commentaires": [
+        {"territoire_type": "epci", "territoire_code": "200040715", "date": dt.date(2025, 3, 15),
+         "texte": "Deux opérations décalées, foncier « rare »", "auteur": "Marie Durand"},
+        {"territoire_type": "commune", "territoire_code": "38185", "date": dt.date(2025, 4, 1),
+         "texte": "RAS", "auteur": "comite@isere.fr"},
+    ],
     "populations": [
         {"code_insee": "38185", "population": 158240, "millesime": 2021},
         {"code_insee": "38001", "population": 6102, "millesime": 2021},

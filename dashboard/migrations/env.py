@@ -1,0 +1,21 @@
+"""Alembic environment: run on the connection that :func:`dashboard.migrations.upgrade` gives.
+
+There is no ``alembic.ini``: migrations are run by the workspace itself
+(:meth:`dashboard.workspace.Workspace.create`), inside its transaction and lock.
+"""
+
+from __future__ import annotations
+
+from alembic import context
+
+from dashboard.workspace import METADATA
+
+connection = context.config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=METADATA,
+    render_as_batch=connection.dialect.name == "sqlite",
+    include_name=lambda name, type_, _parent: not (type_ == "table" and name == "perimetres_geom"),
+)
+with context.begin_transaction():
+    context.run_migrations()
