@@ -82,6 +82,23 @@ def workspace_signature() -> str:
         ws.dispose()
 
 
+def guarded(func, *args):
+    """Call ``func(*args)``; a workspace of another département stops the page politely.
+
+    A workspace belongs to one département: asking another one of it raises ValueError in
+    the domain, shown here as a French message rather than a stack trace.
+    """
+    try:
+        return func(*args)
+    except ValueError as exc:
+        st.warning(
+            f"Données indisponibles pour ce département : {exc}. Choisissez le département "
+            "de l'espace de travail, ou un autre espace (TERRITOIRES_WORKSPACE)."
+        )
+        st.stop()
+        raise  # unreachable: st.stop() raises
+
+
 def source_caption(*sources: str) -> None:
     """A small « Source : … » line under a figure."""
     st.caption("Source : " + " ; ".join(sources))

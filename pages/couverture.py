@@ -6,7 +6,7 @@ from dashboard import ui, ui_coverage
 
 dep = ui.current_departement()
 terr = ui.territory(dep)
-report = ui_coverage.cached_report(dep, ui.workspace_signature())
+report = ui.guarded(ui_coverage.cached_report, dep, ui.workspace_signature())
 
 st.title("Couverture des plans")
 st.caption(

@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard import ui, ui_exports, ui_fiche
 
 dep = ui.current_departement()
-bundle = ui_fiche.cached_bundle(dep, ui.workspace_signature())
+bundle = ui.guarded(ui_fiche.cached_bundle, dep, ui.workspace_signature())
 
 st.title("Exports")
 st.caption(

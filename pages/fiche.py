@@ -7,7 +7,7 @@ from dashboard.exports.fiche import fiche_content
 
 dep = ui.current_departement()
 signature = ui.workspace_signature()
-bundle = ui_fiche.cached_bundle(dep, signature)
+bundle = ui.guarded(ui_fiche.cached_bundle, dep, signature)
 ref = ui_fiche.selector(bundle)
 if ref is None:
     st.title("Fiche territoire")

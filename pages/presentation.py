@@ -7,7 +7,7 @@ from dashboard.presentation import screens
 
 st.markdown(ui_presentation.PRESENTATION_CSS, unsafe_allow_html=True)
 dep = ui.current_departement()
-bundle = ui_fiche.cached_bundle(dep, ui.workspace_signature())
+bundle = ui.guarded(ui_fiche.cached_bundle, dep, ui.workspace_signature())
 deck = screens(bundle)
 index = ui_presentation.current_index(deck)
 ui_presentation.navigation(deck, index)

@@ -52,3 +52,13 @@ def test_filters_are_shareable_and_reduce_the_list():
     assert labels
     assert all(label.startswith(("PLH_OBLIGATION", "PLH_PERIOD")) for label in labels)
     assert at.multiselect(key="cov-gravite").value == ["erreur"]
+
+
+@pytest.mark.parametrize("page", ["couverture.py", "fiche.py", "presentation.py", "exports.py"])
+def test_other_departement_than_the_workspace_is_explained(monkeypatch, demo_workspace, page):
+    monkeypatch.setenv("TERRITOIRES_WORKSPACE", str(demo_workspace))
+    at = AppTest.from_file(str(PAGE.parent / page), default_timeout=120)
+    at.query_params["dep"] = "59"
+    at.run()
+    assert not at.exception
+    assert any("appartient au département 38" in w.value for w in at.warning)
