@@ -1,4 +1,11 @@
-"""Shared fixtures: the real Isère reference, a live Streamlit server and Debian's chromium."""
+"""Shared fixtures: the real Isère reference, a live Streamlit server and Debian's chromium.
+
+Backends: by default every workspace is a SQLite file. With
+``TERRITOIRES_TEST_DATABASE_URL`` set (``scripts/postgres-test-server.sh`` does it), the
+whole suite runs on PostgreSQL instead: a fresh database is created for the session and
+every workspace directory gets its own schema in it (``TERRITOIRES_DATABASE_SCHEMA=@dossier``),
+so tests stay as isolated as with one SQLite file per folder, subprocesses included.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +23,55 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+#: Server URL for a PostgreSQL run (empty: SQLite).
+TEST_DATABASE_URL = os.environ.get("TERRITOIRES_TEST_DATABASE_URL", "")
+_SESSION_DATABASE: dict[str, str] = {}
+
+
+def _admin_engine(url: str):
+    import sqlalchemy as sa
+
+    return sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+
+
+def pytest_configure(config):  # noqa: ARG001 (pytest hook signature)
+    """On PostgreSQL, create the session's database and point every workspace at it."""
+    if not TEST_DATABASE_URL:
+        return
+    import sqlalchemy as sa
+
+    name = f"territoires_test_{os.getpid()}_{int(time.time())}"
+    engine = _admin_engine(TEST_DATABASE_URL)
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine.dispose()
+    url = sa.make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+    _SESSION_DATABASE.update(name=name, url=url)
+    os.environ["TERRITOIRES_DATABASE_URL"] = url
+    os.environ["TERRITOIRES_DATABASE_SCHEMA"] = "@dossier"
+
+
+def pytest_unconfigure(config):  # noqa: ARG001 (pytest hook signature)
+    """Drop the session's PostgreSQL database."""
+    if not _SESSION_DATABASE:
+        return
+    engine = _admin_engine(TEST_DATABASE_URL)
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{_SESSION_DATABASE["name"]}" WITH (FORCE)')
+    engine.dispose()
+
+
+def pytest_report_header(config):  # noqa: ARG001 (pytest hook signature)
+    """Say which backend the workspaces use."""
+    if _SESSION_DATABASE:
+        return f"espaces de travail : PostgreSQL, base {_SESSION_DATABASE['name']}"
+    return "espaces de travail : SQLite"
+
+
+@pytest.fixture(scope="session")
+def backend() -> str:
+    """``postgresql`` or ``sqlite``: the backend of every workspace in this run."""
+    return "postgresql" if _SESSION_DATABASE else "sqlite"
 
 
 @pytest.fixture(autouse=True)
@@ -23,9 +79,12 @@ def _isolated_workspace(tmp_path, monkeypatch):
     """Never read or write the user's real workspace: point to an empty folder by default.
 
     Tests that need the demo set ``TERRITOIRES_WORKSPACE`` themselves (``demo_workspace``).
+    On SQLite, a ``TERRITOIRES_DATABASE_URL`` of the environment is ignored.
     """
     monkeypatch.setenv("TERRITOIRES_WORKSPACE", str(tmp_path / "espace-vide"))
-    monkeypatch.delenv("TERRITOIRES_DATABASE_URL", raising=False)
+    if not _SESSION_DATABASE:
+        monkeypatch.delenv("TERRITOIRES_DATABASE_URL", raising=False)
+        monkeypatch.delenv("TERRITOIRES_DATABASE_SCHEMA", raising=False)
 
 
 @pytest.fixture(scope="session")

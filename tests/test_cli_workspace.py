@@ -29,10 +29,21 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_workspace(monkeypatch, tmp_path):
-    """Never touch the user's default workspace."""
+def _default_workspace(monkeypatch, tmp_path):
+    """Never touch the user's default workspace (the backend is conftest's choice)."""
     monkeypatch.setenv("TERRITOIRES_WORKSPACE", str(tmp_path / "defaut"))
-    monkeypatch.delenv("TERRITOIRES_DATABASE_URL", raising=False)
+
+
+def _fingerprint(target) -> str:
+    """SQLite: SHA-256 of the file; PostgreSQL: of the operations table and the log."""
+    ws = open_workspace(target)
+    try:
+        if ws.database_path is not None:
+            return hashlib.sha256(ws.database_path.read_bytes()).hexdigest()
+        text = ws.read("operations").to_csv() + ws.history().to_csv()
+        return hashlib.sha256(text.encode()).hexdigest()
+    finally:
+        ws.dispose()
 
 
 def test_check_valid_json(capsys):
@@ -115,13 +126,12 @@ def test_import_then_reimport_invalid(capsys, tmp_path):
     payload = json.loads(out)
     assert payload["valid"] is True
     assert payload["imported"] is True
-    db = target / "workspace.sqlite"
-    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    before = _fingerprint(target)
     code, out, _ = run(capsys, "import", "operations", str(CORPUS / "ops_negative.csv"),
                        "--workspace", str(target), "--json")
     assert code == cli.EXIT_INVALID
     assert json.loads(out)["imported"] is False
-    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+    assert _fingerprint(target) == before
     ws = open_workspace(target)
     assert ws.read("operations")["id_operation"].tolist() == ["XL-1", "XL-2"]
     ws.dispose()
@@ -151,7 +161,7 @@ def test_import_into_workspace_of_other_departement_is_usage_error(capsys, tmp_p
 def test_import_uses_default_workspace(capsys, tmp_path):
     code, _, _ = run(capsys, "import", "plans", str(CORPUS / "plans_ok.csv"))
     assert code == cli.EXIT_OK
-    assert (tmp_path / "defaut" / "workspace.sqlite").exists()
+    assert open_workspace(tmp_path / "defaut").count("plans") > 0
 
 
 def test_demo_builds_isere_workspace(capsys, tmp_path):
