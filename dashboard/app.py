@@ -17,6 +17,7 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` without instal
 
 from dashboard.mapview import install_static_assets  # noqa: E402
 from dashboard.ui import departement_selector  # noqa: E402
+from dashboard.ui_auth import require_acteur  # noqa: E402
 
 PAGES_DIR = ROOT / "pages"
 
@@ -50,5 +51,6 @@ pages = [
 
 st.sidebar.markdown("**Territoires du Plan**  \nPDALHPD — tableau de bord territorial")
 departement_selector()
+require_acteur()  # login when OIDC is configured; else local mode (administrateur)
 navigation = st.navigation(pages)
 navigation.run()

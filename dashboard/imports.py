@@ -65,6 +65,8 @@ class ImportReport:
         Line of each row of ``frame`` in the file (tables only).
     geometries : GeoDataFrame or None
         The drawings of a valid ``perimetres`` file, in WGS84 (kept in PostGIS).
+    refusal : str
+        Why the author may not write these rows (also in ``errors``); empty otherwise.
     """
 
     kind: str
@@ -81,6 +83,7 @@ class ImportReport:
     rows_written: int = 0
     lines: list[int] = field(default_factory=list)
     geometries: gpd.GeoDataFrame | None = None
+    refusal: str = ""
 
     @property
     def valid(self) -> bool:
@@ -236,7 +239,8 @@ def import_file(
     try:
         check_write(acteur, kind, report.frame, epci_of_commune, report.lines)
     except PermissionRefusee as exc:
-        report.errors.append(Message(None, None, str(exc)))
+        report.refusal = str(exc)
+        report.errors.append(Message(None, None, report.refusal))
         return report
     workspace.create(reference.departement)
     record = ImportRecord(

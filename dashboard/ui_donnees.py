@@ -10,7 +10,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboard import ui_auth
 from dashboard.imports import ImportReport, check_file, import_file
+from dashboard.permissions import ROLE_LABELS, writable_kinds
 from dashboard.schemas import KIND_NAMES, KINDS
 from dashboard.templates import table_csv, table_xlsx, template, template_formats
 from dashboard.workspace import Workspace, WorkspaceError, open_workspace
@@ -20,7 +22,7 @@ IGNORE = "(ignorer cette colonne)"
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "geojson", "json", "gpkg", "zip"]
 HISTORY_LABELS = {
     "horodatage": "Date (UTC)", "kind": "Type", "fichier": "Fichier", "lignes": "Lignes",
-    "mode": "Mode", "utilisateur": "Par", "avertissements": "Avertissements",
+    "mode": "Mode", "utilisateur": "Par", "role": "Rôle", "avertissements": "Avertissements",
     "sha256": "Empreinte SHA-256",
 }
 
@@ -182,6 +184,14 @@ def import_panel(ws: Workspace, departement: str, can_import: bool) -> None:
                     format_func={"replace": "remplacer la table",
                                  "append": "ajouter à la table"}.get, key="donnees_mode")
     disabled = not (report.valid and can_import)
+    acteur = ui_auth.session_acteur()
+    allowed = writable_kinds(acteur, KIND_NAMES)
+    st.caption(f"Vous importez en tant que {acteur.nom or acteur.identifiant} "
+               f"({ROLE_LABELS[acteur.role]}) : "
+               + (", ".join(allowed) if allowed else "aucun type de données")
+               + (f", pour l'EPCI {acteur.epci_siren} et ses communes"
+                  if acteur.epci_siren else "")
+               + ". L'espace de travail refuse toute autre écriture.")
     if st.button("Importer dans l'espace de travail", type="primary", disabled=disabled):
         bar = st.progress(0.0, text="Import en cours…")
 
@@ -190,7 +200,7 @@ def import_panel(ws: Workspace, departement: str, can_import: bool) -> None:
 
         try:
             done = import_file(kind, data, name, ws, ref, mapping=mapping, sheet=sheet,
-                               mode=mode, progress=progress)
+                               mode=mode, progress=progress, acteur=acteur)
         except WorkspaceError as exc:
             st.error(str(exc))
             return
@@ -199,6 +209,8 @@ def import_panel(ws: Workspace, departement: str, can_import: bool) -> None:
             from dashboard import ui
 
             ui.territory.clear()  # instances may have changed: rebuild the map layers
+        elif done.refusal:
+            st.error(f"Import refusé : {done.refusal}")
         else:
             show_report(done)
 

@@ -1,0 +1,99 @@
+"""Identity: local mode, OIDC login gate and e-mail → role, with AppTest's fake user."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.auth import auth_configured, providers, resolve_acteur
+from dashboard.imports import import_file
+from dashboard.permissions import ADMINISTRATEUR, DELEGUE_EPCI, LECTEUR, Acteur
+from dashboard.workspace import open_workspace
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "dashboard" / "app.py"
+DONNEES = ROOT / "pages" / "donnees.py"
+METRO, GRESIVAUDAN = "200040715", "200018166"
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "pas-un-vrai-secret",
+    "client_id": "territoires",
+    "client_secret": "pas-un-vrai-secret",
+    "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration",
+}
+DELEGUE = Acteur("delegue@metro.fr", DELEGUE_EPCI, "Denis Délégué", METRO)
+
+
+def test_auth_configured_variants():
+    assert not auth_configured(None)
+    assert not auth_configured({})
+    assert not auth_configured({"auth": {"redirect_uri": "x"}})
+    assert auth_configured({"auth": AUTH})
+    shared = {k: AUTH[k] for k in ("redirect_uri", "cookie_secret")}
+    provider = {k: AUTH[k] for k in ("client_id", "client_secret", "server_metadata_url")}
+    assert auth_configured({"auth": {**shared, "keycloak": provider}})
+    assert providers({"auth": {**shared, "keycloak": provider}}) == ["keycloak"]
+    assert providers({"auth": AUTH}) == [None]
+
+
+@pytest.fixture
+def workspace_with_users(tmp_path, monkeypatch, isere):
+    monkeypatch.setenv("TERRITOIRES_WORKSPACE", str(tmp_path / "ws"))
+    ws = open_workspace()
+    data = b"territoire_type;territoire_code;indicateur;annee;valeur\n" \
+           b"epci;200018166;contingent_attributions;2023;7\n"
+    assert import_file("realisations", data, "base.csv", ws, isere).imported
+    ws.save_user(Acteur.local("admin"), DELEGUE)
+    yield ws
+    ws.dispose()
+
+
+def test_resolve_acteur(workspace_with_users):
+    ws = workspace_with_users
+    assert resolve_acteur("Delegue@Metro.fr", ws) == DELEGUE
+    unknown = resolve_acteur("curieux@example.org", ws, "Curieux")
+    assert (unknown.role, unknown.nom) == (LECTEUR, "Curieux")
+    assert resolve_acteur(None, ws).role == LECTEUR
+
+
+def test_local_mode_without_secrets():
+    at = AppTest.from_file(str(APP), default_timeout=120).run()
+    assert not at.exception
+    captions = " ".join(c.value for c in at.sidebar.caption)
+    assert "Mode local, sans connexion" in captions
+    assert at.session_state["acteur"].role == ADMINISTRATEUR
+
+
+def test_login_gate_when_oidc_is_configured():
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Se connecter"]
+    assert not at.metric  # the pages are not shown before login
+
+
+def test_logged_in_delegue_sees_role_and_is_refused_other_epci(workspace_with_users):
+    at = AppTest.from_file(str(DONNEES), default_timeout=120)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": "delegue@metro.fr", "name": "Denis"}
+    at.run()
+    assert not at.exception
+    # whatever the page shows, the import of another EPCI's rows is refused by the data layer
+    data = (b"territoire_type;territoire_code;indicateur;annee;valeur\n"
+            b"epci;200018166;contingent_attributions;2024;99\n")
+    at.selectbox(key="donnees_kind").set_value("realisations").run()
+    at.get("file_uploader")[0].upload("autre_epci.csv", data, "text/csv").run()
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "Denis Délégué (délégué EPCI)" in captions
+    import_button = next(b for b in at.button if b.label.startswith("Importer"))
+    import_button.click().run()
+    errors = " ".join(e.value for e in at.error)
+    assert "ligne 2 (epci 200018166)" in errors
+    frame = workspace_with_users.read("realisations")
+    assert frame["valeur"].tolist() == [7.0]
+    assert workspace_with_users.history()["role"].tolist()[0] == ADMINISTRATEUR  # no new write
