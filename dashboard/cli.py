@@ -127,6 +127,7 @@ def _load_extra_commands() -> None:
         "dashboard.cli_indicators",
         "dashboard.cli_coverage",
         "dashboard.cli_exports",
+        "dashboard.cli_users",
     ):
         try:
             module = importlib.import_module(name)

@@ -117,9 +117,12 @@ def cmd_import(args: argparse.Namespace) -> int:
                 f"pas au {wanted}"
             )
         reference = _load_reference(current or wanted or "38")
+        from dashboard.cli_users import cli_acteur
+
         report = import_file(
             args.kind, loaded[0], loaded[1], workspace, reference, mapping=mapping,
-            sheet=args.feuille, mode="append" if args.ajout else "replace", user=args.utilisateur,
+            sheet=args.feuille, mode="append" if args.ajout else "replace",
+            acteur=cli_acteur(workspace, args.utilisateur),
         )
     except UnknownDepartementError as exc:
         return _usage_error(f"{exc}")
@@ -198,7 +201,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--departement", help="département d'un nouvel espace de travail (38)")
     p.add_argument("--ajout", "--append", action="store_true",
                    help="ajoute les lignes au lieu de remplacer la table")
-    p.add_argument("--utilisateur", help="auteur de l'import (par défaut : l'utilisateur système)")
+    p.add_argument("--utilisateur", help="auteur de l'import : un utilisateur enregistré (son rôle "
+                   "s'applique) ou, sinon, l'administrateur local de ce nom (par défaut : "
+                   "l'utilisateur système)")
     _add_file_options(p)
     p.set_defaults(func=cmd_import)
 
