@@ -8,7 +8,7 @@ PORT ?= 8501
 WORKSPACE ?= $(CURDIR)/workspace/demo-isere
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint bench demo clean system-deps
+.PHONY: run test test-sqlite test-postgres install lint bench demo clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,9 +45,18 @@ system-deps:
 lint: install
 	$(BIN)/ruff check dashboard geo pages tests
 
+# The whole suite runs twice: on SQLite, then on PostgreSQL + PostGIS (a throwaway cluster
+# on 127.0.0.1, installed from Debian's packages when missing, stopped afterwards).
 # pytest exits 5 when it collects no test: that is a failure here, not a success.
 test: install system-deps lint
+	@$(MAKE) --no-print-directory test-sqlite
+	@$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: install system-deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+test-postgres: install system-deps
+	scripts/postgres-test-server.sh $(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: install
 	$(BIN)/territoires bench
