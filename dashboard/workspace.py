@@ -487,9 +487,9 @@ class Workspace:
         found = users[users["identifiant"] == key]
         if found.empty:
             return None
-        row = found.iloc[0]
+        row = {k: (v if pd.notna(v) else None) for k, v in found.iloc[0].items()}
         return Acteur(identifiant=row["identifiant"], role=row["role"], nom=row["nom"] or "",
-                      epci_siren=row["epci_siren"] or None)
+                      epci_siren=row["epci_siren"])
 
     def save_user(self, acteur: Acteur, user: Acteur) -> None:
         """Add or update ``user``; only an administrateur may. Logged in ``import_log``.
