@@ -20,6 +20,14 @@ from sqlalchemy.engine import Connection
 
 HERE = Path(__file__).resolve().parent
 BASELINE = "0001"
+#: Tables outside the SQLAlchemy model: the PostGIS drawings (created by ``0002`` only)
+#: and PostGIS's own ``spatial_ref_sys``.
+UNMODELLED_TABLES = frozenset({"perimetres_geom", "spatial_ref_sys"})
+
+
+def include_name(name: str | None, type_: str, _parent: object) -> bool:
+    """Alembic filter: leave the tables of :data:`UNMODELLED_TABLES` out of comparisons."""
+    return not (type_ == "table" and name in UNMODELLED_TABLES)
 
 
 def _config(conn: Connection) -> Config:

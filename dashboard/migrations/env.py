@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from dashboard.migrations import include_name
 from dashboard.workspace import METADATA
 
 connection = context.config.attributes["connection"]
@@ -15,7 +16,7 @@ context.configure(
     connection=connection,
     target_metadata=METADATA,
     render_as_batch=connection.dialect.name == "sqlite",
-    include_name=lambda name, type_, _parent: not (type_ == "table" and name == "perimetres_geom"),
+    include_name=include_name,
 )
 with context.begin_transaction():
     context.run_migrations()
