@@ -7,7 +7,7 @@
 #   telle quelle sur ce serveur.
 # - Sinon : installe PostgreSQL et PostGIS depuis les paquets Debian s'ils manquent (root),
 #   crée un cluster dans un dossier temporaire (initdb, utilisateur postgres, authentification
-#   trust, 127.0.0.1 seulement, port PGTEST_PORT ou 54329), exporte
+#   trust, 127.0.0.1 seulement, port PGTEST_PORT ou le premier libre dès 54329), exporte
 #   TERRITOIRES_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:PORT/postgres,
 #   lance la commande, puis arrête le serveur et efface le dossier (trap), même en cas d'échec.
 # Sans commande : démarre le serveur, affiche l'URL et attend Ctrl-C.
@@ -18,6 +18,9 @@ if [ -n "${TERRITOIRES_TEST_DATABASE_URL:-}" ]; then
 fi
 
 PORT="${PGTEST_PORT:-54329}"
+if [ -z "${PGTEST_PORT:-}" ]; then  # another run holds 54329: take the next free port
+    while (echo >"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; do PORT=$((PORT + 1)); done
+fi
 
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
