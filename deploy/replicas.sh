@@ -76,10 +76,9 @@ stop_pid() {  # stop_pid PIDFILE: TERM, then KILL after 10 s
 start_replica() {  # start_replica NAME PORT
     local name="$1" port="$2"
     port_busy "$port" && die "le port 127.0.0.1:$port est déjà pris (réplique $name)"
-    # setsid: its own process group, so that a Ctrl-C in the admin's shell leaves it alone.
-    (cd "$ROOT" && STREAMLIT_BROWSER_GATHER_USAGE_STATS=false \
-        TERRITOIRES_REPLIQUE="$name" \
-        setsid "$PYTHON" -m streamlit run dashboard/app.py \
+    # nohup execs the interpreter: $! is the replica's own pid, the one stop will signal.
+    (cd "$ROOT" || exit 1; STREAMLIT_BROWSER_GATHER_USAGE_STATS=false \
+        nohup "$PYTHON" -m streamlit run dashboard/app.py \
         --server.address 127.0.0.1 --server.port "$port" --server.headless true \
         >"$RUN_DIR/replique-$name.log" 2>&1 </dev/null & echo $! >"$RUN_DIR/replique-$name.pid")
 }
@@ -136,8 +135,10 @@ cmd_start() {
     start_replica a "$PORT_A"
     start_replica b "$PORT_B"
     render
-    "$(nginx_bin)" -p "$RUN_DIR" -c "$RUN_DIR/nginx.conf" -t -q
-    "$(nginx_bin)" -p "$RUN_DIR" -c "$RUN_DIR/nginx.conf"
+    "$(nginx_bin)" -p "$RUN_DIR" -c "$RUN_DIR/nginx.conf" -t -q </dev/null
+    # The daemon must not keep the caller's stdout/stderr open (a pipe would never close).
+    "$(nginx_bin)" -p "$RUN_DIR" -c "$RUN_DIR/nginx.conf" </dev/null >>"$RUN_DIR/nginx-start.log" 2>&1 \
+        || { cat "$RUN_DIR/nginx-start.log" >&2; false; }
     echo "Attente des répliques (/_stcore/health, ${TIMEOUT} s au plus)…"
     wait_healthy a "http://127.0.0.1:$PORT_A/_stcore/health" "$RUN_DIR/replique-a.pid"
     wait_healthy b "http://127.0.0.1:$PORT_B/_stcore/health" "$RUN_DIR/replique-b.pid"
