@@ -1,0 +1,336 @@
+"""Load test: N simulated users against two replicas behind nginx, on loopback only.
+
+Each simulated user holds one Streamlit session through nginx (its own sticky cookie, so
+the users spread over both replicas) and, for a bounded time and a bounded number of
+requests, views pages and imports files:
+
+- **page view**: a ``rerun_script`` message on the session's websocket
+  (``/_stcore/stream``, Streamlit's own protobuf protocol, as the browser sends it when
+  one follows a sidebar link), timed until the server's ``script_finished``; the page's
+  ``h1`` must be the expected title and no exception element may be sent;
+- **import**: every ``--import-every`` page views, an ``operations`` file of ``--rows``
+  rows tagged with the user and the attempt, through the data layer
+  (``dashboard.imports.import_file`` with an administrateur ``Acteur``) in a worker
+  process, against the same PostgreSQL workspace as the replicas: imports of several
+  users overlap and must serialise.
+
+At the end the ``operations`` table must equal exactly one of the imported files
+(``mixed_rows`` and ``lost_rows`` = 0) and the import log must hold every import.
+The report is JSON: throughput (page views/s, imports/s), latency percentiles, errors.
+
+    # everything (throwaway PostgreSQL, demo workspace, replicas, nginx), then stopped:
+    make load-test                      # LOAD_ARGS="--users 8 --duration 60"
+    # against a set-up already started with deploy/replicas.sh:
+    python benchmarks/load_test.py --url http://127.0.0.1:8500 --workspace DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import concurrent.futures
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "deploy" / "replicas.sh"
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+#: Pages viewed (URL path → expected h1 prefix); the home page weighs more.
+PAGES = {
+    "": "Isère",
+    "donnees": "Données",
+    "objectifs": "Objectifs",
+    "programmation": "Programmation",
+    "habitat_indigne": "Habitat indigne",
+    "couverture": "Couverture des plans",
+}
+WEIGHTS = [3, 2, 1, 1, 1, 1]
+MAX_DURATION = 300.0
+MAX_REQUESTS = 20_000
+
+_REFERENCE = None
+
+
+# ---------------------------------------------------------------- imports (worker processes)
+def operations_file(tag: str, rows: int) -> bytes:
+    """An ``operations`` CSV whose ids all start with ``tag``."""
+    communes = ("38185", "38421", "38151", "38563", "38053")
+    body = "".join(f"{tag}-{i};{communes[i % len(communes)]};2023;{i % 7}\n" for i in range(rows))
+    return ("id_operation;code_insee;annee;nb_plai\n" + body).encode()
+
+
+def _worker_init() -> None:
+    global _REFERENCE  # one reference per worker process
+    from geo.reference import load_reference
+
+    _REFERENCE = load_reference("38")
+
+
+def run_import(workspace: str, tag: str, rows: int) -> dict:
+    """Import one tagged file; returns timing and outcome (never raises)."""
+    from dashboard.imports import import_file
+    from dashboard.permissions import ADMINISTRATEUR, Acteur
+    from dashboard.workspace import open_workspace
+
+    start = time.perf_counter()
+    ws = open_workspace(workspace)
+    try:
+        report = import_file(
+            "operations", operations_file(tag, rows), f"{tag}.csv", ws, _REFERENCE,
+            acteur=Acteur(f"{tag.split('-')[0]}@charge.test", ADMINISTRATEUR, nom="test de charge"),
+        )  # fmt: skip
+        ok = bool(report.imported)
+        error = None if ok else (report.refusal or "fichier refusé")
+    except Exception as exc:  # reported as an error of the run
+        ok, error = False, f"{type(exc).__name__}: {exc}"
+    finally:
+        ws.dispose()
+    return {"tag": tag, "ok": ok, "error": error, "seconds": time.perf_counter() - start}
+
+
+# ---------------------------------------------------------------- page views (websocket)
+async def page_view(ws, page: str) -> tuple[float, str | None]:
+    """Rerun ``page`` on the session; (seconds, error or None)."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    msg = BackMsg()
+    msg.rerun_script.query_string = ""
+    msg.rerun_script.page_name = page
+    start = time.perf_counter()
+    await ws.send(msg.SerializeToString())
+    h1, error = None, None
+    while True:
+        fwd = ForwardMsg()
+        fwd.ParseFromString(await ws.recv())
+        kind = fwd.WhichOneof("type")
+        if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+            element = fwd.delta.new_element
+            what = element.WhichOneof("type")
+            if what == "heading" and element.heading.tag == "h1" and h1 is None:
+                h1 = element.heading.body
+            elif what == "exception" and error is None:
+                error = f"exception sur « {page or 'accueil'} » : {element.exception.message}"
+        elif kind == "script_finished":
+            break
+    seconds = time.perf_counter() - start
+    if error is None and not (h1 or "").startswith(PAGES[page]):
+        error = f"titre inattendu sur « {page or 'accueil'} » : {h1!r}"
+    return seconds, error
+
+
+def _replica_of(front: str, cookie: str) -> str:
+    request = urllib.request.Request(f"{front}/_stcore/health",
+                                     headers={"Cookie": f"territoires_replique={cookie}"})
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        return resp.headers.get("X-Replique", "?")
+
+
+class Budget:
+    """Shared deadline and request count."""
+
+    def __init__(self, duration: float, max_requests: int) -> None:
+        self.deadline = time.monotonic() + duration
+        self.left = max_requests
+
+    def take(self) -> bool:
+        if time.monotonic() >= self.deadline or self.left <= 0:
+            return False
+        self.left -= 1
+        return True
+
+
+async def user(index: int, args, budget: Budget, pool, results: dict) -> None:
+    import websockets
+
+    cookie = uuid.uuid4().hex
+    results["replicas"].append(await asyncio.to_thread(_replica_of, args.url, cookie))
+    ws_url = args.url.replace("http://", "ws://", 1) + "/_stcore/stream"
+    rng = random.Random(index)
+    loop = asyncio.get_running_loop()
+    views = 0
+    async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None,
+                                  additional_headers={"Cookie": f"territoires_replique={cookie}"},
+                                  open_timeout=30) as ws:
+        while budget.take():
+            if views and views % args.import_every == 0 and results["import_slots"] > 0:
+                results["import_slots"] -= 1
+                tag = f"U{index}-{len(results['imports'])}"
+                results["tags"].append(tag)
+                outcome = await loop.run_in_executor(pool, run_import, args.workspace, tag,
+                                                     args.rows)
+                results["imports"].append(outcome)
+                views += 1  # do not import twice in a row
+                continue
+            page = rng.choices(list(PAGES), WEIGHTS)[0]
+            try:
+                seconds, error = await asyncio.wait_for(page_view(ws, page), args.timeout)
+            except (TimeoutError, asyncio.TimeoutError):
+                seconds, error = args.timeout, f"délai dépassé sur « {page or 'accueil'} »"
+            results["views"].append({"page": page, "seconds": seconds, "error": error})
+            views += 1
+
+
+def _percentiles(values: list[float]) -> dict:
+    if not values:
+        return {"p50": None, "p95": None, "p99": None, "max": None}
+    ordered = sorted(values)
+
+    def pick(q: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 3)
+
+    return {"p50": round(statistics.median(ordered), 3), "p95": pick(0.95), "p99": pick(0.99),
+            "max": round(ordered[-1], 3)}
+
+
+def integrity(workspace: str, results: dict, rows: int) -> dict:
+    """The operations table equals exactly one imported file; every import is logged."""
+    from dashboard.workspace import open_workspace
+
+    ws = open_workspace(workspace)
+    try:
+        ids = ws.read("operations")["id_operation"].astype(str).tolist()
+        log = ws.history()
+    finally:
+        ws.dispose()
+    succeeded = [r["tag"] for r in results["imports"] if r["ok"]]
+    tags = {i.rsplit("-", 1)[0] for i in ids}
+    final = next(iter(tags)) if len(tags) == 1 else None
+    expected = {f"{final}-{i}" for i in range(rows)} if final in succeeded else set()
+    logged = set(log.loc[log["kind"] == "operations", "fichier"].str.removesuffix(".csv"))
+    mixed = 0 if len(tags) <= 1 else len(ids) - max(sum(i.startswith(f"{t}-") for i in ids)
+                                                       for t in tags)
+    return {
+        "final_file": f"{final}.csv" if final else None,
+        "rows": len(ids),
+        "expected_rows": rows,
+        "mixed_rows": mixed,
+        "lost_rows": len(expected - set(ids)) if expected else rows,
+        "extra_rows": len(set(ids) - expected) if expected else len(ids),
+        "imports_logged": len(logged & set(succeeded)),
+        "imports_succeeded": len(succeeded),
+        "ok": bool(expected) and set(ids) == expected and len(ids) == rows
+        and set(succeeded) <= logged,
+    }
+
+
+async def run(args) -> dict:
+    results: dict = {"views": [], "imports": [], "tags": [], "replicas": [],
+                     "import_slots": args.max_imports}
+    budget = Budget(args.duration, args.max_requests)
+    ctx = __import__("multiprocessing").get_context("spawn")
+    started = time.perf_counter()
+    with concurrent.futures.ProcessPoolExecutor(max_workers=args.import_workers, mp_context=ctx,
+                                                initializer=_worker_init) as pool:
+        await asyncio.gather(*(user(i, args, budget, pool, results) for i in range(args.users)))
+    elapsed = time.perf_counter() - started
+    views, imports = results["views"], results["imports"]
+    errors = [v["error"] for v in views if v["error"]] + [i["error"] for i in imports if i["error"]]
+    replicas: dict[str, int] = {}
+    for name in results["replicas"]:
+        replicas[name] = replicas.get(name, 0) + 1
+    ok_views = [v["seconds"] for v in views if not v["error"]]
+    ok_imports = [i["seconds"] for i in imports if i["ok"]]
+    return {
+        "users": args.users, "duration_s": round(elapsed, 1), "url": args.url,
+        "users_per_replica": replicas,
+        "page_views": {"count": len(views), "per_s": round(len(views) / elapsed, 2),
+                       "latency_s": _percentiles(ok_views)},
+        "imports": {"count": len(imports), "rows_each": args.rows,
+                    "per_s": round(len(imports) / elapsed, 3),
+                    "latency_s": _percentiles(ok_imports)},
+        "errors": {"count": len(errors), "first": sorted(set(errors))[:10]},
+        "integrity": integrity(args.workspace, results, args.rows) if imports else None,
+    }
+
+
+# ---------------------------------------------------------------- set-up (--start)
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start_setup(base: Path) -> tuple[dict, str]:
+    """Demo workspace in PostgreSQL, then the replicas and nginx; returns (env, front URL)."""
+    url = os.environ.get("TERRITOIRES_DATABASE_URL") or os.environ.get(
+        "TERRITOIRES_TEST_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        sys.exit("TERRITOIRES_DATABASE_URL (PostgreSQL) manque : lancer `make load-test`, "
+                 "qui démarre un serveur jetable")
+    env = {**os.environ, "TERRITOIRES_DATABASE_URL": url,
+           "TERRITOIRES_DATABASE_SCHEMA": os.environ.get("TERRITOIRES_DATABASE_SCHEMA") or
+           f"charge_{os.getpid()}",
+           "TERRITOIRES_WORKSPACE": str(base / "espace"), "REPLICAS_RUN_DIR": str(base / "run"),
+           "REPLICAS_PORT": str(_free_port()), "REPLICAS_PORT_A": str(_free_port()),
+           "REPLICAS_PORT_B": str(_free_port()), "REPLICAS_PYTHON": sys.executable}
+    subprocess.run([sys.executable, "-m", "dashboard.cli", "demo", "--workspace",
+                    env["TERRITOIRES_WORKSPACE"]], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    with (base / "replicas-sh.log").open("w") as log:
+        subprocess.run([str(SCRIPT), "start"], cwd=ROOT, env=env, check=True, stdout=log,
+                       stderr=subprocess.STDOUT)
+    return env, f"http://127.0.0.1:{env['REPLICAS_PORT']}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", help="front nginx déjà démarré (boucle locale seulement)")
+    parser.add_argument("--workspace", help="dossier de l'espace de travail (avec --url)")
+    parser.add_argument("--start", action="store_true",
+                        help="démarre base de démonstration, répliques et nginx, puis les arrête")
+    parser.add_argument("--users", type=int, default=8)
+    parser.add_argument("--duration", type=float, default=60.0, help="secondes (≤ 300)")
+    parser.add_argument("--max-requests", type=int, default=2_000)
+    parser.add_argument("--import-every", type=int, default=5,
+                        help="un import toutes les N pages vues, par utilisateur")
+    parser.add_argument("--max-imports", type=int, default=40)
+    parser.add_argument("--import-workers", type=int, default=4)
+    parser.add_argument("--rows", type=int, default=1_000, help="lignes par fichier importé")
+    parser.add_argument("--timeout", type=float, default=60.0, help="délai d'une page vue")
+    parser.add_argument("--out", help="écrit aussi le rapport JSON dans ce fichier")
+    args = parser.parse_args(argv)
+    args.duration = min(args.duration, MAX_DURATION)
+    args.max_requests = min(args.max_requests, MAX_REQUESTS)
+    if not args.start and not (args.url and args.workspace):
+        parser.error("--start, ou bien --url et --workspace")
+
+    base = Path(tempfile.mkdtemp(prefix="territoires-charge-"))
+    env = None
+    try:
+        if args.start:
+            env, args.url = _start_setup(base)
+            args.workspace = env["TERRITOIRES_WORKSPACE"]
+            os.environ["TERRITOIRES_DATABASE_URL"] = env["TERRITOIRES_DATABASE_URL"]
+            os.environ["TERRITOIRES_DATABASE_SCHEMA"] = env["TERRITOIRES_DATABASE_SCHEMA"]
+        host = urllib.parse.urlsplit(args.url).hostname
+        if host not in LOOPBACK:
+            parser.error(f"boucle locale seulement : {host} refusé")
+        report = asyncio.run(run(args))
+    finally:
+        if env is not None:
+            with (base / "replicas-sh.log").open("a") as log:
+                subprocess.run([str(SCRIPT), "stop"], cwd=ROOT, env=env, check=False,
+                               stdout=log, stderr=subprocess.STDOUT)
+    text = json.dumps(report, ensure_ascii=False, indent=2)
+    print(text)
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    ok = report["errors"]["count"] == 0 and (report["integrity"] is None
+                                             or report["integrity"]["ok"])
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
