@@ -13,6 +13,7 @@ shared between replicas. Skipped with a reason when nginx cannot be installed.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -68,6 +69,7 @@ class Replicas:
     a: str  # "127.0.0.1:PORT", as nginx reports it in X-Replique
     b: str
     run_dir: Path
+    env: dict[str, str]  # TERRITOIRES_DATABASE_URL, _SCHEMA and _WORKSPACE of the replicas
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +112,7 @@ def replicas(backend, tmp_path_factory) -> Iterator[Replicas]:
             a=f"127.0.0.1:{env['REPLICAS_PORT_A']}",
             b=f"127.0.0.1:{env['REPLICAS_PORT_B']}",
             run_dir=Path(env["REPLICAS_RUN_DIR"]),
+            env=env,
         )
     finally:
         with out.open("a") as log:
@@ -155,6 +158,25 @@ def test_sessions_are_sticky(replicas):
     spread = {_get(f"{replicas.front}/_stcore/health", uuid.uuid4().hex)[1]["x-replique"]
               for _ in range(32)}
     assert spread == {replicas.a, replicas.b}
+
+
+def test_load_test_smoke(replicas, tmp_path):
+    """``benchmarks/load_test.py``, tiny: 2 users, a few seconds, concurrent imports."""
+    out = tmp_path / "charge.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "load_test.py"), "--url", replicas.front,
+         "--workspace", replicas.env["TERRITOIRES_WORKSPACE"], "--users", "2", "--duration", "8",
+         "--import-every", "2", "--max-imports", "4", "--import-workers", "2", "--rows", "200",
+         "--out", str(out)],
+        cwd=ROOT, env=replicas.env, capture_output=True, text=True, check=False, timeout=180,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    report = json.loads(out.read_text())
+    assert report["page_views"]["count"] > 0
+    assert report["imports"]["count"] > 0
+    assert report["errors"]["count"] == 0
+    assert report["integrity"]["ok"]
+    assert (report["integrity"]["mixed_rows"], report["integrity"]["lost_rows"]) == (0, 0)
 
 
 def _context(browser, replicas: Replicas, cookie: str):
