@@ -8,7 +8,7 @@ PORT ?= 8501
 WORKSPACE ?= $(CURDIR)/workspace/demo-isere
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres install lint bench demo clean system-deps
+.PHONY: run test test-sqlite test-postgres test-replicas load-test install lint bench demo clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,7 @@ system-deps:
 	fi
 
 lint: install
-	$(BIN)/ruff check dashboard geo pages tests
+	$(BIN)/ruff check dashboard geo pages tests benchmarks
 
 # The whole suite runs twice: on SQLite, then on PostgreSQL + PostGIS (a throwaway cluster
 # on 127.0.0.1, installed from Debian's packages when missing, stopped afterwards).
@@ -57,6 +57,17 @@ test-sqlite: install system-deps
 
 test-postgres: install system-deps
 	scripts/postgres-test-server.sh $(BIN)/python -m pytest -q -p no:cacheprovider
+
+# Two Streamlit replicas behind nginx on a throwaway PostgreSQL (tests/test_replicas.py, also
+# part of test-postgres); nginx is installed by deploy/replicas.sh when missing.
+test-replicas: install system-deps
+	scripts/postgres-test-server.sh $(BIN)/python -m pytest -q -p no:cacheprovider -m replicas
+
+# Load test on loopback: demo workspace, two replicas and nginx, LOAD_ARGS users/duration,
+# JSON report; everything is stopped afterwards. Not part of `make test`.
+LOAD_ARGS ?= --users 8 --duration 60
+load-test: install
+	scripts/postgres-test-server.sh $(BIN)/python benchmarks/load_test.py --start $(LOAD_ARGS)
 
 bench: install
 	$(BIN)/territoires bench

@@ -264,8 +264,9 @@ def _free_port() -> int:
 
 def _start_setup(base: Path) -> tuple[dict, str]:
     """Demo workspace in PostgreSQL, then the replicas and nginx; returns (env, front URL)."""
-    url = os.environ.get("TERRITOIRES_DATABASE_URL") or os.environ.get(
-        "TERRITOIRES_TEST_DATABASE_URL", "")
+    # A test server first: never load a production database by accident.
+    url = os.environ.get("TERRITOIRES_TEST_DATABASE_URL") or os.environ.get(
+        "TERRITOIRES_DATABASE_URL", "")
     if not url.startswith("postgresql"):
         sys.exit("TERRITOIRES_DATABASE_URL (PostgreSQL) manque : lancer `make load-test`, "
                  "qui démarre un serveur jetable")
