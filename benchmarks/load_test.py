@@ -83,7 +83,7 @@ def run_import(workspace: str, tag: str, rows: int) -> dict:
     from dashboard.permissions import ADMINISTRATEUR, Acteur
     from dashboard.workspace import open_workspace
 
-    start = time.perf_counter()
+    start, began = time.perf_counter(), time.time()
     ws = open_workspace(workspace)
     try:
         report = import_file(
@@ -96,7 +96,8 @@ def run_import(workspace: str, tag: str, rows: int) -> dict:
         ok, error = False, f"{type(exc).__name__}: {exc}"
     finally:
         ws.dispose()
-    return {"tag": tag, "ok": ok, "error": error, "seconds": time.perf_counter() - start}
+    return {"tag": tag, "ok": ok, "error": error, "seconds": time.perf_counter() - start,
+            "span": (began, time.time())}
 
 
 # ---------------------------------------------------------------- page views (websocket)
@@ -237,6 +238,9 @@ async def run(args) -> dict:
     elapsed = time.perf_counter() - started
     views, imports = results["views"], results["imports"]
     errors = [v["error"] for v in views if v["error"]] + [i["error"] for i in imports if i["error"]]
+    spans = [i["span"] for i in imports]
+    overlapping = sum(any(a < d and c < b for j, (c, d) in enumerate(spans) if j != k)
+                      for k, (a, b) in enumerate(spans))
     replicas: dict[str, int] = {}
     for name in results["replicas"]:
         replicas[name] = replicas.get(name, 0) + 1
@@ -249,6 +253,7 @@ async def run(args) -> dict:
                        "latency_s": _percentiles(ok_views)},
         "imports": {"count": len(imports), "rows_each": args.rows,
                     "per_s": round(len(imports) / elapsed, 3),
+                    "overlapping_others": overlapping,
                     "latency_s": _percentiles(ok_imports)},
         "errors": {"count": len(errors), "first": sorted(set(errors))[:10]},
         "integrity": integrity(args.workspace, results, args.rows) if imports else None,
