@@ -411,6 +411,11 @@ def need_choice(data: PageData, container=st) -> str:
     )  # fmt: skip
 
 
+def _per_hundred(value: float | None) -> float | None:
+    """An index on 0–100 as a ratio; ``None`` when it could not be computed (no objective here)."""
+    return None if value is None or pd.isna(value) else float(value) / 100
+
+
 def balance_section(balance: pd.DataFrame, indicateur: str) -> pd.DataFrame:
     """Shares of need, objective and realised per territory, dissimilarity and coverage."""
     import plotly.graph_objects as go
@@ -424,8 +429,9 @@ def balance_section(balance: pd.DataFrame, indicateur: str) -> pd.DataFrame:
     terr = rows[rows["territoire_type"] != "departement"].sort_values("territoire_nom")
     dep = rows[rows["territoire_type"] == "departement"].iloc[0]
     c1, c2, c3 = st.columns(3)
-    c1.metric("Indice de dissimilarité (réalisé)", fr_percent(dep["dissimilarite_realise"] / 100))
-    c2.metric("Indice de dissimilarité (objectif)", fr_percent(dep["dissimilarite_objectif"] / 100))
+    realise, objectif = dep["dissimilarite_realise"], dep["dissimilarite_objectif"]
+    c1.metric("Indice de dissimilarité (réalisé)", fr_percent(_per_hundred(realise)))
+    c2.metric("Indice de dissimilarité (objectif)", fr_percent(_per_hundred(objectif)))
     c3.metric("Part du réalisé départemental couverte", fr_percent(dep["couverture_realise"]))
     st.caption(EXPLICATION_DISSIMILARITE)
     fig = go.Figure()

@@ -64,6 +64,7 @@ export TERRITOIRES_TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$P
 echo "PostgreSQL $MAJOR (PostGIS) : $TERRITOIRES_TEST_DATABASE_URL"
 if [ "$#" -eq 0 ]; then
     echo "Ctrl-C pour arrêter."
-    while true; do sleep 3600; done
+    # Background sleep + wait so that SIGTERM/SIGINT reach the trap at once.
+    while true; do sleep 3600 & wait $!; done
 fi
 "$@"

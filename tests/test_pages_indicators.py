@@ -133,3 +133,32 @@ def test_habitat_indigne_rates_and_trend(level):
     assert shown["Signalements reçus"] == fr_int(row["nb_signalements"])
     assert len(at.get("plotly_chart")) == 3
     assert "territoires-legend" in json.dumps(folium_component_args(at))
+
+
+def test_objectifs_when_instances_no_longer_match_the_objectives(tmp_path, monkeypatch, isere):
+    """Instances renamed after the objectives were set: no instance objective, no crash."""
+    import subprocess
+    import sys
+
+    from dashboard.imports import import_file
+    from dashboard.workspace import open_workspace
+
+    root = PAGES.parent
+    folder = tmp_path / "ws"
+    proc = subprocess.run(
+        [sys.executable, "-m", "dashboard.cli", "demo", "--workspace", str(folder)],
+        cwd=root, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    text = (root / "data" / "demo" / "instances_clh.csv").read_bytes().decode("cp1252")
+    renamed = "\n".join(line if i == 0 else "N" + line for i, line in enumerate(text.splitlines()))
+    report = import_file(
+        "instances", renamed.encode("cp1252"), "instances_renommees.csv",
+        open_workspace(folder), isere,
+    )  # fmt: skip
+    assert report.valid, report.as_dict()
+    monkeypatch.setenv("TERRITOIRES_WORKSPACE", str(folder))
+    at = _run("objectifs.py", niveau="instance", date="2024-12-31")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Indice de dissimilarité (objectif)"] == "–"
+    assert metrics["Indice de dissimilarité (réalisé)"] != "–"
