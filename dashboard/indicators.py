@@ -587,13 +587,13 @@ def prepare(
         if code not in INDICATORS
     ]
     known = territory_names(tmap)[["territoire_type", "territoire_code"]]
-    for label, frame in (("Objectif", objectives), ("Réalisation", real)):
+    for label, frame in (("Objectif ignoré", objectives), ("Réalisation ignorée", real)):
         matched = frame[["territoire_type", "territoire_code", "indicateur"]].merge(
             known, on=["territoire_type", "territoire_code"], how="left", indicator=True
         )
         unknown = matched[matched["_merge"] == "left_only"].drop_duplicates()
         warnings.extend(
-            f"{label} sur un territoire inconnu, ignorée : {t} {c} ({i})"
+            f"{label}, territoire inconnu : {t} {c} ({i})"
             for t, c, i in unknown[["territoire_type", "territoire_code", "indicateur"]].itertuples(
                 index=False
             )

@@ -151,6 +151,14 @@ def data_notice(data: PageData, annee_donnees: int | None, as_of: dt.date) -> No
     st.caption(" ; ".join(parts) + ".")
     if data.is_demo:
         st.info("Chiffres inventés : données de démonstration (géographie et populations réelles).")
+    if data.prepared.warnings:
+        shown = data.prepared.warnings[:10]
+        more = len(data.prepared.warnings) - len(shown)
+        st.warning(
+            "Lignes non prises en compte (à corriger dans la page « Données ») :\n"
+            + "\n".join(f"- {w}" for w in shown)
+            + (f"\n- … et {more} autre(s)" if more > 0 else "")
+        )
 
 
 # --------------------------------------------------------------------------- cached tables

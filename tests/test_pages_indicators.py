@@ -162,3 +162,5 @@ def test_objectifs_when_instances_no_longer_match_the_objectives(tmp_path, monke
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Indice de dissimilarité (objectif)"] == "–"
     assert metrics["Indice de dissimilarité (réalisé)"] != "–"
+    warning = "\n".join(w.value for w in at.warning)
+    assert "Objectif ignoré, territoire inconnu : instance AGG (plai)" in warning
