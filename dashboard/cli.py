@@ -47,6 +47,8 @@ def cmd_reference(args: argparse.Namespace) -> int:
         f"{_fr_int(summary['communes'])} communes, {_fr_int(summary['population'])} habitants "
         f"({summary['source_population']})"
     )
+    for warning in summary["avertissements"]:
+        print(f"Attention : {warning}.")
     print(f"{len(summary['epci'])} EPCI :")
     for e in summary["epci"]:
         beyond = " — s'étend hors du département" if e["extends_beyond"] else ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from geo.reference import (
+    POPULATION_ABSENTE,
     POPULATION_MILLESIME,
     SOURCE_GEOGRAPHIE,
     SOURCE_POPULATION,
@@ -19,7 +20,8 @@ def reference_summary(departement: str, with_communes: bool = False) -> dict[str
     ``population``, ``millesime``, ``source_population``, ``source_geographie``,
     ``epci_par_nature`` and ``epci`` (list of dicts with ``siren``, ``nom``, ``nature``,
     ``communes_dep``, ``population_dep``, ``communes_total``, ``population_totale``,
-    ``extends_beyond``); with ``with_communes``, ``communes_list`` too.
+    ``extends_beyond``), ``avertissements`` (e.g. populations missing); with
+    ``with_communes``, ``communes_list`` too.
 
     Raises
     ------
@@ -51,6 +53,7 @@ def reference_summary(departement: str, with_communes: bool = False) -> dict[str
             k: int(v) for k, v in ref.epci["nature"].value_counts().sort_index().items()
         },
         "epci": epci,
+        "avertissements": [] if ref.population_disponible else [POPULATION_ABSENTE],
     }
     if with_communes:
         summary["communes_list"] = [

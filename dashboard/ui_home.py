@@ -11,7 +11,7 @@ from dashboard.context import Territory
 from dashboard.demo import DEMO_LABEL
 from dashboard.formatting import fr_int
 from dashboard.selection import LEVELS, detail, territory_at
-from geo.reference import SOURCE_GEOGRAPHIE, SOURCE_POPULATION
+from geo.reference import POPULATION_ABSENTE, SOURCE_GEOGRAPHIE, SOURCE_POPULATION
 
 _LEVEL_OF_LAYER = {"instances": "instance", "epci": "epci", "communes": "commune"}
 
@@ -22,8 +22,11 @@ def show_key_figures(terr: Territory) -> None:
     natures = ref.epci["nature"].value_counts()
     cols = st.columns(4)
     with cols[0]:
-        st.metric("Population municipale", fr_int(ref.population))
+        shown = fr_int(ref.population) if ref.population_disponible else "non disponible"
+        st.metric("Population municipale", shown)
         st.caption(SOURCE_POPULATION)
+    if not ref.population_disponible:
+        st.warning(POPULATION_ABSENTE[0].upper() + POPULATION_ABSENTE[1:] + ".")
     with cols[1]:
         st.metric("Communes", fr_int(len(ref.communes)))
         st.caption(SOURCE_GEOGRAPHIE)

