@@ -73,11 +73,7 @@ def workspace_signature() -> str:
 
     ws = open_workspace()
     try:
-        path = ws.database_path
-        if path is not None and path.exists():
-            stat = path.stat()
-            return f"{path}:{stat.st_mtime_ns}:{stat.st_size}"
-        return "sans-espace"
+        return ws.revision()
     finally:
         ws.dispose()
 

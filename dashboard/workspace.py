@@ -330,6 +330,34 @@ class Workspace:
                 return 0
             return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
 
+    def revision(self) -> str:
+        """A key that changes whenever the workspace is written (for the app's caches).
+
+        The number and last id of the import log, which every write appends to in its own
+        transaction, so that a write through another process or replica changes it too;
+        for SQLite, prefixed by the file's identity (a rebuilt demo is a new file whose log
+        may count the same). Never creates the workspace.
+        """
+        path = self.database_path
+        if path is None:
+            where = f"{sa.make_url(self.url).render_as_string(hide_password=True)}|{self.schema}"
+        elif not path.exists():
+            return "sans-espace"
+        else:
+            stat = path.stat()
+            where = f"{path}:{stat.st_ino}:{stat.st_mtime_ns}"
+        log = METADATA.tables["import_log"]
+        try:
+            with self.engine.connect() as conn:
+                if not self._has_table(conn, "import_log"):
+                    return f"{where}|sans-journal"
+                count, last = conn.execute(
+                    sa.select(sa.func.count(), sa.func.max(log.c.id))
+                ).one()
+        except sa.exc.SQLAlchemyError:
+            return f"{where}|indisponible"
+        return f"{where}|{count}|{last}"
+
     def history(self) -> pd.DataFrame:
         """The import log (every write, with its author and role), most recent first."""
         if not self.exists():

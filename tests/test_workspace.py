@@ -229,6 +229,27 @@ def test_replace_append_and_import_log(ws, isere):
     assert log["horodatage"].notna().all()
 
 
+def test_revision_changes_with_every_write_and_only_then(ws, isere, tmp_path):
+    """The app's cache key: same key without a write, a new one after each write, seen by
+    a second handle on the same store (another replica), and distinct per workspace."""
+    data = (CORPUS / "ops_cp1252_semicolon.csv").read_bytes()
+    empty = ws.revision()
+    import_file("operations", data, "a.csv", ws, isere, user="alice")
+    first = ws.revision()
+    assert first != empty
+    other_handle = open_workspace(ws.directory)
+    assert other_handle.revision() == first
+    import_file("operations", data, "a.csv", other_handle, isere, mode="append", user="bob")
+    assert ws.revision() not in (empty, first)
+    other_handle.dispose()
+    assert not import_file("operations", b"id_operation;code_insee\n", "x.csv", ws, isere).imported
+    assert open_workspace(ws.directory).revision() == ws.revision()
+    elsewhere = open_workspace(tmp_path / "autre")
+    import_file("operations", data, "a.csv", elsewhere, isere, user="alice")
+    assert elsewhere.revision() != ws.revision()
+    elsewhere.dispose()
+
+
 def test_default_user_is_the_login(ws, isere):
     import getpass
 
