@@ -559,9 +559,11 @@ class Workspace:
         return True
 
     def dispose(self) -> None:
-        """Close the pooled connections (tests, end of a CLI run)."""
+        """Close the pooled connections (tests, end of a CLI run); a shared server engine
+        stays open for the next handle (:func:`dashboard.database.make_engine`)."""
         if self._engine is not None:
-            self._engine.dispose()
+            if not database.is_shared(self._engine):
+                self._engine.dispose()
             self._engine = None
 
 

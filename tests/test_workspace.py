@@ -427,3 +427,17 @@ def test_donnees_page_upload_map_and_import(monkeypatch, tmp_path):
     assert target.read("operations")["nb_plai"].tolist() == [7]
     assert target.history()["fichier"].tolist() == ["ops_unmapped_header.csv"]
     target.dispose()
+
+
+def test_server_engines_are_shared_sqlite_engines_are_not(tmp_path, isere, backend):
+    """On PostgreSQL two handles on one workspace share the pool, and disposing one handle
+    leaves the other working; on SQLite each handle has its own engine (the file may be
+    replaced)."""
+    first, second = open_workspace(tmp_path / "ws"), open_workspace(tmp_path / "ws")
+    data = (CORPUS / "ops_cp1252_semicolon.csv").read_bytes()
+    assert import_file("operations", data, "a.csv", first, isere, user="alice").imported
+    assert (first.engine is second.engine) == (backend == "postgresql")
+    first.dispose()
+    assert len(second.read("operations")) == 2
+    assert open_workspace(tmp_path / "ws").revision() == second.revision()
+    second.dispose()
