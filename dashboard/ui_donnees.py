@@ -20,6 +20,20 @@ from geo.reference import Reference, load_reference
 
 IGNORE = "(ignorer cette colonne)"
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "geojson", "json", "gpkg", "zip"]
+#: Streamlit's uploader writes « Upload » and « 50MB per file • … » in English and offers no
+#: parameter to change them (streamlit/streamlit#13500): the texts are replaced in CSS, and
+#: the formats and the limit are said in French below the widget. If a Streamlit upgrade
+#: renames these test ids, the English texts simply come back.
+FRENCH_UPLOADER_CSS = """
+<style>
+[data-testid="stFileUploaderDropzone"] button p { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button p::after { content: "Parcourir"; font-size: 1rem; }
+[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {
+  content: "ou glisser-déposer le fichier ici"; font-size: 0.875rem;
+}
+</style>
+"""
 HISTORY_LABELS = {
     "horodatage": "Date (UTC)", "kind": "Type", "fichier": "Fichier", "lignes": "Lignes",
     "mode": "Mode", "utilisateur": "Par", "role": "Rôle", "avertissements": "Avertissements",
@@ -152,6 +166,7 @@ def import_panel(ws: Workspace, departement: str, can_import: bool) -> None:
     spec = KINDS[kind]
     required = ", ".join(spec.required)
     st.caption(f"Colonnes obligatoires : {required}. {spec.description}")
+    st.html(FRENCH_UPLOADER_CSS)
     uploaded = st.file_uploader(
         "Fichier à importer",
         type=UPLOAD_TYPES,
@@ -159,7 +174,9 @@ def import_panel(ws: Workspace, departement: str, can_import: bool) -> None:
         "périmètres GeoJSON, GeoPackage ou Shapefile zippé.",
         key="donnees_upload",
     )
-    st.caption(f"Taille maximale d'un fichier : {max_upload_mb()} Mo.")
+    formats = ", ".join(t.upper() for t in UPLOAD_TYPES)
+    limit = max_upload_mb()
+    st.caption(f"Formats acceptés : {formats}. Taille maximale d'un fichier : {limit} Mo.")
     if uploaded is None:
         return
     data = uploaded.getvalue()

@@ -156,3 +156,18 @@ def test_fiche_by_link_then_presentation_walk(streamlit_url, offline_page):
     page.get_by_role("button", name="Précédent").click()
     page.get_by_role("heading", name="Objectifs PLA-I par instance").wait_for(timeout=60_000)
     assert page.blocked_requests == []  # type: ignore[attr-defined]
+
+
+def test_file_uploader_reads_french(streamlit_url, offline_page):
+    """Streamlit's own « Upload » / « 200MB per file » are replaced by French texts."""
+    page = offline_page
+    page.goto(f"{streamlit_url}/donnees?dep=38", wait_until="domcontentloaded")
+    zone = page.get_by_test_id("stFileUploaderDropzone")
+    zone.wait_for(timeout=90_000)
+    shown = zone.evaluate(
+        """z => [z.querySelector('button p'), z.querySelector(
+                 '[data-testid=stFileUploaderDropzoneInstructions] span')]
+               .map(e => [getComputedStyle(e).fontSize, getComputedStyle(e, '::after').content])"""
+    )
+    assert shown == [["0px", '"Parcourir"'], ["0px", '"ou glisser-déposer le fichier ici"']]
+    assert page.get_by_text("Formats acceptés : CSV").is_visible()
