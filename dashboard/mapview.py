@@ -183,8 +183,9 @@ def new_map(bounds: tuple[float, float, float, float], height: int) -> folium.Ma
     minx, miny, maxx, maxy = bounds
     fmap = folium.Map(
         location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None, height=height,
-        control_scale=True, zoom_snap=0.25, zoom_delta=0.5,
+        zoom_snap=0.25, zoom_delta=0.5,
     )  # fmt: skip
+    FrenchControls().add_to(fmap)
     # Fractional zoom lets fit_bounds fill the frame instead of falling a whole level short.
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     fmap.default_js = [("leaflet", LEAFLET_JS)]
@@ -305,6 +306,29 @@ def _add_highlight(
 def map_html(fmap: folium.Map) -> str:
     """The standalone HTML document of a map (used by tests and the benchmark)."""
     return fmap.get_root().render()
+
+
+class FrenchControls(folium.MacroElement):
+    """Zoom buttons titled in French and a metric-only scale (Leaflet's defaults are
+    « Zoom in » / « Zoom out » and a scale in miles too). Added right after the map is
+    created, so the zoom buttons stay above any legend in the top-left corner."""
+
+    _template = jinja2.Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function(map) {
+            if (map.zoomControl) { map.removeControl(map.zoomControl); }
+            map.zoomControl = L.control.zoom(
+                {zoomInTitle: "Zoom avant", zoomOutTitle: "Zoom arrière"}).addTo(map);
+            L.control.scale({imperial: false}).addTo(map);
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "FrenchControls"
 
 
 class Legend(folium.MacroElement):

@@ -44,6 +44,13 @@ def test_map_draws_epci_offline_and_click_shows_detail(streamlit_url, offline_pa
     assert paths.count() >= 18 + 13
     assert frame.locator("script[src*='/app/static/leaflet/leaflet.js']").count() >= 1
     page.get_by_text("Cliquez sur une commune").wait_for(timeout=30_000)
+    # French controls: zoom titles, a metric-only scale (no miles).
+    assert frame.locator("a.leaflet-control-zoom-in").get_attribute("title") == "Zoom avant"
+    assert frame.locator("a.leaflet-control-zoom-out").get_attribute("title") == "Zoom arrière"
+    assert frame.locator(".leaflet-control-zoom").count() == 1
+    scale = frame.locator(".leaflet-control-scale-line")
+    assert scale.count() == 1
+    assert scale.inner_text().endswith(("km", " m"))
 
     # Click in the middle of Grenoble: the top layer is the EPCI Grenoble-Alpes-Métropole.
     _click_latlng(page, frame, 45.1885, 5.7245)
