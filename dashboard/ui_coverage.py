@@ -13,6 +13,7 @@ from dashboard.coverage import RULES_BY_ID, SEVERITIES, SEVERITY_LABELS
 from dashboard.coverage.mapping import MODE_LABELS, MODES, categorise
 from dashboard.coverage.report import CoverageReport, coverage_report
 from dashboard.mapview import build_category_map, short_epci_name
+from dashboard.plotly_style import french_figure
 from dashboard.ui import workspace_signature
 
 _SEVERITY_BADGES = {
@@ -190,7 +191,7 @@ def timeline(report: CoverageReport) -> None:
         yaxis={"categoryorder": "array", "categoryarray": order[::-1]},
         margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend_title_text="Statut du PLH",
     )  # fmt: skip
-    st.plotly_chart(fig, width="stretch", key="plh-timeline")
+    st.plotly_chart(french_figure(fig), width="stretch", key="plh-timeline")
     st.caption(
         f"Source : plans — {report.source}. Période du PDALHPD : {report.inputs.period_label}."
     )

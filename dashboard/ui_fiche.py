@@ -17,6 +17,7 @@ from dashboard.exports.bundle import ExportBundle, TerritoryRef, load_bundle
 from dashboard.exports.fiche import FicheContent
 from dashboard.formatting import fr_int, fr_number, fr_percent
 from dashboard.indicators import DEFINITION_TAUX
+from dashboard.plotly_style import french_figure
 from dashboard.signals import definition_taux
 from dashboard.staticmap import overview_png
 
@@ -97,7 +98,7 @@ def objectives(fiche: FicheContent) -> None:
         bars.update_layout(
             barmode="group", height=320, margin={"t": 30, "b": 10}, title="PLA-I par an"
         )
-        c1.plotly_chart(bars, width="stretch", key="fiche-bars")
+        c1.plotly_chart(french_figure(bars), width="stretch", key="fiche-bars")
         cum = years.assign(cumul=years["realise"].cumsum(), cible=years["objectif"].cumsum())
         # Realised values stop with the data: no flat line over years not yet reported.
         last = years["annee_donnees"].max()
@@ -110,7 +111,7 @@ def objectives(fiche: FicheContent) -> None:
         traj.update_layout(
             height=320, margin={"t": 30, "b": 10}, title=f"Trajectoire {p['periode']}"
         )
-        c2.plotly_chart(traj, width="stretch", key="fiche-trajectoire")
+        c2.plotly_chart(french_figure(traj), width="stretch", key="fiche-trajectoire")
         st.markdown(
             f"**{p['periode']}** : objectif {fr_int(p['objectif'])}, financés "
             f"{fr_int(p['realise'])} ({fr_percent(p['taux'])}), attendu à date "
@@ -163,7 +164,7 @@ def signals(fiche: FicheContent) -> None:
             x=trend["annee"], y=trend["nb_clotures"], name="Clôturés", marker_color="#8fb3e0"
         )
         fig.update_layout(barmode="group", height=280, margin={"t": 20, "b": 10})
-        st.plotly_chart(fig, width="stretch", key="fiche-signaux")
+        st.plotly_chart(french_figure(fig), width="stretch", key="fiche-signaux")
     st.caption(f"Source : {s['source']}. {definition_taux()}")
 
 

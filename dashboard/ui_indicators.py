@@ -21,6 +21,7 @@ from dashboard.cli_indicators import LoadedInputs, compute_all, load_inputs
 from dashboard.formatting import fr_date, fr_int, fr_number, fr_percent
 from dashboard.indicators import LEVEL_LABELS, Prepared, plai_programming, prepare
 from dashboard.mapview import short_epci_name
+from dashboard.plotly_style import french_figure
 from dashboard.signals import signal_breakdown, signal_summary, signal_trend
 from geo.reference import Reference, load_reference
 
@@ -314,7 +315,7 @@ def objective_chart(rows: pd.DataFrame, unit: str) -> None:
         barmode="group", height=420, yaxis_title=unit, separators=", ",
         margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend={"orientation": "h", "y": 1.12},
     )  # fmt: skip
-    st.plotly_chart(fig, width="stretch", key="objectifs-barres")
+    st.plotly_chart(french_figure(fig), width="stretch", key="objectifs-barres")
 
 
 def trajectory_chart(tables: list[pd.DataFrame], indicateur: str, code: str, periode: str) -> None:
@@ -359,7 +360,7 @@ def trajectory_chart(tables: list[pd.DataFrame], indicateur: str, code: str, per
         height=360, separators=", ", xaxis={"dtick": 1}, legend={"orientation": "h", "y": 1.12},
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
     )  # fmt: skip
-    st.plotly_chart(fig, width="stretch", key="objectifs-trajectoire")
+    st.plotly_chart(french_figure(fig), width="stretch", key="objectifs-trajectoire")
 
 
 def status_badges(rows: pd.DataFrame) -> None:
@@ -460,7 +461,7 @@ def balance_section(balance: pd.DataFrame, indicateur: str) -> pd.DataFrame:
         barmode="group", height=380, yaxis_title="%", separators=", ",
         margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend={"orientation": "h", "y": 1.12},
     )  # fmt: skip
-    st.plotly_chart(fig, width="stretch", key="objectifs-equilibre")
+    st.plotly_chart(french_figure(fig), width="stretch", key="objectifs-equilibre")
     st.dataframe(french_table(terr, BALANCE_DISPLAY), hide_index=True, width="stretch")
     st.caption(
         f"{DEFINITION_INDICE_EQUILIBRE} Période : {dep['periode']}. Source : {dep['source']}."
@@ -695,7 +696,7 @@ def stacked_bars(
     )  # fmt: skip
     if not horizontal:
         fig.update_xaxes(type="category")
-    st.plotly_chart(fig, width="stretch", key=key)
+    st.plotly_chart(french_figure(fig), width="stretch", key=key)
 
 
 def status_colours() -> tuple[dict[str, str], dict[str, str]]:
@@ -760,7 +761,7 @@ def trend_chart(trend: pd.DataFrame) -> None:
         yaxis2={"title": "jours", "overlaying": "y", "side": "right", "rangemode": "tozero"},
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
     )  # fmt: skip
-    st.plotly_chart(fig, width="stretch", key="sig-tendance")
+    st.plotly_chart(french_figure(fig), width="stretch", key="sig-tendance")
 
 
 def realised_statuses_note() -> str:

@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard.coverage import RULES_BY_ID, SEVERITY_LABELS
 from dashboard.exports.bundle import ExportBundle
 from dashboard.formatting import fr_int, fr_number, fr_percent
+from dashboard.plotly_style import french_figure
 from dashboard.presentation import Screen, plai_balance, plai_by_instance
 from dashboard.staticmap import overview_png
 
@@ -90,7 +91,7 @@ def balance(bundle: ExportBundle) -> None:
                 orientation="h", marker_color="#000091")  # fmt: skip
     fig.update_layout(barmode="group", height=720, font=PLOT_FONT, xaxis_title="%",
                       margin={"t": 10}, plot_bgcolor="white")  # fmt: skip
-    st.plotly_chart(fig, width="stretch", key="pres-balance", theme=None)
+    st.plotly_chart(french_figure(fig), width="stretch", key="pres-balance", theme=None)
     if index is not None:
         st.markdown(
             f"**Indice de dissimilarité : {fr_number(index)} %.** "
@@ -112,7 +113,7 @@ def objectives(bundle: ExportBundle) -> None:
                 marker_color="#000091")  # fmt: skip
     fig.update_layout(barmode="group", height=640, font=PLOT_FONT,
                       margin={"t": 10, "b": 190}, plot_bgcolor="white")  # fmt: skip
-    st.plotly_chart(fig, width="stretch", key="pres-objectives", theme=None)
+    st.plotly_chart(french_figure(fig), width="stretch", key="pres-objectives", theme=None)
     if len(rows):
         _footer(bundle, str(rows["source"].iloc[0]))
 

@@ -68,6 +68,10 @@ def test_objectifs_match_the_cli_numbers(level):
     assert "indice de dissimilarité" in text
     assert at.radio(key="ind-niveau").value == level
     assert len(at.get("plotly_chart")) >= 3
+    for chart in at.get("plotly_chart"):  # « 1 500 », not « 1500 »
+        layout = json.loads(chart.proto.spec)["layout"]
+        assert layout["separators"] == ", "
+        assert layout["yaxis"]["separatethousands"] is True
     assert len(at.get("download_button")) == 2
 
 
