@@ -13,10 +13,14 @@ import argparse
 import datetime as dt
 import sys
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from dashboard import cli
+
+if TYPE_CHECKING:
+    from dashboard.indicators import Prepared
 
 #: Kinds the indicators read.
 INDICATOR_KINDS = ("objectifs", "realisations", "operations", "signalements", "populations")
@@ -80,15 +84,23 @@ def load_inputs(workspace_dir: str | None, departement: str | None) -> LoadedInp
 
 
 def compute_all(
-    inputs: LoadedInputs, today: dt.date, level: str | None, besoin: str = "population"
+    inputs: LoadedInputs,
+    today: dt.date,
+    level: str | None,
+    besoin: str = "population",
+    prepared: Prepared | None = None,
 ) -> dict:
-    """The JSON payload of ``territoires indicators`` (also used by exports and pages)."""
+    """The JSON payload of ``territoires indicators`` (also used by exports and pages).
+
+    ``prepared`` is :func:`dashboard.indicators.prepare` of these same inputs, when the
+    caller already holds it (the pages cache it); otherwise it is computed here.
+    """
     from dashboard.balance import EXPLICATION_DISSIMILARITE, balance_for_cli
     from dashboard.indicators import DEFINITION_TAUX, compute_indicators, indicator_records, prepare
     from geo.reference import load_reference
 
     reference = load_reference(inputs.departement)
-    prep = prepare(reference, inputs.memberships, inputs.tables)
+    prep = prepared or prepare(reference, inputs.memberships, inputs.tables)
     indicators = compute_indicators(
         reference, inputs.memberships, inputs.tables, today, level,
         source_suffix=inputs.source_suffix, prepared=prep,

@@ -168,7 +168,7 @@ def data_notice(data: PageData, annee_donnees: int | None, as_of: dt.date) -> No
 @st.cache_data(max_entries=24, show_spinner="Calcul des indicateurs…")
 def _payload(dep: str, sig: str, today: str, level: str, besoin: str) -> dict:
     data = cached_data(dep, sig)
-    return compute_all(data.inputs, dt.date.fromisoformat(today), level, besoin)
+    return compute_all(data.inputs, dt.date.fromisoformat(today), level, besoin, data.prepared)
 
 
 def indicators(level: str, as_of: dt.date, besoin: str = "population") -> dict:
