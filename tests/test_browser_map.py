@@ -171,10 +171,12 @@ def test_file_uploader_reads_french(streamlit_url, offline_page):
     page.goto(f"{streamlit_url}/donnees?dep=38", wait_until="domcontentloaded")
     zone = page.get_by_test_id("stFileUploaderDropzone")
     zone.wait_for(timeout=90_000)
-    shown = zone.evaluate(
-        """z => [z.querySelector('button p'), z.querySelector(
-                 '[data-testid=stFileUploaderDropzoneInstructions] span')]
-               .map(e => [getComputedStyle(e).fontSize, getComputedStyle(e, '::after').content])"""
-    )
+    probe = """() => { const z = document.querySelector('[data-testid=stFileUploaderDropzone]');
+        return [z.querySelector('button p'),
+                z.querySelector('[data-testid=stFileUploaderDropzoneInstructions] span')]
+            .map(e => [getComputedStyle(e).fontSize, getComputedStyle(e, '::after').content]); }"""
+    # The page's style element may land a moment after the widget: wait for it, bounded.
+    page.wait_for_function(f"({probe})()[0][0] === '0px'", timeout=30_000)
+    shown = page.evaluate(probe)
     assert shown == [["0px", '"Parcourir"'], ["0px", '"ou glisser-déposer le fichier ici"']]
     assert page.get_by_text("Formats acceptés : CSV").is_visible()
