@@ -134,6 +134,30 @@ def test_pptx_deck_slides_pictures_tables(bundle):
     assert "Logements PLA-I financés" in cells
 
 
+def test_pptx_deck_pictures_and_tables_do_not_overlap(bundle):
+    """Every shape stays on the 16:9 slide, and no chart or map runs under a table."""
+    from pptx import Presentation
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    from dashboard.exports.pptx import deck_pptx
+
+    prs = Presentation(io.BytesIO(deck_pptx(bundle)))
+    width, height = prs.slide_width, prs.slide_height
+    for slide in prs.slides:
+        title = slide.shapes.title.text
+        boxes = {MSO_SHAPE_TYPE.PICTURE: [], MSO_SHAPE_TYPE.TABLE: []}
+        for shape in slide.shapes:
+            assert 0 <= shape.left and shape.left + shape.width <= width, (title, shape.name)
+            assert 0 <= shape.top and shape.top + shape.height <= height, (title, shape.name)
+            if shape.shape_type in boxes:
+                boxes[shape.shape_type].append(shape)
+        for pic in boxes[MSO_SHAPE_TYPE.PICTURE]:
+            for table in boxes[MSO_SHAPE_TYPE.TABLE]:
+                apart = (pic.left + pic.width <= table.left or table.left + table.width <= pic.left
+                         or pic.top + pic.height <= table.top)  # fmt: skip
+                assert apart, f"{title} : l'image passe sous le tableau"
+
+
 # ------------------------------------------------------------------ XLSX
 
 

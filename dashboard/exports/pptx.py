@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from collections.abc import Sequence
 
 import pandas as pd
@@ -41,6 +42,10 @@ SITUATIONS = ("PLH en vigueur", "sans PLH", "tenue d’avoir un PLH, sans PLH en
 SITUATION_COLOURS = ("#18753c", "#c9ccd6", "#e1000f", "#f4b400")
 
 
+#: Characters of a 9 pt source line across the slide (12.5 in), a prudent estimate.
+FOOTER_CHARS_PER_LINE = 170
+
+
 def instance_title(nom: str) -> str:
     """Title of an instance slide."""
     return typo(f"Instance – {nom}")
@@ -58,7 +63,11 @@ def _slide(prs, title: str, footer: str):
     )
     para = shape.text_frame.paragraphs[0]
     para.font.size, para.font.bold, para.font.color.rgb = Pt(28), True, BLEU
-    box = slide.shapes.add_textbox(Inches(0.4), Inches(7.0), Inches(12.5), Inches(0.4))
+    # The sources can run to several lines: the box grows upwards from the slide's bottom.
+    lines = max(1, math.ceil(len(footer) / FOOTER_CHARS_PER_LINE))
+    height = 0.16 * lines + 0.12
+    box = slide.shapes.add_textbox(Inches(0.4), Inches(7.45 - height), Inches(12.5),
+                                   Inches(height))  # fmt: skip
     box.text_frame.word_wrap = True
     run = box.text_frame.paragraphs[0].add_run()
     run.text = typo(footer)
@@ -66,8 +75,25 @@ def _slide(prs, title: str, footer: str):
     return slide
 
 
-def _picture(slide, png: bytes, left: float, top: float, height: float) -> None:
-    slide.shapes.add_picture(io.BytesIO(png), Inches(left), Inches(top), height=Inches(height))
+def _picture(slide, png: bytes, left: float, top: float, width: float, height: float) -> None:
+    """Place ``png`` at (left, top), as large as fits in width × height inches, aspect kept
+    (a chart taller or wider than its box must not run under the table beside it)."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        px_w, px_h = image.size
+    scale = min(width / px_w, height / px_h)
+    slide.shapes.add_picture(io.BytesIO(png), Inches(left), Inches(top),
+                             Inches(px_w * scale), Inches(px_h * scale))  # fmt: skip
+
+
+def _note(slide, text: str, left: float, top: float, width: float, height: float) -> None:
+    """A wrapped 12 pt paragraph (the default 18 pt overflows its box)."""
+    box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
+    box.text_frame.word_wrap = True
+    box.text_frame.text = typo(text)
+    for para in box.text_frame.paragraphs:
+        para.font.size = Pt(12)
 
 
 def _table(
@@ -87,6 +113,14 @@ def _table(
     shape = slide.shapes.add_table(len(rows) + 1, len(headers), Inches(left), Inches(top),
                                    Inches(width), Emu(height))  # fmt: skip
     table = shape.table
+    # Columns share the width by the length of their longest text (capped; bold headers
+    # count more), so that names do not break mid-word while numbers take little room.
+    weights = [
+        max(10, min(24, max(1.3 * len(str(headers[j])), *(len(str(r[j])) for r in rows))) + 4)
+        for j in range(len(headers))
+    ]
+    for j, weight in enumerate(weights):
+        table.columns[j].width = Emu(int(Inches(width) * weight / sum(weights)))
     for j, text in enumerate(headers):
         cell = table.cell(0, j)
         cell.text = typo(text)
@@ -138,7 +172,7 @@ def _overview(prs, bundle: ExportBundle, footer: str) -> None:
     slide = _slide(
         prs, TITLE_OVERVIEW, f"Source : {SOURCE_GEOGRAPHIE} ; {terr.instances_source}{footer}"
     )
-    _picture(slide, overview_png(terr.communes, terr.epci, terr.instances), 0.4, 1.1, 5.8)
+    _picture(slide, overview_png(terr.communes, terr.epci, terr.instances), 0.4, 1.1, 6.0, 5.8)
     rows = [[typo(r.nom), num(len(r.communes)), num(r.population)] for r in bundle.instance_refs()]
     _table(slide, ["Instance", "Communes", "Population"], rows, 6.6, 1.1, 6.3, numeric=(1, 2))
 
@@ -152,7 +186,7 @@ def _balance(prs, bundle: ExportBundle, footer: str) -> None:
     slide = _slide(prs, TITLE_BALANCE, f"Source : {source}{footer}")
     png = charts.shares_png(list(per["territoire_nom"]), list(per["part_besoin"]),
                             list(per["part_realise"]))  # fmt: skip
-    _picture(slide, png, 0.4, 1.1, 5.8)
+    _picture(slide, png, 0.4, 1.1, 6.4, 5.8)
     rows = [
         [typo(r.territoire_nom), pct(r.part_besoin, 1), pct(r.part_realise, 1),
          num(r.indice_equilibre, 2)]
@@ -162,12 +196,8 @@ def _balance(prs, bundle: ExportBundle, footer: str) -> None:
            5.9, numeric=(1, 2, 3))  # fmt: skip
     if not dep.empty:
         d = dep.iloc[0]["dissimilarite_realise"]
-        box = slide.shapes.add_textbox(Inches(7.0), Inches(6.3), Inches(5.9), Inches(0.5))
-        box.text_frame.word_wrap = True
-        box.text_frame.text = typo(
-            f"Indice de dissimilarité : {num(d, 1)} % du réalisé à déplacer "
-            "pour une répartition proportionnée à la population."
-        )
+        _note(slide, f"Indice de dissimilarité : {num(d, 1)} % du réalisé à déplacer pour "
+              "une répartition proportionnée à la population.", 7.0, 6.2, 5.9, 0.7)  # fmt: skip
 
 
 def _objectives(prs, bundle: ExportBundle, footer: str) -> None:
@@ -181,7 +211,7 @@ def _objectives(prs, bundle: ExportBundle, footer: str) -> None:
             list(with_obj["realise"].fillna(0)),
             [None if pd.isna(v) else v for v in with_obj["attendu_a_date"]],
         )  # fmt: skip
-        _picture(slide, png, 0.4, 1.1, 5.8)
+        _picture(slide, png, 0.4, 1.1, 6.8, 5.8)
     table = [
         [typo(r.territoire_nom), num(r.objectif), num(r.realise), pct(r.taux), typo(r.statut)]
         for r in rows.itertuples()
@@ -200,7 +230,7 @@ def _gaps(prs, bundle: ExportBundle, footer: str) -> None:
     com["classe"] = com["situation"].map({s: i for i, s in enumerate(SITUATIONS)})
     png = choropleth_png(com, "classe", list(range(len(SITUATIONS))), SITUATION_COLOURS,
                          SITUATIONS, outline=bundle.territory.epci)  # fmt: skip
-    _picture(slide, png, 0.4, 1.1, 5.8)
+    _picture(slide, png, 0.4, 1.1, 5.9, 5.8)
     frame = bundle.coverage.frame
     rows = [
         [SEVERITY_LABELS.get(r.severity, r.severity), typo(r.territoire_nom), typo(r.rule_label)]
@@ -212,15 +242,15 @@ def _gaps(prs, bundle: ExportBundle, footer: str) -> None:
 def _instance(prs, bundle: ExportBundle, ref: TerritoryRef, footer: str) -> None:
     content = fiche_content(bundle, ref)
     terr = bundle.territory
-    sources = "; ".join(sorted(set(content.objectives["source"].dropna().astype(str))))
+    sources = sorted(set(content.objectives["source"].dropna().astype(str)))
+    if bundle.is_demo:  # said once at the end of the footer
+        sources = sorted({src.replace(f" — {bundle.demo_note}", "") for src in sources})
+    sources = "; ".join(sources)
     slide = _slide(prs, instance_title(ref.nom), f"Source : {sources or bundle.source}{footer}")
     png = overview_png(terr.communes, terr.epci, None, bundle.geometry_of(ref), size=(5.0, 5.0))
-    _picture(slide, png, 0.4, 1.1, 5.4)
+    _picture(slide, png, 0.4, 1.1, 5.6, 5.4)
     figures = " – ".join(f"{label} : {value}" for label, value, _ in content.key_figures[:3])
-    box = slide.shapes.add_textbox(Inches(6.2), Inches(1.1), Inches(6.7), Inches(0.6))
-    box.text_frame.word_wrap = True
-    box.text_frame.text = typo(figures)
-    box.text_frame.paragraphs[0].font.size = Pt(14)
+    _note(slide, figures, 6.2, 1.1, 6.7, 0.6)
     rows = [
         [typo(r.libelle or r.indicateur), num(r.objectif), num(r.realise), pct(r.taux),
          typo(r.statut)]
@@ -230,10 +260,8 @@ def _instance(prs, bundle: ExportBundle, ref: TerritoryRef, footer: str) -> None
            numeric=(1, 2, 3))  # fmt: skip
     n = len(content.findings)
     if n:
-        note = slide.shapes.add_textbox(Inches(6.2), Inches(5.6), Inches(6.7), Inches(1.0))
-        note.text_frame.word_wrap = True
-        note.text_frame.text = typo(f"{n} constat(s) de couverture : " + " ; ".join(
-            content.findings["rule_label"].astype(str).head(3)))  # fmt: skip
+        labels = " ; ".join(content.findings["rule_label"].astype(str).head(3))
+        _note(slide, f"{n} constat(s) de couverture : {labels}", 6.2, 5.6, 6.7, 1.0)
 
 
 def deck_pptx(bundle: ExportBundle) -> bytes:
