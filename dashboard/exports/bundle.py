@@ -212,16 +212,41 @@ class ExportBundle:
             ("Objectifs et réalisations", self.source),
             ("Plans (PLH, PDH) et constats de couverture", self.coverage.source),
         ]
-        for label, frame in (("Indicateurs", self.indicators), ("Équilibre", self.balance)):
-            if "source" in frame and not frame.empty:
-                for value in sorted(set(frame["source"].dropna().astype(str))):
-                    out.append((label, value))
+        out.extend(self._figure_sources())
         if not self.signals.empty:
             out.append(("Signalements", str(self.signals["source"].iloc[0])))
         if self.is_demo:
             out.append(("Avertissement", f"instances, objectifs, opérations, signalements et "
                                           f"plans : {demo.DEMO_LABEL} (inventées)"))  # fmt: skip
         return out
+
+
+    def _figure_sources(self) -> list[tuple[str, str]]:
+        """Distinct sources of the objectives, realisations and needs of the figures.
+
+        Each indicator row says « objectif : A ; réalisé : B » (« besoin : … » for the
+        balance); listed row by row they repeat, so they are split and listed once per kind.
+        """
+        labels = {
+            "objectif": "Objectifs", "réalisé": "Réalisations", "besoin": "Besoin (équilibre)",
+        }  # fmt: skip
+        found: dict[str, set[str]] = {label: set() for label in labels.values()}
+        other: set[str] = set()
+        suffix = f" — {self.demo_note}" if self.is_demo else ""
+        for frame in (self.indicators, self.balance):
+            if "source" not in frame or frame.empty:
+                continue
+            for text in set(frame["source"].dropna().astype(str)):
+                text = text.removesuffix(suffix) if suffix else text
+                for part in text.split(" ; "):
+                    key, sep, value = part.partition(" : ")
+                    if sep and key in labels:
+                        if value != "aucun objectif":
+                            found[labels[key]].add(value)
+                    else:
+                        other.add(part)
+        out = [(label, value) for label, values in found.items() for value in sorted(values)]
+        return out + [("Indicateurs", value) for value in sorted(other)]
 
 
 def parse_territoire(spec: str) -> tuple[str, str]:
