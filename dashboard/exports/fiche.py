@@ -158,7 +158,7 @@ def fiche_content(bundle: ExportBundle, ref: TerritoryRef) -> FicheContent:
     if not signals.empty:
         first = signals.iloc[0]
         figures.append(
-            ("Signalements pour 10 000 hab.", num(first["taux_pour_10000"], 1),
+            ("Signalements / 10 000 hab.", num(first["taux_pour_10000"], 1),
              str(first["source"]))
         )  # fmt: skip
     return FicheContent(
