@@ -131,12 +131,52 @@ def coverage_map(terr: Territory, report: CoverageReport, focus: tuple[str, str]
     )
 
 
-def findings_list(report: CoverageReport, severities: list[str], rules: list[str]) -> pd.DataFrame:
-    """Findings grouped by rule then territory, each with a button that zooms the map."""
+GROUPINGS = {"regle": "par règle", "territoire": "par territoire"}
+
+
+def grouping() -> str:
+    """How the findings are grouped (``?grouper=regle|territoire``, kept in the URL)."""
+    wanted = st.query_params.get("grouper", "regle")
+    value = st.radio(
+        "Regrouper les constats", list(GROUPINGS), index=list(GROUPINGS).index(wanted)
+        if wanted in GROUPINGS else 0, format_func=GROUPINGS.get, horizontal=True,
+        key="cov-grouper",
+    )  # fmt: skip
+    if value == "regle":
+        st.query_params.pop("grouper", None)
+    else:
+        st.query_params["grouper"] = value
+    return value
+
+
+def _focus_button(row, key: str) -> None:
+    if row.territoire_type in ("epci", "commune", "instance"):
+        st.button(
+            f"Voir {row.territoire_nom} sur la carte", key=key, on_click=_set_focus,
+            args=(row.territoire_type, str(row.territoire_code)),
+        )  # fmt: skip
+
+
+def findings_list(
+    report: CoverageReport, severities: list[str], rules: list[str], by: str = "regle"
+) -> pd.DataFrame:
+    """Findings grouped by rule (then territory) or by territory (then rule), each with a
+    button that zooms the map."""
     frame = report.frame
     shown = frame[frame["severity"].isin(severities) & frame["rule"].isin(rules)]
     if shown.empty:
         st.success("Aucun écart pour ces filtres.")
+        return shown
+    if by == "territoire":
+        for (_, nom), group in shown.groupby(["territoire_type", "territoire_nom"], sort=True):
+            with st.expander(f"{nom} ({len(group)})", expanded=True):
+                for i, row in enumerate(group.itertuples()):
+                    rule = RULES_BY_ID[row.rule]
+                    icon = _SEVERITY_BADGES.get(row.severity, "")
+                    st.markdown(f"{icon} **{row.rule} — {rule.label}** : {row.message}")
+                    st.caption(f"Base : {rule.article}")
+                    if i == 0:
+                        _focus_button(row, f"focus-t-{row.territoire_type}-{row.territoire_code}")
         return shown
     for rule_id, group in shown.groupby("rule", sort=False):
         rule = RULES_BY_ID[rule_id]
@@ -145,13 +185,7 @@ def findings_list(report: CoverageReport, severities: list[str], rules: list[str
             for i, row in enumerate(group.itertuples()):
                 icon = _SEVERITY_BADGES.get(row.severity, "")
                 st.markdown(f"{icon} **{row.territoire_nom}** — {row.message}")
-                if row.territoire_type in ("epci", "commune", "instance"):
-                    st.button(
-                        f"Voir {row.territoire_nom} sur la carte",
-                        key=f"focus-{rule_id}-{row.territoire_code}-{i}",
-                        on_click=_set_focus,
-                        args=(row.territoire_type, str(row.territoire_code)),
-                    )
+                _focus_button(row, f"focus-{rule_id}-{row.territoire_code}-{i}")
     return shown
 
 

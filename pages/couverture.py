@@ -19,7 +19,8 @@ focus = ui_coverage.current_focus()
 col_map, col_list = st.columns([3, 2], gap="medium")
 with col_list:
     st.subheader("Constats")
-    shown = ui_coverage.findings_list(report, severities, rules)
+    by = ui_coverage.grouping()
+    shown = ui_coverage.findings_list(report, severities, rules, by)
 with col_map:
     ui_coverage.coverage_map(terr, report, focus)
 

@@ -54,6 +54,27 @@ def test_filters_are_shareable_and_reduce_the_list():
     assert at.multiselect(key="cov-gravite").value == ["erreur"]
 
 
+@pytest.mark.usefixtures("on_demo")
+def test_findings_grouped_by_territory_from_the_link():
+    """``?grouper=territoire``: one expander per territory, each finding with its rule."""
+    at = AppTest.from_file(str(PAGE), default_timeout=120)
+    at.query_params["grouper"] = "territoire"
+    at.run()
+    assert not at.exception
+    assert at.radio(key="cov-grouper").value == "territoire"
+    labels = [e.label for e in at.expander]
+    voironnais = next(label for label in labels if "Pays Voironnais" in label)
+    assert voironnais.endswith("(2)")  # no PLH in force, and plan years uncovered
+    assert not any(label.startswith("PLH_") for label in labels)
+    text = " ".join(m.value for m in at.markdown)
+    assert "PLH_OBLIGATION — " in text
+    assert "PLH_PERIOD — " in text
+    at.radio(key="cov-grouper").set_value("regle").run()
+    assert not at.exception
+    assert "grouper" not in at.query_params
+    assert any(e.label.startswith("PLH_OBLIGATION") for e in at.expander)
+
+
 @pytest.mark.parametrize("page", ["couverture.py", "fiche.py", "presentation.py", "exports.py"])
 def test_other_departement_than_the_workspace_is_explained(monkeypatch, demo_workspace, page):
     monkeypatch.setenv("TERRITOIRES_WORKSPACE", str(demo_workspace))
