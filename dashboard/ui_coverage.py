@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard.context import Territory
 from dashboard.coverage import RULES_BY_ID, SEVERITIES, SEVERITY_LABELS
 from dashboard.coverage.mapping import MODE_LABELS, MODES, categorise
+from dashboard.coverage.model import severity_rank
 from dashboard.coverage.report import CoverageReport, coverage_report
 from dashboard.mapview import build_category_map, short_epci_name
 from dashboard.plotly_style import french_figure
@@ -168,7 +169,10 @@ def findings_list(
         st.success("Aucun écart pour ces filtres.")
         return shown
     if by == "territoire":
-        for (_, nom), group in shown.groupby(["territoire_type", "territoire_nom"], sort=True):
+        groups = list(shown.groupby(["territoire_type", "territoire_nom"], sort=False))
+        # Territories with the most serious finding first, then by name.
+        groups.sort(key=lambda kv: (min(map(severity_rank, kv[1]["severity"])), kv[0][1]))
+        for (_, nom), group in groups:
             with st.expander(f"{nom} ({len(group)})", expanded=True):
                 for i, row in enumerate(group.itertuples()):
                     rule = RULES_BY_ID[row.rule]
