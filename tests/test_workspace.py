@@ -429,6 +429,20 @@ def test_donnees_page_upload_map_and_import(monkeypatch, tmp_path):
     target.dispose()
 
 
+def test_revision_of_some_kinds_ignores_the_others(ws, isere):
+    """The map layers' key moves with instances only, not with operations."""
+    ops = (CORPUS / "ops_cp1252_semicolon.csv").read_bytes()
+    instances = fill_csv("instances")
+    import_file("operations", ops, "a.csv", ws, isere, user="alice")
+    layers = ws.revision(("instances", "perimetres"))
+    whole = ws.revision()
+    import_file("operations", ops, "a.csv", ws, isere, mode="append", user="bob")
+    assert ws.revision(("instances", "perimetres")) == layers
+    assert ws.revision() != whole
+    assert import_file("instances", instances, "i.csv", ws, isere, user="carole").imported
+    assert ws.revision(("instances", "perimetres")) != layers
+
+
 def test_server_engines_are_shared_sqlite_engines_are_not(tmp_path, isere, backend):
     """On PostgreSQL two handles on one workspace share the pool, and disposing one handle
     leaves the other working; on SQLite each handle has its own engine (the file may be
