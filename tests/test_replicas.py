@@ -195,6 +195,13 @@ def _context(browser, replicas: Replicas, cookie: str):
     return context
 
 
+def _instances_metric(page) -> str:
+    """Value of the « Instances locales » key figure of the home page."""
+    metric = page.locator('[data-testid="stMetric"]', has_text="Instances locales")
+    metric.wait_for(timeout=90_000)
+    return metric.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
 @pytest.mark.browser
 def test_import_on_replica_a_is_seen_on_replica_b_after_rerun(replicas, chromium_browser,
                                                                tmp_path):
@@ -203,8 +210,13 @@ def test_import_on_replica_a_is_seen_on_replica_b_after_rerun(replicas, chromium
     ctx_a = _context(chromium_browser, replicas, cookie_a)
     ctx_b = _context(chromium_browser, replicas, cookie_b)
     try:
-        # Replica B, through nginx: the demo's instances table (62 rows).
+        # Replica B, through nginx: the home page caches the map layers (13 demo CLH)…
         page_b = ctx_b.new_page()
+        response = page_b.goto(f"{replicas.front}/", wait_until="domcontentloaded")
+        assert response is not None
+        assert response.headers["x-replique"] == replicas.b
+        assert _instances_metric(page_b) == "13"
+        # … and the « Données » page shows the demo's instances table (62 rows).
         response = page_b.goto(f"{replicas.front}/donnees", wait_until="domcontentloaded")
         assert response is not None
         assert response.headers["x-replique"] == replicas.b
@@ -238,6 +250,11 @@ def test_import_on_replica_a_is_seen_on_replica_b_after_rerun(replicas, chromium
             assert time.monotonic() < deadline, "la réplique B ne voit pas l'import fait sur A"
             page_b.keyboard.press("r")
             page_b.wait_for_timeout(1_000)
+        # The cached map layers of B follow too: three instances on its home page.
+        response = page_b.goto(f"{replicas.front}/", wait_until="domcontentloaded")
+        assert response is not None
+        assert response.headers["x-replique"] == replicas.b
+        assert _instances_metric(page_b) == "3"
     finally:
         ctx_a.close()
         ctx_b.close()
