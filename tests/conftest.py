@@ -109,16 +109,26 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def demo_workspace(tmp_path_factory) -> Path:
-    """The Isère demo workspace, built by ``territoires demo`` as ``make run`` does."""
-    folder = tmp_path_factory.mktemp("demo-workspace")
+def build_demo(folder: Path) -> Path:
+    """Build the Isère demo workspace in ``folder`` with ``territoires demo``, as ``make run``."""
     proc = subprocess.run(
         [sys.executable, "-m", "dashboard.cli", "demo", "--workspace", str(folder)],
         cwd=ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     return folder
+
+
+@pytest.fixture(scope="session")
+def demo_workspace(tmp_path_factory) -> Path:
+    """The Isère demo workspace, shared by the session (tests must not write to it)."""
+    return build_demo(tmp_path_factory.mktemp("demo-workspace"))
+
+
+@pytest.fixture
+def own_demo_workspace(tmp_path) -> Path:
+    """A fresh Isère demo workspace for a test that writes to it."""
+    return build_demo(tmp_path / "demo")
 
 
 @pytest.fixture(scope="session")

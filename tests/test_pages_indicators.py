@@ -139,22 +139,15 @@ def test_habitat_indigne_rates_and_trend(level):
     assert "territoires-legend" in json.dumps(folium_component_args(at))
 
 
-def test_objectifs_when_instances_no_longer_match_the_objectives(tmp_path, monkeypatch, isere):
+def test_objectifs_when_instances_no_longer_match_the_objectives(
+    own_demo_workspace, monkeypatch, isere
+):
     """Instances renamed after the objectives were set: no instance objective, no crash."""
-    import subprocess
-    import sys
-
     from dashboard.imports import import_file
     from dashboard.workspace import open_workspace
 
-    root = PAGES.parent
-    folder = tmp_path / "ws"
-    proc = subprocess.run(
-        [sys.executable, "-m", "dashboard.cli", "demo", "--workspace", str(folder)],
-        cwd=root, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    text = (root / "data" / "demo" / "instances_clh.csv").read_bytes().decode("cp1252")
+    folder = own_demo_workspace
+    text = (PAGES.parent / "data" / "demo" / "instances_clh.csv").read_bytes().decode("cp1252")
     renamed = "\n".join(line if i == 0 else "N" + line for i, line in enumerate(text.splitlines()))
     report = import_file(
         "instances", renamed.encode("cp1252"), "instances_renommees.csv",
