@@ -89,7 +89,7 @@ def test_commune_layer_toggle_and_tooltip(streamlit_url, offline_page):
 def test_clicking_a_finding_zooms_the_coverage_map(streamlit_url, offline_page):
     page = offline_page
     page.goto(f"{streamlit_url}/couverture?dep=38", wait_until="domcontentloaded")
-    page.get_by_text("Constats").wait_for(timeout=90_000)
+    page.get_by_text("Constats", exact=True).wait_for(timeout=90_000)
     frame = _map_frame(page)
     frame.locator("path.leaflet-interactive").nth(500).wait_for(state="attached", timeout=60_000)
     assert frame.locator(".territoires-legend").inner_text().startswith("Programme local")
