@@ -68,6 +68,26 @@ def test_reference_text_output_is_french(capsys):
     assert "s'étend hors du département" in out
 
 
+def test_usage_help_and_errors_are_french(capsys):
+    """argparse has no French catalogue: its usage, help and error texts are translated."""
+    with pytest.raises(SystemExit) as stop:
+        main(["check", "nimporte", "fichier.csv"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("utilisation : territoires check")
+    assert "choix invalide : 'nimporte' (choix possibles : 'instances'" in err
+    with pytest.raises(SystemExit):
+        main(["check"])
+    assert "arguments obligatoires manquants : kind, file" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:
+        main(["reference", "--help"])
+    assert stop.value.code == 0
+    out = capsys.readouterr().out
+    assert "affiche cette aide et s'arrête" in out
+    assert "usage" not in out
+    assert "show this help" not in out
+
+
 def test_usage_error_exits_2():
     proc = _run("nimporte-quoi")
     assert proc.returncode == 2
