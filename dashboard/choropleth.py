@@ -22,7 +22,14 @@ import numpy as np
 import pandas as pd
 
 from dashboard.formatting import fr_int, fr_number
-from dashboard.mapview import Legend, _escaped, add_outline, new_map, short_epci_name
+from dashboard.mapview import (
+    Legend,
+    _escaped,
+    add_outline,
+    emptiest_corner,
+    new_map,
+    short_epci_name,
+)
 
 #: Classification methods: code → label stated on screen and in the legend.
 METHODS: dict[str, str] = {
@@ -314,9 +321,8 @@ def build_choropleth_map(
     full_note = f"Classes : {classes.method_label}."
     if note:
         full_note = f"{note} — {full_note}"
-    Legend(title, classes.legend_entries(with_missing=bool(vals.isna().any())), full_note).add_to(
-        fmap
-    )
+    entries = classes.legend_entries(with_missing=bool(vals.isna().any()))
+    Legend(title, entries, full_note, emptiest_corner(shapes)).add_to(fmap)
     return fmap, classes
 
 

@@ -331,6 +331,37 @@ class FrenchControls(folium.MacroElement):
         self._name = "FrenchControls"
 
 
+#: Leaflet's control corners, in order of preference when several are as empty.
+CORNERS = ("topleft", "topright", "bottomleft", "bottomright")
+
+
+def emptiest_corner(
+    shapes: gpd.GeoDataFrame, width_share: float = 0.45, height_share: float = 0.4
+) -> str:
+    """The corner of the shapes' bounding box that they cover least, for the legend.
+
+    A box of ``width_share`` × ``height_share`` of the bounds is laid in each corner and
+    the one whose area is least covered wins (Isère leaves its north-east and south-west
+    empty; the north-west, where a fixed legend sat, is full). Ties go to the first of
+    :data:`CORNERS`.
+    """
+    import shapely
+
+    if shapes.empty:
+        return CORNERS[0]
+    minx, miny, maxx, maxy = shapes.total_bounds
+    w, h = (maxx - minx) * width_share, (maxy - miny) * height_share
+    boxes = {
+        "topleft": (minx, maxy - h, minx + w, maxy),
+        "topright": (maxx - w, maxy - h, maxx, maxy),
+        "bottomleft": (minx, miny, minx + w, miny + h),
+        "bottomright": (maxx - w, miny, maxx, miny + h),
+    }
+    union = shapely.union_all(shapely.make_valid(shapes.geometry.values))
+    covered = {c: union.intersection(shapely.box(*boxes[c])).area for c in CORNERS}
+    return min(CORNERS, key=lambda c: (round(covered[c] / (w * h), 3), CORNERS.index(c)))
+
+
 class Legend(folium.MacroElement):
     """A Leaflet control listing classes and colours, drawn inside the map.
 
@@ -342,7 +373,7 @@ class Legend(folium.MacroElement):
         """
         {% macro script(this, kwargs) %}
         (function() {
-            var legend = L.control({position: "topleft"});
+            var legend = L.control({position: {{ this.position|tojson }}});
             legend.onAdd = function() {
                 var div = L.DomUtil.create("div", "territoires-legend");
                 div.innerHTML = {{ this.html|tojson }};
@@ -354,9 +385,14 @@ class Legend(folium.MacroElement):
         """
     )
 
-    def __init__(self, title: str, entries: list[tuple[str, str]], note: str = "") -> None:
+    def __init__(
+        self, title: str, entries: list[tuple[str, str]], note: str = "", position: str = "topleft"
+    ) -> None:
         super().__init__()
         self._name = "Legend"
+        if position not in CORNERS:
+            raise ValueError(f"coin de carte inconnu : {position}")
+        self.position = position
         rows = "".join(
             f'<div><i style="background:{html.escape(colour)}"></i>{html.escape(label)}</div>'
             for label, colour in entries
@@ -427,7 +463,7 @@ def build_category_map(
         add_outline(fmap, highlight)
         hx0, hy0, hx1, hy1 = highlight.total_bounds
         bounds = [[hy0, hx0], [hy1, hx1]]
-    Legend(legend_title, list(colours.items()), legend_note).add_to(fmap)
+    Legend(legend_title, list(colours.items()), legend_note, emptiest_corner(epci)).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     fmap.fit_bounds(bounds)
     return fmap

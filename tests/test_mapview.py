@@ -102,3 +102,28 @@ def test_highlight_outlines_the_selection(isere_territory):
     html = map_html(build_map(t.communes, t.epci, t.instances, highlight=("epci", "200040715")))
     assert html.count("L.geoJson(") == 4
     assert "#e1000f" in html
+
+
+def test_legend_goes_to_the_emptiest_corner(isere):
+    """Isère fills the north-west of its bounding box: the legend must not sit there."""
+    from shapely import box, union_all
+
+    from dashboard.mapview import CORNERS, Legend, emptiest_corner, map_html, new_map
+
+    corner = emptiest_corner(isere.epci)
+    assert corner != "topleft"
+    minx, miny, maxx, maxy = isere.epci.total_bounds
+    w, h = (maxx - minx) * 0.45, (maxy - miny) * 0.4
+    boxes = {
+        "topleft": box(minx, maxy - h, minx + w, maxy),
+        "topright": box(maxx - w, maxy - h, maxx, maxy),
+        "bottomleft": box(minx, miny, minx + w, miny + h),
+        "bottomright": box(maxx - w, miny, maxx, miny + h),
+    }
+    land = union_all(isere.epci.geometry.values)
+    share = {c: land.intersection(boxes[c]).area / boxes[c].area for c in CORNERS}
+    assert share[corner] == min(share.values())
+    assert share["topleft"] > 0.5 > 0.1 > share[corner]
+    fmap = new_map(tuple(isere.epci.total_bounds), 400)
+    Legend("Titre", [("a", "#000000")], position=corner).add_to(fmap)
+    assert f'L.control({{position: "{corner}"}})' in map_html(fmap)
