@@ -26,7 +26,7 @@ demo: install
 run: install
 	@$(MAKE) --no-print-directory system-deps SYSTEM_PACKAGES="$(RUN_PACKAGES)"
 	@test -f $(WORKSPACE)/workspace.sqlite || $(MAKE) --no-print-directory demo
-	TERRITOIRES_WORKSPACE=$(WORKSPACE) $(BIN)/streamlit run dashboard/app.py \
+	TERRITOIRES_WORKSPACE=$(WORKSPACE) $(BIN)/streamlit run dashboard/app/main.py \
 		--server.port $(PORT) --server.address 127.0.0.1
 
 # Debian packages the tests need: chromium (Playwright), poppler-utils (pdftoppm, PDF pages

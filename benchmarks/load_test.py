@@ -10,7 +10,7 @@ requests, views pages and imports files:
   ``h1`` must be the expected title and no exception element may be sent;
 - **import**: every ``--import-every`` page views, an ``operations`` file of ``--rows``
   rows tagged with the user and the attempt, through the data layer
-  (``dashboard.imports.import_file`` with an administrateur ``Acteur``) in a worker
+  (``dashboard.intake.imports.import_file`` with an administrateur ``Acteur``) in a worker
   process, against the same PostgreSQL workspace as the replicas: imports of several
   users overlap and must serialise.
 
@@ -79,23 +79,22 @@ def _worker_init() -> None:
 
 def run_import(workspace: str, tag: str, rows: int) -> dict:
     """Import one tagged file; returns timing and outcome (never raises)."""
-    from dashboard.imports import import_file
-    from dashboard.permissions import ADMINISTRATEUR, Acteur
-    from dashboard.workspace import open_workspace
+    from dashboard.intake.imports import import_file
+    from dashboard.store.permissions import ADMINISTRATEUR, Acteur
+    from dashboard.store.workspace import open_workspace
 
     start, began = time.perf_counter(), time.time()
-    ws = open_workspace(workspace)
     try:
-        report = import_file(
-            "operations", operations_file(tag, rows), f"{tag}.csv", ws, _REFERENCE,
-            acteur=Acteur(f"{tag.split('-')[0]}@charge.test", ADMINISTRATEUR, nom="test de charge"),
-        )  # fmt: skip
+        with open_workspace(workspace) as ws:
+            report = import_file(
+                "operations", operations_file(tag, rows), f"{tag}.csv", ws, _REFERENCE,
+                acteur=Acteur(f"{tag.split('-')[0]}@charge.test", ADMINISTRATEUR,
+                              nom="test de charge"),
+            )  # fmt: skip
         ok = bool(report.imported)
         error = None if ok else (report.refusal or "fichier refusé")
     except Exception as exc:  # reported as an error of the run
         ok, error = False, f"{type(exc).__name__}: {exc}"
-    finally:
-        ws.dispose()
     return {"tag": tag, "ok": ok, "error": error, "seconds": time.perf_counter() - start,
             "span": (began, time.time())}
 
@@ -197,14 +196,11 @@ def _percentiles(values: list[float]) -> dict:
 
 def integrity(workspace: str, results: dict, rows: int) -> dict:
     """The operations table equals exactly one imported file; every import is logged."""
-    from dashboard.workspace import open_workspace
+    from dashboard.store.workspace import open_workspace
 
-    ws = open_workspace(workspace)
-    try:
+    with open_workspace(workspace) as ws:
         ids = ws.read("operations")["id_operation"].astype(str).tolist()
         log = ws.history()
-    finally:
-        ws.dispose()
     succeeded = [r["tag"] for r in results["imports"] if r["ok"]]
     tags = {i.rsplit("-", 1)[0] for i in ids}
     final = next(iter(tags)) if len(tags) == 1 else None

@@ -2,7 +2,7 @@
 
 A page run opens the workspace several times (cache key, user's role, tables). With a
 server database each new engine means a new connection; the shared engine of
-:func:`dashboard.database.make_engine` reuses the pool. Both are measured in the same run.
+:func:`dashboard.store.database.make_engine` reuses the pool. Both are measured in the same run.
 
     scripts/postgres-test-server.sh .venv/bin/python benchmarks/workspace_open.py
 """
@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dashboard import database  # noqa: E402 (after the path set-up)
-from dashboard.workspace import open_workspace  # noqa: E402
+from dashboard.store import database  # noqa: E402 (after the path set-up)
+from dashboard.store.workspace import open_workspace  # noqa: E402
 
 ROUNDS = 100
 
@@ -47,9 +47,8 @@ def main() -> int:
         handle._engine.dispose()
 
     def shared() -> None:
-        handle = open_workspace(folder)
-        handle.revision()
-        handle.dispose()
+        with open_workspace(folder) as handle:
+            handle.revision()
 
     results = {}
     for name, func in (("naive", naive), ("shared", shared)):

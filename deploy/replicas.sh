@@ -78,7 +78,7 @@ start_replica() {  # start_replica NAME PORT
     port_busy "$port" && die "le port 127.0.0.1:$port est déjà pris (réplique $name)"
     # nohup execs the interpreter: $! is the replica's own pid, the one stop will signal.
     (cd "$ROOT" || exit 1; STREAMLIT_BROWSER_GATHER_USAGE_STATS=false \
-        nohup "$PYTHON" -m streamlit run dashboard/app.py \
+        nohup "$PYTHON" -m streamlit run dashboard/app/main.py \
         --server.address 127.0.0.1 --server.port "$port" --server.headless true \
         >"$RUN_DIR/replique-$name.log" 2>&1 </dev/null & echo $! >"$RUN_DIR/replique-$name.pid")
 }

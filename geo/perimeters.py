@@ -285,3 +285,55 @@ def drawing_to_memberships(
     return DrawingConversion(
         memberships=memberships, communes_partagees=partagees, communes_hors_dessin=hors
     )
+
+
+def combine_memberships(
+    reference: Reference,
+    instances: pd.DataFrame | None = None,
+    perimetres: pd.DataFrame | None = None,
+    drawings: gpd.GeoDataFrame | None = None,
+) -> pd.DataFrame:
+    """The one place where memberships are combined: instance rows, then drawn perimeters.
+
+    An instance defined by rows (by commune or by EPCI) keeps exactly those communes; a
+    drawn perimeter — memberships converted at import (``perimetres``) or a drawing given
+    as geometry (``drawings``) — only adds the instances that no row defines.
+
+    Parameters
+    ----------
+    reference : Reference
+    instances : DataFrame, optional
+        Rows of the ``instances`` kind.
+    perimetres : DataFrame, optional
+        Memberships stored by the ``perimetres`` kind (:data:`MEMBERSHIP_COLUMNS`).
+    drawings : GeoDataFrame, optional
+        Drawn polygons, converted by :func:`drawing_to_memberships`.
+
+    Returns
+    -------
+    DataFrame
+        :data:`MEMBERSHIP_COLUMNS`, one row per (instance, commune); empty when nothing
+        defines an instance.
+
+    Raises
+    ------
+    MembershipError
+        If an instance row names a code unknown in the reference.
+    """
+    parts = []
+    if instances is not None and not instances.empty:
+        parts.append(expand_memberships(instances, reference))
+    if perimetres is not None and not perimetres.empty:
+        parts.append(perimetres[MEMBERSHIP_COLUMNS].astype(str))
+    if drawings is not None and not drawings.empty:
+        parts.append(drawing_to_memberships(drawings, reference).memberships)
+    if not parts:
+        return pd.DataFrame(columns=MEMBERSHIP_COLUMNS)
+    defined: set[str] = set()
+    kept = []
+    for part in parts:
+        part = part[~part["instance_code"].isin(defined)]
+        defined |= set(part["instance_code"])
+        kept.append(part)
+    both = pd.concat(kept, ignore_index=True)
+    return both.drop_duplicates(["instance_code", "code_insee"], ignore_index=True)

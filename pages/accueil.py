@@ -3,9 +3,15 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import ui
-from dashboard.mapview import BASEMAPS, DEFAULT_BASEMAP, DEFAULT_LAYERS, LAYER_LABELS, build_map
-from dashboard.ui_home import clicked_territory, show_detail, show_key_figures, show_report
+from dashboard.app import common as ui
+from dashboard.app.home import clicked_territory, show_detail, show_key_figures, show_report
+from dashboard.maps.folium_map import (
+    BASEMAPS,
+    DEFAULT_BASEMAP,
+    DEFAULT_LAYERS,
+    LAYER_LABELS,
+    build_map,
+)
 
 dep = ui.current_departement()
 terr = ui.territory(dep)

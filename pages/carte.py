@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from dashboard import ui_indicators as ui
-from dashboard.choropleth import DEFAULT_METHOD, METHODS
-from dashboard.indicators import DEFINITION_TAUX
-from dashboard.signals import definition_taux
+from dashboard.app import indicators as ui
+from dashboard.indicators.signals import definition_taux
+from dashboard.indicators.status import DEFINITION_TAUX
+from dashboard.maps.choropleth import DEFAULT_METHOD, METHODS
 
 data = ui.page_data()
 st.title("Carte des indicateurs")

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard import ui, ui_coverage
+from dashboard.app import common as ui
+from dashboard.app import coverage as ui_coverage
 
 dep = ui.current_departement()
 terr = ui.territory(dep)

@@ -2,28 +2,28 @@
 
 import streamlit as st
 
-from dashboard import ui_donnees as ud
+from dashboard.app import common as ui
+from dashboard.app import data as ud
 
-departement = st.session_state.get("departement", "38")
-workspace = ud.open_current_workspace()
+departement = ui.current_departement()
+# The handle is closed when the page ends, st.stop() included.
+with ud.open_current_workspace() as workspace:
+    st.title("Données")
+    st.markdown(
+        "Importez les extraits des services (Sisal, Signal Logement, plans, objectifs…). "
+        "Un fichier comportant une erreur n'est **pas** importé ; un fichier valide remplace "
+        "la table de son type en une seule opération, et chaque import est tracé."
+    )
+    can_import = ud.workspace_banner(workspace, departement)
 
-st.title("Données")
-st.markdown(
-    "Importez les extraits des services (Sisal, Signal Logement, plans, objectifs…). "
-    "Un fichier comportant une erreur n'est **pas** importé ; un fichier valide remplace "
-    "la table de son type en une seule opération, et chaque import est tracé."
-)
-can_import = ud.workspace_banner(workspace, departement)
-
-tab_import, tab_tables, tab_history, tab_templates = st.tabs(
-    ["Importer un fichier", "Tables", "Historique des imports", "Modèles"]
-)
-with tab_import:
-    ud.import_panel(workspace, departement, can_import)
-with tab_tables:
-    ud.tables_panel(workspace)
-with tab_history:
-    ud.history_panel(workspace)
-with tab_templates:
-    ud.templates_panel()
-workspace.dispose()
+    tab_import, tab_tables, tab_history, tab_templates = st.tabs(
+        ["Importer un fichier", "Tables", "Historique des imports", "Modèles"]
+    )
+    with tab_import:
+        ud.import_panel(workspace, departement, can_import)
+    with tab_tables:
+        ud.tables_panel(workspace)
+    with tab_history:
+        ud.history_panel(workspace)
+    with tab_templates:
+        ud.templates_panel()

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from dashboard import ui, ui_exports, ui_fiche
+from dashboard.app import common as ui
+from dashboard.app import exports as ui_exports
+from dashboard.app import fiche as ui_fiche
 
 dep = ui.current_departement()
 bundle = ui.guarded(ui_fiche.cached_bundle, dep, ui.workspace_signature())

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard import ui, ui_fiche
+from dashboard.app import common as ui
+from dashboard.app import fiche as ui_fiche
 from dashboard.exports.fiche import fiche_content
 
 dep = ui.current_departement()

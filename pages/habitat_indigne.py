@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from dashboard import ui_indicators as ui
-from dashboard.choropleth import DEFAULT_METHOD, METHODS
+from dashboard.app import indicators as ui
 from dashboard.formatting import fr_int, fr_number
-from dashboard.signals import definition_taux
+from dashboard.indicators.signals import definition_taux
+from dashboard.maps.choropleth import DEFAULT_METHOD, METHODS
 
 data = ui.page_data()
 st.title("Habitat indigne : signalements")

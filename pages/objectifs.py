@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from dashboard import ui_indicators as ui
-from dashboard.indicators import DEFINITION_TAUX
+from dashboard.app import indicators as ui
+from dashboard.indicators.status import DEFINITION_TAUX
 
 data = ui.page_data()
 st.title("Objectifs territorialisés et réalisations")

@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from dashboard import ui, ui_fiche, ui_presentation
-from dashboard.presentation import screens
+from dashboard.app import common as ui
+from dashboard.app import fiche as ui_fiche
+from dashboard.app import presentation as ui_presentation
+from dashboard.exports.presentation import screens
 
 st.markdown(ui_presentation.PRESENTATION_CSS, unsafe_allow_html=True)
 dep = ui.current_departement()

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from dashboard import ui_indicators as ui
-from dashboard.indicators import SOURCE_OPERATIONS
+from dashboard.app import indicators as ui
+from dashboard.indicators.facts import SOURCE_OPERATIONS
 
 data = ui.page_data()
 st.title("Programmation PLA-I")

@@ -98,7 +98,7 @@ def isere():
 @pytest.fixture(scope="session")
 def isere_territory():
     """Display layers of Isère with the demo CLH."""
-    from dashboard.context import build_territory
+    from dashboard.maps.territory import build_territory
 
     return build_territory("38")
 
@@ -133,7 +133,7 @@ def own_demo_workspace(tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def streamlit_url(tmp_path_factory, demo_workspace) -> Iterator[str]:
-    """Start ``streamlit run dashboard/app.py`` on loopback, on the demo workspace."""
+    """Start ``streamlit run dashboard/app/main.py`` on loopback, on the demo workspace."""
     port = _free_port()
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
     env = {
@@ -144,7 +144,7 @@ def streamlit_url(tmp_path_factory, demo_workspace) -> Iterator[str]:
     with log.open("w") as out:
         proc = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
+                sys.executable, "-m", "streamlit", "run", "dashboard/app/main.py",
                 "--server.port", str(port), "--server.address", "127.0.0.1",
                 "--server.headless", "true",
             ],

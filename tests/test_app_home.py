@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import folium_component_args
 
-APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+APP = Path(__file__).resolve().parent.parent / "dashboard" / "app" / "main.py"
 
 CDN_HOSTS = ("jsdelivr", "unpkg", "cdnjs", "bootstrapcdn", "code.jquery")
 
@@ -77,8 +77,8 @@ def test_departement_without_populations_says_so():
 def test_instances_imported_elsewhere_redraw_the_map(own_demo_workspace, monkeypatch, isere):
     """An import of instances written by another process (the CLI, another replica) shows
     at the next rerun: the map layers are cached on the instances' revision, not forever."""
-    from dashboard.imports import import_file
-    from dashboard.workspace import open_workspace
+    from dashboard.intake.imports import import_file
+    from dashboard.store.workspace import open_workspace
 
     folder = own_demo_workspace
     monkeypatch.setenv("TERRITOIRES_WORKSPACE", str(folder))
@@ -94,7 +94,7 @@ def test_instances_imported_elsewhere_redraw_the_map(own_demo_workspace, monkeyp
     )
     ws = open_workspace(folder)
     assert import_file("instances", rows.encode(), "deux.csv", ws, isere, user="cli").imported
-    ws.dispose()
+    ws.close()
     at.run()
     assert not at.exception
     assert next(m for m in at.metric if m.label == "Instances locales").value == "2"

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.auth import auth_configured, providers, resolve_acteur
-from dashboard.imports import import_file
-from dashboard.permissions import ADMINISTRATEUR, DELEGUE_EPCI, LECTEUR, Acteur
-from dashboard.workspace import open_workspace
+from dashboard.intake.imports import import_file
+from dashboard.store.auth import auth_configured, providers, resolve_acteur
+from dashboard.store.permissions import ADMINISTRATEUR, DELEGUE_EPCI, LECTEUR, Acteur
+from dashboard.store.workspace import open_workspace
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = ROOT / "dashboard" / "app.py"
+APP = ROOT / "dashboard" / "app" / "main.py"
 DONNEES = ROOT / "pages" / "donnees.py"
 METRO, GRESIVAUDAN = "200040715", "200018166"
 AUTH = {
@@ -47,7 +47,7 @@ def workspace_with_users(tmp_path, monkeypatch, isere):
     assert import_file("realisations", data, "base.csv", ws, isere).imported
     ws.save_user(Acteur.local("admin"), DELEGUE)
     yield ws
-    ws.dispose()
+    ws.close()
 
 
 def test_resolve_acteur(workspace_with_users):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard.choropleth import (
+from dashboard.maps.choropleth import (
     METHODS,
     NO_DATA_LABEL,
     add_operations,
@@ -14,7 +14,7 @@ from dashboard.choropleth import (
     finish_map,
     level_shapes,
 )
-from dashboard.mapview import Legend, map_html
+from dashboard.maps.folium_map import Legend, map_html
 
 
 @pytest.fixture(scope="module")

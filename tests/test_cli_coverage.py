@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from dashboard.cli import main
-from dashboard.demo import DEMO_DIR, INSTANCES_FILE
+from dashboard.intake.demo import DEMO_DIR, INSTANCES_FILE
 
 OBLIGED = {"243800604", "243800984", "200077014", "200040715"}
 KEYS = {"rule", "territoire_type", "territoire_code", "severity", "message", "article"}
@@ -29,8 +29,8 @@ def _gaps(capsys, *args: str) -> dict:
 @pytest.fixture
 def workspace(tmp_path, isere):
     """A workspace whose plans give no PLH at all, with the demo CLH."""
-    from dashboard.imports import import_file
-    from dashboard.workspace import open_workspace
+    from dashboard.intake.imports import import_file
+    from dashboard.store.workspace import open_workspace
 
     ws = open_workspace(tmp_path / "ws")
     try:
@@ -41,7 +41,7 @@ def workspace(tmp_path, isere):
             report = import_file(kind, data, name, ws, isere, user="test")
             assert report.valid, report.errors
     finally:
-        ws.dispose()
+        ws.close()
     return tmp_path / "ws"
 
 

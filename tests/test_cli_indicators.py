@@ -7,9 +7,9 @@ import json
 import pytest
 
 from dashboard.cli import main
-from dashboard.indicators import INDICATOR_KEYS
+from dashboard.indicators.compute import INDICATOR_KEYS
 
-pytest.importorskip("dashboard.workspace", reason="l'espace de travail (issue 3) est requis")
+pytest.importorskip("dashboard.store.workspace", reason="l'espace de travail (issue 3) est requis")
 
 OBJECTIFS = """territoire_type;territoire_code;indicateur;annee_debut;annee_fin;valeur;source
 departement;38;plai;2021;2026;600;PDALHPD fiche 1
@@ -34,8 +34,8 @@ OP6;38519;2022;6;agreee
 
 @pytest.fixture(scope="module")
 def small_workspace(tmp_path_factory, isere):
-    from dashboard.imports import import_file
-    from dashboard.workspace import open_workspace
+    from dashboard.intake.imports import import_file
+    from dashboard.store.workspace import open_workspace
 
     directory = tmp_path_factory.mktemp("ws_indicateurs")
     workspace = open_workspace(directory)
@@ -48,7 +48,7 @@ def small_workspace(tmp_path_factory, isere):
             report = import_file(kind, text.encode(), f"{kind}.csv", workspace, isere)
             assert report.valid, [m.message for m in report.errors]
     finally:
-        workspace.dispose()
+        workspace.close()
     return directory
 
 
@@ -117,9 +117,9 @@ def test_demo_workspace_same_numbers_as_the_api(capsys, tmp_path, isere):
     """The demo workspace: CLI JSON equals compute_indicators on the same tables."""
     import datetime as dt
 
-    from dashboard.cli_indicators import load_inputs
-    from dashboard.cli_workspace import build_demo
-    from dashboard.indicators import compute_indicators
+    from dashboard.cli.indicators import load_inputs
+    from dashboard.cli.workspace import build_demo
+    from dashboard.indicators.compute import compute_indicators
 
     assert build_demo(tmp_path, quiet=True) == 0
     payload = _run_json(capsys, "--workspace", str(tmp_path), "--date", "2024-12-31")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from dashboard import cli
+from dashboard.cli import common as cli
 from dashboard.cli import main
-from dashboard.workspace import open_workspace
+from dashboard.store.workspace import open_workspace
 
 OTHER_EPCI = (b"territoire_type;territoire_code;indicateur;annee;valeur\n"
               b"epci;200040715;contingent_attributions;2024;3\n"
@@ -42,7 +42,7 @@ def test_users_add_list_remove_and_delegue_import(tmp_path, capsys):
     assert main(["utilisateurs", "remove", "delegue@metro.fr", "--workspace", target]) == 1
     ws = open_workspace(target)
     log = ws.history()
-    ws.dispose()
+    ws.close()
     assert log["kind"].tolist() == ["utilisateurs", "realisations", "utilisateurs"]
     assert log["role"].tolist() == ["administrateur"] * 3
     assert log["utilisateur"].tolist()[1] == "ddt38"

@@ -1,4 +1,5 @@
-"""``territoires check``, ``import`` and ``demo``: JSON and exit codes of DESIGN.md §4."""
+"""``territoires check``, ``import`` and ``demo``: JSON and exit codes (docs/ARCHITECTURE.md,
+« Ligne de commande »)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import cli
-from dashboard.workspace import open_workspace
+from dashboard.cli import common as cli
+from dashboard.cli import main
+from dashboard.store.workspace import open_workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).parent / "corpus"
@@ -21,7 +23,7 @@ CORPUS = Path(__file__).parent / "corpus"
 def run(capsys, *argv: str) -> tuple[int, str, str]:
     """Run the CLI in-process; usage errors raised by argparse become their exit code."""
     try:
-        code = cli.main(list(argv))
+        code = main(list(argv))
     except SystemExit as exc:
         code = int(exc.code)
     out, err = capsys.readouterr()
@@ -43,7 +45,7 @@ def _fingerprint(target) -> str:
         text = ws.read("operations").to_csv() + ws.history().to_csv()
         return hashlib.sha256(text.encode()).hexdigest()
     finally:
-        ws.dispose()
+        ws.close()
 
 
 def test_check_valid_json(capsys):
@@ -134,7 +136,7 @@ def test_import_then_reimport_invalid(capsys, tmp_path):
     assert _fingerprint(target) == before
     ws = open_workspace(target)
     assert ws.read("operations")["id_operation"].tolist() == ["XL-1", "XL-2"]
-    ws.dispose()
+    ws.close()
 
 
 def test_import_append_and_user(capsys, tmp_path):
@@ -145,7 +147,7 @@ def test_import_append_and_user(capsys, tmp_path):
     ws = open_workspace(target)
     assert ws.count("populations") == 4
     assert ws.history()["utilisateur"].tolist() == ["ddt38", "ddt38"]
-    ws.dispose()
+    ws.close()
 
 
 def test_import_into_workspace_of_other_departement_is_usage_error(capsys, tmp_path):
@@ -188,18 +190,18 @@ def test_demo_builds_isere_workspace(capsys, tmp_path):
     history = ws.history()
     assert len(history) == 6
     assert set(history["utilisateur"]) == {"démonstration"}
-    ws.dispose()
+    ws.close()
 
 
 def test_demo_contains_the_plan_faults(tmp_path):
-    from dashboard.cli_workspace import build_demo
+    from dashboard.cli.workspace import build_demo
 
     target = tmp_path / "demo"
     assert build_demo(target, quiet=True) == cli.EXIT_OK
     ws = open_workspace(target)
     plans = ws.read("plans")
     objectifs = ws.read("objectifs")
-    ws.dispose()
+    ws.close()
     pdalhpd = plans[plans["type_plan"] == "PDALHPD"].iloc[0]
     assert (pdalhpd["date_debut"].year, pdalhpd["date_fin"].year) == (2021, 2026)
     plh = plans[plans["type_plan"] == "PLH"]

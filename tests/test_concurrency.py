@@ -10,10 +10,10 @@ from __future__ import annotations
 import threading
 import time
 
-from dashboard import workspace as workspace_module
-from dashboard.imports import import_file
-from dashboard.permissions import ADMINISTRATEUR, Acteur
-from dashboard.workspace import open_workspace
+from dashboard.intake.imports import import_file
+from dashboard.store import workspace as workspace_module
+from dashboard.store.permissions import ADMINISTRATEUR, Acteur
+from dashboard.store.workspace import open_workspace
 
 ROWS = 6_000
 
@@ -29,7 +29,7 @@ def test_concurrent_imports_of_one_kind_never_mix(tmp_path, isere, monkeypatch):
     first = open_workspace(target)
     assert import_file("operations", _operations("INIT", "38185"), "init.csv", first, isere,
                        user="init").imported
-    first.dispose()
+    first.close()
     files = {"A": _operations("A", "38185"), "B": _operations("B", "38140")}
     barrier = threading.Barrier(len(files))
     reports: dict[str, object] = {}
@@ -55,7 +55,7 @@ def test_concurrent_imports_of_one_kind_never_mix(tmp_path, isere, monkeypatch):
         except BaseException as exc:  # reported below, in the main thread
             errors.append(exc)
         finally:
-            ws.dispose()
+            ws.close()
 
     threads = [threading.Thread(target=run, args=(name,)) for name in files]
     for thread in threads:
@@ -68,7 +68,7 @@ def test_concurrent_imports_of_one_kind_never_mix(tmp_path, isere, monkeypatch):
     ws = open_workspace(target)
     ids = ws.read("operations")["id_operation"].tolist()
     log = ws.history()
-    ws.dispose()
+    ws.close()
     assert len(ids) == ROWS  # no lost and no doubled rows
     prefixes = {i.split("-")[0] for i in ids}
     assert prefixes in ({"A"}, {"B"}), f"tables mélangées : {prefixes}"

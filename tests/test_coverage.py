@@ -26,8 +26,8 @@ from dashboard.coverage import (
     prepare_inputs,
     rules_table,
 )
-from dashboard.demo import read_demo_instance_rows
 from dashboard.formatting import fr_int
+from dashboard.intake.demo import read_demo_instance_rows
 from geo.perimeters import dissolve_instances, expand_memberships
 
 PERIOD = (dt.date(2024, 1, 1), dt.date(2029, 12, 31))

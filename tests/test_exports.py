@@ -10,7 +10,8 @@ import subprocess
 
 import pytest
 
-from dashboard import cli
+from dashboard.cli import common as cli
+from dashboard.cli import main
 
 TODAY = dt.date(2025, 6, 30)
 NNBSP = "\u202f"
@@ -42,7 +43,7 @@ def _pdf_text(data: bytes) -> tuple[str, object]:
 
 
 def test_typo_french_spaces_quotes_and_dashes():
-    from dashboard.exports.typo import typo
+    from dashboard.formatting import typo
 
     assert typo('l\'EPCI : 12 % ; "PLH" 2021-2026 !') == (
         "l’EPCI\u00a0: 12\u00a0%\u202f; «\u202fPLH\u202f» 2021–2026\u202f!"
@@ -208,12 +209,12 @@ def test_xlsx_matches_cli_indicators_json(bundle, demo_workspace, capsys):
         SHEET_INDICATEURS,
         tables_xlsx,
     )
-    from dashboard.indicators import INDICATOR_KEYS
+    from dashboard.indicators.compute import INDICATOR_KEYS
 
     wb = load_workbook(io.BytesIO(tables_xlsx(bundle)))
     capsys.readouterr()
     argv = ["indicators", "--json", "--workspace", str(demo_workspace), "--date", TODAY.isoformat()]
-    assert cli.main(argv) == 0
+    assert main(argv) == 0
     payload = json.loads(capsys.readouterr().out)
 
     rows = _sheet_records(wb[SHEET_INDICATEURS], INDICATOR_COLUMNS)
@@ -323,7 +324,7 @@ def test_gpkg_layers_counts_and_crs(bundle, tmp_path):
 )
 def test_cli_export_writes_file(argv, name, demo_workspace, tmp_path, capsys):
     out = tmp_path / name
-    code = cli.main(
+    code = main(
         ["export", *argv, "--out", str(out), "--workspace", str(demo_workspace),
          "--date", TODAY.isoformat()]
     )  # fmt: skip
@@ -347,7 +348,7 @@ def test_cli_export_writes_file(argv, name, demo_workspace, tmp_path, capsys):
 )
 def test_cli_export_usage_errors(argv, message, demo_workspace, tmp_path, capsys):
     out = tmp_path / "sortie.bin"
-    code = cli.main(["export", *argv, "--out", str(out), "--workspace", str(demo_workspace)])
+    code = main(["export", *argv, "--out", str(out), "--workspace", str(demo_workspace)])
     assert code == cli.EXIT_USAGE
     assert message in capsys.readouterr().err
     assert not out.exists()
@@ -355,6 +356,6 @@ def test_cli_export_usage_errors(argv, message, demo_workspace, tmp_path, capsys
 
 def test_cli_export_missing_out_is_usage_error(capsys):
     with pytest.raises(SystemExit) as exc:
-        cli.main(["export", "deck"])
+        main(["export", "deck"])
     assert exc.value.code == cli.EXIT_USAGE
     assert "--out" in capsys.readouterr().err

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.exports.bundle import load_bundle
 from dashboard.exports.fiche import fiche_content
-from dashboard.sources import reference_date
+from dashboard.indicators.status import reference_date
 
 PAGE = Path(__file__).resolve().parent.parent / "pages" / "fiche.py"
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard.imports import UnknownKindError, check_file
-from dashboard.readers import decode_text, detect_delimiter, sniff_format
-from dashboard.schemas import normalise_header
-from dashboard.validation import CommuneCodes, parse_date, parse_float
+from dashboard.intake.imports import UnknownKindError, check_file
+from dashboard.intake.parsers import CommuneCodes, parse_date, parse_float
+from dashboard.intake.readers import decode_text, detect_delimiter, sniff_format
+from dashboard.store.schemas import normalise_header
 
 CORPUS = Path(__file__).parent / "corpus"
 

@@ -16,10 +16,14 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from dashboard import demo
-from dashboard.balance import balance_for_cli, compute_balance, dissimilarity
-from dashboard.indicators import (
+from dashboard.indicators.balance import balance_for_cli, compute_balance, dissimilarity
+from dashboard.indicators.compute import (
     INDICATOR_KEYS,
+    compute_indicators,
+    plai_programming,
+)
+from dashboard.indicators.signals import signal_breakdown, signal_summary, signal_trend
+from dashboard.indicators.status import (
     SEUIL_CONFORME,
     SEUIL_TRES_EN_RETARD,
     STATUT_A_VENIR,
@@ -27,12 +31,10 @@ from dashboard.indicators import (
     STATUT_RETARD,
     STATUT_SANS_OBJECTIF,
     STATUT_TRES_RETARD,
-    compute_indicators,
     part_attendue,
-    plai_programming,
-    statut,
+    status,
 )
-from dashboard.signals import signal_breakdown, signal_summary, signal_trend
+from dashboard.intake import demo
 from geo.perimeters import expand_memberships
 from geo.reference import Reference
 
@@ -232,13 +234,13 @@ def test_future_period_and_unknown_indicator(isere, memberships):
 )
 def test_status_thresholds_at_boundaries(realise, expected):
     assert (SEUIL_CONFORME, SEUIL_TRES_EN_RETARD) == (0.90, 0.60)
-    assert statut(100, realise, 50) == expected
+    assert status(100, realise, 50) == expected
 
 
 def test_status_without_objective_or_not_started():
-    assert statut(None, 10, None) == STATUT_SANS_OBJECTIF
-    assert statut(0, 10, 0) == STATUT_SANS_OBJECTIF
-    assert statut(100, 0, 0, started=False) == STATUT_A_VENIR
+    assert status(None, 10, None) == STATUT_SANS_OBJECTIF
+    assert status(0, 10, 0) == STATUT_SANS_OBJECTIF
+    assert status(100, 0, 0, started=False) == STATUT_A_VENIR
 
 
 def test_vectorised_status_matches_scalar_rule(isere, memberships):
@@ -249,7 +251,7 @@ def test_vectorised_status_matches_scalar_rule(isere, memberships):
     df = compute_indicators(isere, memberships, tables, END_2023, level="commune")
     row = _row(df, "commune", VOIRON, "2021-2026")
     assert row["attendu_a_date"] == pytest.approx(50)
-    assert row["statut"] == STATUT_CONFORME == statut(100, 45, 50)
+    assert row["statut"] == STATUT_CONFORME == status(100, 45, 50)
 
 
 # --------------------------------------------------------------------------- signals

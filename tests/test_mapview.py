@@ -8,15 +8,10 @@ import re
 import pandas as pd
 import pytest
 
-from dashboard.context import build_territory
-from dashboard.mapview import (
-    DEFAULT_LAYERS,
-    LEAFLET_DIR,
-    build_map,
-    install_static_assets,
-    map_html,
-    short_epci_name,
-)
+from dashboard.app.assets import LEAFLET_DIR, install_static_assets
+from dashboard.maps.folium_map import DEFAULT_LAYERS, build_map, map_html, short_epci_name
+from dashboard.maps.territory import build_territory
+from geo.perimeters import combine_memberships
 
 CDN_HOSTS = ("jsdelivr", "unpkg", "cdnjs", "bootstrapcdn", "code.jquery", "d3js.org", "googleapis")
 
@@ -52,7 +47,7 @@ def test_layers_and_tooltips(isere_territory):
     assert "Grenoble-Alpes-Métropole" in html
 
 
-def test_user_text_is_escaped_in_tooltips():
+def test_user_text_is_escaped_in_tooltips(isere):
     """An instance name typed by a user never reaches the tooltip as markup."""
     rows = pd.DataFrame(
         [
@@ -64,7 +59,7 @@ def test_user_text_is_escaped_in_tooltips():
             }
         ]
     )
-    t = build_territory("38", instance_rows=rows, source="test")
+    t = build_territory("38", combine_memberships(isere, rows), source="test")
     html = map_html(build_map(t.communes, t.epci, t.instances, layers=["instances"]))
     assert "<img src=x" not in html
     assert 'onerror=\\"alert' not in html
@@ -108,7 +103,7 @@ def test_legend_goes_to_the_emptiest_corner(isere):
     """Isère fills the north-west of its bounding box: the legend must not sit there."""
     from shapely import box, union_all
 
-    from dashboard.mapview import CORNERS, Legend, emptiest_corner, map_html, new_map
+    from dashboard.maps.folium_map import CORNERS, Legend, emptiest_corner, map_html, new_map
 
     corner = emptiest_corner(isere.epci)
     assert corner != "topleft"

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from dashboard import migrations
-from dashboard.imports import import_file
-from dashboard.workspace import METADATA, open_workspace
+from dashboard.intake.imports import import_file
+from dashboard.store import migrations
+from dashboard.store.workspace import METADATA, open_workspace
 
 CORPUS = Path(__file__).parent / "corpus"
 POPULATIONS = b"code_insee;population;millesime\n38185;158240;2021\n"
@@ -25,7 +25,7 @@ def test_migrations_match_the_model(tmp_path):
         context = MigrationContext.configure(conn, opts={
             "include_name": migrations.include_name})
         diff = compare_metadata(context, METADATA)
-    ws.dispose()
+    ws.close()
     assert diff == []
 
 
@@ -39,7 +39,7 @@ def test_workspace_created_before_alembic_is_upgraded(tmp_path, isere):
 
         command.downgrade(cfg, migrations.BASELINE)
         conn.execute(sa.text("DROP TABLE alembic_version"))
-    ws.dispose()
+    ws.close()
 
     again = open_workspace(tmp_path / "ws")
     assert again.history()["role"].isna().all()  # readable before any migration
@@ -49,7 +49,7 @@ def test_workspace_created_before_alembic_is_upgraded(tmp_path, isere):
     log = again.history()
     assert log["utilisateur"].tolist() == ["nouveau", "ancien"]
     assert log["role"].tolist()[0] == "administrateur"
-    again.dispose()
+    again.close()
 
 
 def test_postgis_drawings_kept_on_postgresql(tmp_path, isere, backend):
@@ -58,7 +58,7 @@ def test_postgis_drawings_kept_on_postgresql(tmp_path, isere, backend):
     report = import_file("perimetres", data.read_bytes(), data.name, ws, isere)
     assert report.imported, [m.message for m in report.errors]
     drawings = ws.perimeter_geometries()
-    ws.dispose()
+    ws.close()
     if backend == "sqlite":
         assert drawings is None  # memberships only: no PostGIS on SQLite
         return

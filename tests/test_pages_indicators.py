@@ -47,7 +47,7 @@ def _name(level: str) -> str:
 @pytest.mark.usefixtures("on_demo")
 @pytest.mark.parametrize("level", LEVELS)
 def test_objectifs_match_the_cli_numbers(level):
-    from dashboard.cli_indicators import compute_all, load_inputs
+    from dashboard.cli.indicators import compute_all, load_inputs
 
     at = _run("objectifs.py", niveau=level, date="2025-12-31")
     payload = compute_all(load_inputs(None, None), dt.date(2025, 12, 31), level)
@@ -119,8 +119,8 @@ def test_programmation_breaks_down_by_status_and_territory(level):
 @pytest.mark.usefixtures("on_demo")
 @pytest.mark.parametrize("level", LEVELS)
 def test_habitat_indigne_rates_and_trend(level):
-    from dashboard.cli_indicators import load_inputs
-    from dashboard.signals import signal_summary
+    from dashboard.cli.indicators import load_inputs
+    from dashboard.indicators.signals import signal_summary
     from geo.reference import load_reference
 
     at = _run("habitat_indigne.py", niveau=level)
@@ -143,8 +143,8 @@ def test_objectifs_when_instances_no_longer_match_the_objectives(
     own_demo_workspace, monkeypatch, isere
 ):
     """Instances renamed after the objectives were set: no instance objective, no crash."""
-    from dashboard.imports import import_file
-    from dashboard.workspace import open_workspace
+    from dashboard.intake.imports import import_file
+    from dashboard.store.workspace import open_workspace
 
     folder = own_demo_workspace
     text = (PAGES.parent / "data" / "demo" / "instances_clh.csv").read_bytes().decode("cp1252")

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from dashboard.demo import read_demo_instance_rows
+from dashboard.intake.demo import read_demo_instance_rows
 from geo.perimeters import (
     MembershipError,
     dissolve_instances,

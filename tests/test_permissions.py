@@ -1,6 +1,6 @@
 """Roles and scopes are enforced by the data layer, whatever the interface shows.
 
-Every test writes through :func:`dashboard.imports.import_file` or directly through
+Every test writes through :func:`dashboard.intake.imports.import_file` or directly through
 :meth:`Workspace.write`, on the backend of the run (SQLite or PostgreSQL).
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard.imports import import_file
-from dashboard.permissions import (
+from dashboard.intake.imports import import_file
+from dashboard.store.permissions import (
     ADMINISTRATEUR,
     COMITE,
     DELEGUE_EPCI,
@@ -19,8 +19,8 @@ from dashboard.permissions import (
     PermissionRefusee,
     can_write_kind,
 )
-from dashboard.schemas import KINDS, coerce_frame
-from dashboard.workspace import ImportRecord, open_workspace
+from dashboard.store.schemas import KINDS, coerce_frame
+from dashboard.store.workspace import ImportRecord, open_workspace
 
 METRO = "200040715"  # Grenoble-Alpes Métropole
 GRESIVAUDAN = "200018166"  # CC Le Grésivaudan
@@ -60,7 +60,7 @@ def ws(tmp_path, isere):
                                       ("epci", GRESIVAUDAN, "en_vigueur")),
                        "plans.csv", workspace, isere, acteur=ADMIN).imported
     yield workspace
-    workspace.dispose()
+    workspace.close()
 
 
 def _table(ws, kind: str) -> list[tuple]:

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.exports.bundle import load_bundle
-from dashboard.presentation import plai_balance, plai_by_instance, screens
+from dashboard.exports.presentation import plai_balance, plai_by_instance, screens
 
 PAGE = Path(__file__).resolve().parent.parent / "pages" / "presentation.py"
 

@@ -19,14 +19,14 @@ import pytest
 import shapely
 from openpyxl import load_workbook
 
-from dashboard.imports import import_file
-from dashboard.schemas import KINDS, coerce_frame
-from dashboard.templates import template_csv, template_geojson, template_xlsx
-from dashboard.workspace import (
+from dashboard import settings
+from dashboard.intake.imports import import_file
+from dashboard.intake.templates import template_csv, template_geojson, template_xlsx
+from dashboard.store.schemas import KINDS, coerce_frame
+from dashboard.store.workspace import (
     DATABASE_FILE,
     Workspace,
     WorkspaceError,
-    default_workspace_dir,
     open_workspace,
 )
 
@@ -140,7 +140,7 @@ def fingerprint(ws: Workspace) -> str:
 def ws(tmp_path) -> Workspace:
     workspace = open_workspace(tmp_path / "ws")
     yield workspace
-    workspace.dispose()
+    workspace.close()
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
@@ -189,13 +189,13 @@ def test_rejected_import_leaves_database_byte_identical(ws, isere):
     good = (CORPUS / "ops_cp1252_semicolon.csv").read_bytes()
     assert import_file("operations", good, "ops.csv", ws, isere).imported
     db = ws.database_path
-    ws.dispose()
+    ws.close()
     before = fingerprint(ws)
     for bad in ("ops_duplicate_id.csv", "ops_bad_year.csv", "legacy.xls", "empty.csv"):
         report = import_file("operations", (CORPUS / bad).read_bytes(), bad, ws, isere)
         assert not report.imported
         assert report.errors
-    ws.dispose()
+    ws.close()
     assert fingerprint(ws) == before
     if db is not None:  # SQLite: no journal or temporary file left either
         assert sorted(p.name for p in db.parent.iterdir()) == [DATABASE_FILE]
@@ -241,13 +241,13 @@ def test_revision_changes_with_every_write_and_only_then(ws, isere, tmp_path):
     assert other_handle.revision() == first
     import_file("operations", data, "a.csv", other_handle, isere, mode="append", user="bob")
     assert ws.revision() not in (empty, first)
-    other_handle.dispose()
+    other_handle.close()
     assert not import_file("operations", b"id_operation;code_insee\n", "x.csv", ws, isere).imported
     assert open_workspace(ws.directory).revision() == ws.revision()
     elsewhere = open_workspace(tmp_path / "autre")
     import_file("operations", data, "a.csv", elsewhere, isere, user="alice")
     assert elsewhere.revision() != ws.revision()
-    elsewhere.dispose()
+    elsewhere.close()
 
 
 def test_default_user_is_the_login(ws, isere):
@@ -261,23 +261,23 @@ def test_workspace_belongs_to_one_departement(ws, isere):
     from geo.reference import load_reference
 
     import_file("populations", (CORPUS / "pop_ok.csv").read_bytes(), "pop.csv", ws, isere)
-    ws.dispose()
+    ws.close()
     before = fingerprint(ws)
     ain = load_reference("01")
     data = (CORPUS / "ops_leading_zero_ain.csv").read_bytes()
     with pytest.raises(WorkspaceError, match="appartient au département 38"):
         import_file("operations", data, "ain.csv", ws, ain)
-    ws.dispose()
+    ws.close()
     assert fingerprint(ws) == before
     assert ws.departement == "38"
 
 
-def test_default_workspace_dir(monkeypatch, tmp_path):
+def test_workspace_dir_setting(monkeypatch, tmp_path):
     monkeypatch.setenv("TERRITOIRES_WORKSPACE", str(tmp_path / "ici"))
-    assert default_workspace_dir() == tmp_path / "ici"
+    assert settings.workspace_dir() == tmp_path / "ici"
     monkeypatch.delenv("TERRITOIRES_WORKSPACE")
     monkeypatch.setenv("HOME", str(tmp_path))
-    assert default_workspace_dir() == tmp_path / ".local/share/territoires/workspace"
+    assert settings.workspace_dir() == tmp_path / ".local/share/territoires/workspace"
 
 
 def test_database_url_overrides_the_file(monkeypatch, tmp_path, isere):
@@ -286,36 +286,43 @@ def test_database_url_overrides_the_file(monkeypatch, tmp_path, isere):
     target = open_workspace(tmp_path / "dossier")
     assert target.database_path is None
     import_file("populations", (CORPUS / "pop_ok.csv").read_bytes(), "pop.csv", target, isere)
-    target.dispose()
+    target.close()
     assert (tmp_path / "autre.db").exists()
     assert not (tmp_path / "dossier").exists()
 
 
 def test_context_reads_instances_from_the_workspace(monkeypatch, tmp_path, isere):
-    from dashboard.context import instance_rows_for
+    from dashboard.intake.loader import instance_memberships_for
 
     monkeypatch.setenv("TERRITOIRES_WORKSPACE", str(tmp_path / "ws"))
-    rows, source = instance_rows_for("38")
+    memberships, source = instance_memberships_for("38")
     assert "démonstration" in source  # no workspace yet: the demo CLH
-    assert len(rows) == 62
+    assert memberships["instance_code"].nunique() == 13
     fixed = (
         "instance_code;instance_nom;instance_type;code_insee;epci_siren\r\n"
         "GRE;Grésivaudan;clh;;200018166\r\nVOI;Voiron;clh;38563;\r\n"
     )
-    report = import_file("instances", fixed.encode(), "inst.csv", open_workspace(), isere)
+    with open_workspace() as ws:
+        report = import_file("instances", fixed.encode(), "inst.csv", ws, isere)
     assert report.imported
-    rows, source = instance_rows_for("38")
+    memberships, source = instance_memberships_for("38")
     assert "espace de travail" in source
-    assert rows["instance_code"].tolist() == ["GRE", "VOI"]
-    assert rows["code_insee"].tolist() == [None, "38563"]
-    assert instance_rows_for("73")[0] is None  # the workspace belongs to Isère only
+    assert sorted(memberships["instance_code"].unique()) == ["GRE", "VOI"]
+    gresivaudan = isere.communes.loc[isere.communes["epci_siren"] == "200018166", "code_insee"]
+    assert set(memberships.loc[memberships["instance_code"] == "GRE", "code_insee"]) == set(
+        gresivaudan
+    )
+    assert memberships.loc[memberships["instance_code"] == "VOI", "code_insee"].tolist() == [
+        "38563"
+    ]
+    assert instance_memberships_for("73")[0].empty  # the workspace belongs to Isère only
 
 
 _CHILD = """
 import sys, time
 from pathlib import Path
-from dashboard.imports import import_file
-from dashboard.workspace import open_workspace
+from dashboard.intake.imports import import_file
+from dashboard.store.workspace import open_workspace
 from geo.reference import load_reference
 
 def progress(done, total):
@@ -333,7 +340,7 @@ def test_killed_import_leaves_previous_data_intact(ws, isere, tmp_path):
     previous = (CORPUS / "ops_cp1252_semicolon.csv").read_bytes()
     import_file("operations", previous, "ops.csv", ws, isere)
     before = ws.read("operations")
-    ws.dispose()
+    ws.close()
     big = tmp_path / "gros.csv"
     body = "".join(f"G-{i};38185;2022;{i % 40};{i % 7};agreee\r\n" for i in range(40_000))
     big.write_text("id_operation;code_insee;annee;nb_plai;nb_plus;statut\r\n" + body)
@@ -355,7 +362,7 @@ def test_killed_import_leaves_previous_data_intact(ws, isere, tmp_path):
     if ws.database_path is not None:
         with sqlite3.connect(ws.database_path) as conn:
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    ws.dispose()
+    ws.close()
     # and the workspace still takes the next import
     report = import_file("operations", big.read_bytes(), "gros.csv", ws, isere)
     assert report.imported
@@ -368,7 +375,7 @@ def test_donnees_page_renders_with_workspace(monkeypatch, tmp_path, isere):
     monkeypatch.setenv("TERRITOIRES_WORKSPACE", str(tmp_path / "ws"))
     target = open_workspace()
     import_file("plans", (CORPUS / "plans_ok.csv").read_bytes(), "plans_ok.csv", target, isere)
-    target.dispose()
+    target.close()
     at = AppTest.from_file(str(ROOT / "pages" / "donnees.py"), default_timeout=60).run()
     assert not at.exception
     assert at.title[0].value == "Données"
@@ -426,7 +433,7 @@ def test_donnees_page_upload_map_and_import(monkeypatch, tmp_path):
     target = open_workspace()
     assert target.read("operations")["nb_plai"].tolist() == [7]
     assert target.history()["fichier"].tolist() == ["ops_unmapped_header.csv"]
-    target.dispose()
+    target.close()
 
 
 def test_revision_of_some_kinds_ignores_the_others(ws, isere):
@@ -451,7 +458,7 @@ def test_server_engines_are_shared_sqlite_engines_are_not(tmp_path, isere, backe
     data = (CORPUS / "ops_cp1252_semicolon.csv").read_bytes()
     assert import_file("operations", data, "a.csv", first, isere, user="alice").imported
     assert (first.engine is second.engine) == (backend == "postgresql")
-    first.dispose()
+    first.close()
     assert len(second.read("operations")) == 2
     assert open_workspace(tmp_path / "ws").revision() == second.revision()
-    second.dispose()
+    second.close()

@@ -6,7 +6,14 @@ No Streamlit here: the CLI (``territoires gaps``), the page and the exports shar
 >>> findings = evaluate(load_reference("38"), {"plans": plans, "instances": rows})
 """
 
-from dashboard.coverage.engine import RULES, RULES_BY_ID, evaluate, rules_table, run_rules
+from dashboard.coverage.engine import (
+    RULES,
+    RULES_BY_ID,
+    evaluate,
+    findings_to_frame,
+    rules_table,
+    run_rules,
+)
 from dashboard.coverage.inputs import CoverageInputs, Tolerances, prepare_inputs
 from dashboard.coverage.model import (
     ALERTE,
@@ -16,13 +23,19 @@ from dashboard.coverage.model import (
     SEVERITY_LABELS,
     Finding,
     Rule,
-    findings_to_frame,
 )
 from dashboard.coverage.plh import is_obliged, obligation_table, plh_in_force
+from dashboard.coverage.report import (
+    COVERAGE_KINDS,
+    CoverageReport,
+    coverage_report,
+    coverage_report_of,
+)
 from dashboard.coverage.views import commune_coverage, plh_timeline
 
 __all__ = [
     "ALERTE",
+    "COVERAGE_KINDS",
     "ERREUR",
     "INFO",
     "RULES",
@@ -30,10 +43,13 @@ __all__ = [
     "SEVERITIES",
     "SEVERITY_LABELS",
     "CoverageInputs",
+    "CoverageReport",
     "Finding",
     "Rule",
     "Tolerances",
     "commune_coverage",
+    "coverage_report",
+    "coverage_report_of",
     "evaluate",
     "findings_to_frame",
     "is_obliged",

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import asdict
 
 import geopandas as gpd
 import pandas as pd
@@ -13,13 +16,13 @@ from dashboard.coverage.instances import (
     INSTANCE_SPLITS_EPCI,
     PDH_SECTORS,
 )
-from dashboard.coverage.model import Finding, Rule, severity_rank
+from dashboard.coverage.model import FRAME_COLUMNS, Finding, Rule, severity_rank
 from dashboard.coverage.objectives import PLH_PDALHPD_OBJECTIVE
 from dashboard.coverage.plh import PLH_OBLIGATION, PLH_PERIOD
 from dashboard.coverage.topology import PERIMETER_TOPOLOGY
 from geo.reference import Reference
 
-#: Every rule, in display order (DESIGN.md §5).
+#: Every rule, in display order (docs/ARCHITECTURE.md, « Règles de couverture »).
 RULES: tuple[Rule, ...] = (
     PLH_OBLIGATION,
     PLH_PERIOD,
@@ -67,7 +70,8 @@ def evaluate(
     tolerances: Tolerances | None = None,
     rules: list[str] | None = None,
 ) -> list[Finding]:
-    """Evaluate the coverage rules of DESIGN.md §5 for one département.
+    """Evaluate the coverage rules for one département (docs/ARCHITECTURE.md, « Règles de
+    couverture »).
 
     Parameters
     ----------
@@ -99,3 +103,35 @@ def evaluate(
         reference, tables, period, memberships, drawings, as_of=as_of, tolerances=tolerances
     )
     return run_rules(inputs, rules)
+
+
+def findings_to_frame(
+    findings: Iterable[Finding],
+    rule_labels: dict[str, str] | None = None,
+    details_as_json: bool = True,
+) -> pd.DataFrame:
+    """Findings as a DataFrame, for the page and the CSV/XLSX export.
+
+    Parameters
+    ----------
+    findings : iterable of Finding
+    rule_labels : dict, optional
+        ``rule id → label``; by default the labels of the registered rules.
+    details_as_json : bool
+        Serialise ``details`` as a JSON string (spreadsheets cannot hold dicts).
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`FRAME_COLUMNS`, one row per finding, in the given order.
+    """
+    if rule_labels is None:
+        rule_labels = {rule.id: rule.label for rule in RULES}
+    rows = []
+    for f in findings:
+        row = asdict(f)
+        row["rule_label"] = rule_labels.get(f.rule, f.rule)
+        if details_as_json:
+            row["details"] = json.dumps(f.details, ensure_ascii=False, default=str)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=FRAME_COLUMNS)

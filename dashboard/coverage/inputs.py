@@ -1,7 +1,8 @@
 """Inputs of the coverage rules, normalised once: tables, plan period, memberships, populations.
 
 The rules take plain data only (reference + pandas tables with the canonical columns of
-DESIGN.md §3), so they run the same from the CLI, the page, the exports and the tests.
+docs/ARCHITECTURE.md, « Types d'import »), so they run the same from the CLI, the page,
+the exports and the tests.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from functools import cached_property
 import geopandas as gpd
 import pandas as pd
 
-from geo.perimeters import MEMBERSHIP_COLUMNS, drawing_to_memberships, expand_memberships
+from geo.perimeters import combine_memberships
 from geo.reference import POPULATION_MILLESIME, Reference
 
 #: Plan types that hold a PLH: the PLH itself and the PLUi tenant lieu de PLH (PLUi-H,
@@ -284,17 +285,6 @@ class CoverageInputs:
         return str(match.iloc[0]) if len(match) else str(siren)
 
 
-def build_memberships(
-    reference: Reference, instances: pd.DataFrame, drawings: gpd.GeoDataFrame | None
-) -> pd.DataFrame:
-    """Memberships from instance rows, or from drawings when there are no rows."""
-    if instances is not None and not instances.empty:
-        return expand_memberships(instances, reference)
-    if drawings is not None and not drawings.empty:
-        return drawing_to_memberships(drawings, reference).memberships
-    return pd.DataFrame(columns=MEMBERSHIP_COLUMNS)
-
-
 def prepare_inputs(
     reference: Reference,
     tables: dict[str, pd.DataFrame] | None = None,
@@ -338,8 +328,8 @@ def prepare_inputs(
         as_of = dt.date.today()
         if period is not None:
             as_of = min(max(as_of, period[0]), period[1])
-    if memberships is None:
-        memberships = build_memberships(reference, instances, drawings)
+    if memberships is None or memberships.empty:
+        memberships = combine_memberships(reference, instances, drawings=drawings)
     return CoverageInputs(
         reference=reference,
         plans=plans,

@@ -16,12 +16,9 @@ Severities (from most to least serious):
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-
-import pandas as pd
 
 if TYPE_CHECKING:
     from dashboard.coverage.inputs import CoverageInputs
@@ -36,7 +33,7 @@ SEVERITY_LABELS = {ERREUR: "Erreur", ALERTE: "Alerte", INFO: "Information"}
 #: Territory levels a finding can point to.
 TERRITOIRE_TYPES = ("departement", "instance", "epci", "commune")
 
-#: Columns of the public JSON record (DESIGN.md §4), in order.
+#: Columns of the public JSON record (docs/ARCHITECTURE.md, « Ligne de commande »), in order.
 JSON_FIELDS = ("rule", "territoire_type", "territoire_code", "severity", "message", "article")
 #: Columns of :func:`findings_to_frame`.
 FRAME_COLUMNS = [
@@ -146,37 +143,3 @@ class Rule:
 def severity_rank(severity: str) -> int:
     """0 for ``erreur``, 1 for ``alerte``, 2 for ``info``, 3 for anything else."""
     return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
-
-
-def findings_to_frame(
-    findings: Iterable[Finding],
-    rule_labels: dict[str, str] | None = None,
-    details_as_json: bool = True,
-) -> pd.DataFrame:
-    """Findings as a DataFrame, for the page and the CSV/XLSX export.
-
-    Parameters
-    ----------
-    findings : iterable of Finding
-    rule_labels : dict, optional
-        ``rule id → label``; by default the labels of the registered rules.
-    details_as_json : bool
-        Serialise ``details`` as a JSON string (spreadsheets cannot hold dicts).
-
-    Returns
-    -------
-    DataFrame
-        Columns :data:`FRAME_COLUMNS`, one row per finding, in the given order.
-    """
-    if rule_labels is None:
-        from dashboard.coverage.engine import RULES
-
-        rule_labels = {rule.id: rule.label for rule in RULES}
-    rows = []
-    for f in findings:
-        row = asdict(f)
-        row["rule_label"] = rule_labels.get(f.rule, f.rule)
-        if details_as_json:
-            row["details"] = json.dumps(f.details, ensure_ascii=False, default=str)
-        rows.append(row)
-    return pd.DataFrame(rows, columns=FRAME_COLUMNS)

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard.coverage.engine import run_rules
+from dashboard.coverage.engine import findings_to_frame, run_rules
 from dashboard.coverage.inputs import CoverageInputs, prepare_inputs
-from dashboard.coverage.model import Finding, findings_to_frame
+from dashboard.coverage.model import Finding
 from dashboard.coverage.views import commune_coverage, plh_timeline
-from dashboard.sources import load_tables, memberships_of
-from geo.reference import load_reference
+from dashboard.intake.loader import LoadedTables, load_tables
+from geo.reference import Reference, load_reference
 
+#: Kinds the coverage rules read.
 COVERAGE_KINDS = ("plans", "objectifs", "instances", "populations")
 
 
@@ -51,9 +52,15 @@ def coverage_report(
 ) -> CoverageReport:
     """Run every coverage rule on the workspace (or the Isère demo) of a département."""
     loaded = load_tables(workspace, departement, COVERAGE_KINDS)
-    reference = load_reference(loaded.departement)
+    return coverage_report_of(loaded, load_reference(loaded.departement), as_of)
+
+
+def coverage_report_of(
+    loaded: LoadedTables, reference: Reference, as_of: dt.date | None = None
+) -> CoverageReport:
+    """Run every coverage rule on tables already loaded (an export reads them once)."""
     inputs = prepare_inputs(
-        reference, loaded.tables, None, memberships_of(loaded, reference), None, as_of=as_of
+        reference, loaded.tables, None, loaded.memberships(reference), None, as_of=as_of
     )
     findings = run_rules(inputs)
     return CoverageReport(

@@ -2,7 +2,7 @@
 
 Every export starts from one :class:`~dashboard.exports.bundle.ExportBundle` (built once by
 :func:`~dashboard.exports.bundle.load_bundle`) and needs no network: maps and charts are
-drawn by matplotlib (:mod:`dashboard.staticmap`, :mod:`dashboard.exports.charts`).
+drawn by matplotlib (:mod:`dashboard.maps.static`, :mod:`dashboard.exports.charts`).
 
 Public API::
 

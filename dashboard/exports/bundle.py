@@ -1,7 +1,7 @@
 """Everything an export needs, collected once: territory, coverage, indicators, sources.
 
 The numbers are those of ``territoires indicators --json``: the bundle holds the payload
-of :func:`dashboard.cli_indicators.compute_all`, so an export never recomputes them in
+of :func:`dashboard.indicators.payload.compute_all`, so an export never recomputes them in
 another way.
 """
 
@@ -14,9 +14,13 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from dashboard import demo
-from dashboard.context import Territory, build_territory
-from dashboard.coverage.report import CoverageReport, coverage_report
+from dashboard.coverage.report import CoverageReport, coverage_report_of
+from dashboard.indicators.payload import compute_all, inputs_of
+from dashboard.indicators.signals import signal_summary, signal_trend
+from dashboard.indicators.status import reference_date
+from dashboard.intake import demo
+from dashboard.intake.loader import load_tables
+from dashboard.maps.territory import Territory, build_territory
 from geo.reference import SOURCE_GEOGRAPHIE, SOURCE_POPULATION
 
 #: Territory types a fiche can be made for.
@@ -85,9 +89,10 @@ class ExportBundle:
     operations : DataFrame
         Imported operations with commune, EPCI and instance names.
     signals : DataFrame
-        :func:`dashboard.signals.signal_summary` for every level.
+        :func:`dashboard.indicators.signals.signal_summary` for every level.
     signal_trend : DataFrame
-        :func:`dashboard.signals.signal_trend` for every level (received, closed per year).
+        :func:`dashboard.indicators.signals.signal_trend` for every level (received, closed
+        per year).
     source : str
         Where the tables come from.
     is_demo : bool
@@ -267,22 +272,6 @@ def parse_territoire(spec: str) -> tuple[str, str]:
     return kind, code
 
 
-def _instance_rows(loaded) -> tuple[pd.DataFrame | None, str]:
-    rows = loaded.tables.get("instances")
-    drawn = loaded.perimetres
-    if drawn is not None and not drawn.empty:
-        known = rows["instance_code"] if rows is not None else pd.Series(dtype=str)
-        drawn = drawn[~drawn["instance_code"].isin(known)]
-        rows = drawn if rows is None else pd.concat([rows, drawn], ignore_index=True)
-    if rows is None or rows.empty:
-        return None, "aucune instance définie pour ce département"
-    rows = rows.astype(object).where(rows.notna(), None)
-    label = "instances de l’espace de travail"
-    if loaded.is_demo:
-        label = f"CLH de l’Isère – {demo.DEMO_LABEL}"
-    return rows, label
-
-
 def _operations(operations: pd.DataFrame | None, territory: Territory) -> pd.DataFrame:
     if operations is None or operations.empty:
         return pd.DataFrame(columns=["id_operation", "code_insee", "commune", "annee", "nb_plai"])
@@ -310,26 +299,21 @@ def load_bundle(
         Workspace directory; by default ``$TERRITOIRES_WORKSPACE`` or the documented one.
     today : date, optional
         Reference date of the indicators; by default today, or the end of the last year
-        with data when the extracts stop earlier (:func:`dashboard.sources.reference_date`).
+        with data when the extracts stop earlier
+        (:func:`dashboard.indicators.status.reference_date`).
 
     Raises
     ------
     ValueError
         When ``departement`` contradicts the workspace; UnknownDepartementError.
     """
-    from dashboard.cli_indicators import compute_all, load_inputs
-    from dashboard.signals import signal_summary, signal_trend
-    from dashboard.sources import load_tables, reference_date
-
-    ws = str(workspace) if workspace is not None else None
-    loaded = load_tables(ws, departement)
+    loaded = load_tables(workspace, departement)  # the one read of the workspace
     today = today or reference_date(loaded.tables)
-    inputs = load_inputs(ws, loaded.departement)
+    inputs = inputs_of(loaded)
     payload = compute_all(inputs, today, None)
-    rows, inst_source = _instance_rows(loaded)
-    territory = build_territory(loaded.departement, rows, inst_source)
+    territory = build_territory(loaded.departement, inputs.memberships, loaded.instances_source)
     ref = territory.reference
-    coverage = coverage_report(loaded.departement, ws, as_of=today)
+    coverage = coverage_report_of(loaded, ref, as_of=today)
     sig_table = loaded.tables.get("signalements")
     signals = signal_summary(
         ref, inputs.memberships, sig_table if sig_table is not None else pd.DataFrame(),

@@ -12,8 +12,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import FuncFormatter
 
-from dashboard.exports.typo import num, pct, typo
-from dashboard.staticmap import BLEU_FRANCE, ROUGE_MARIANNE
+from dashboard.formatting import num, pct, typo
+from dashboard.maps.static import BLEU_FRANCE, ROUGE_MARIANNE
 
 GRIS = "#c9ccd6"
 VERT = "#18753c"

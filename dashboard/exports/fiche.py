@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.exports.bundle import ExportBundle, TerritoryRef
-from dashboard.exports.typo import num, pct
+from dashboard.formatting import num, pct
 from geo.reference import SOURCE_POPULATION
 
 

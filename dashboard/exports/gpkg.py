@@ -2,7 +2,7 @@
 
 Layers: ``communes`` (with their indicators and coverage situation), ``epci``,
 ``instances`` and ``constats`` (coverage findings on the geometry of the territory they
-concern). Geometries are the display coverage of :func:`dashboard.context.build_territory`
+concern). Geometries are the display coverage of :func:`dashboard.maps.territory.build_territory`
 (simplified without gaps between neighbours), projected to the département's metric CRS:
 **Lambert-93, EPSG:2154, in mainland France and Corsica**; the official local
 projections overseas (:func:`geo.reference.metric_crs_for`).

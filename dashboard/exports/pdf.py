@@ -1,7 +1,7 @@
 """PDF fiche of an EPCI or an instance (weasyprint), offline.
 
 Maps and charts are PNG drawn by matplotlib and embedded as ``data:`` URIs; every text
-from the data goes through :func:`html.escape` after :func:`~dashboard.exports.typo.typo`
+from the data goes through :func:`html.escape` after :func:`~dashboard.formatting.typo`
 (’, « », non-breaking spaces, en dashes). Each figure carries its source and millésime;
 the footer gives the date and « données de démonstration » when relevant.
 """
@@ -19,9 +19,8 @@ from dashboard.coverage.model import SEVERITY_LABELS
 from dashboard.exports import charts
 from dashboard.exports.bundle import ExportBundle, TerritoryRef
 from dashboard.exports.fiche import FicheContent, fiche_content
-from dashboard.exports.typo import num, pct, typo
-from dashboard.formatting import fr_date
-from dashboard.staticmap import overview_png
+from dashboard.formatting import fr_date, num, pct, typo
+from dashboard.maps.static import overview_png
 from geo.reference import SOURCE_GEOGRAPHIE
 
 #: Operations listed in full on the fiche (the rest are counted).

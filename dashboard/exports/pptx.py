@@ -22,9 +22,8 @@ from dashboard.coverage.model import SEVERITY_LABELS
 from dashboard.exports import charts
 from dashboard.exports.bundle import ExportBundle, TerritoryRef
 from dashboard.exports.fiche import fiche_content
-from dashboard.exports.typo import num, pct, typo
-from dashboard.formatting import fr_date
-from dashboard.staticmap import choropleth_png, overview_png
+from dashboard.formatting import fr_date, num, pct, typo
+from dashboard.maps.static import choropleth_png, overview_png
 from geo.reference import SOURCE_GEOGRAPHIE
 
 BLEU = RGBColor(0x00, 0x00, 0x91)

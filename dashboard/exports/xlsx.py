@@ -205,9 +205,9 @@ def write_sheet(
 
 
 def _sources_sheet(wb: Workbook, bundle: ExportBundle, title: str) -> None:
-    from dashboard.balance import DEFINITION_INDICE_EQUILIBRE, EXPLICATION_DISSIMILARITE
-    from dashboard.indicators import DEFINITION_TAUX
-    from dashboard.signals import definition_taux
+    from dashboard.indicators.balance import DEFINITION_INDICE_EQUILIBRE, EXPLICATION_DISSIMILARITE
+    from dashboard.indicators.signals import definition_taux
+    from dashboard.indicators.status import DEFINITION_TAUX
 
     ws = wb.create_sheet(SHEET_SOURCES)
     ws.cell(1, 1, title).font = Font(bold=True, size=13, color="000091")

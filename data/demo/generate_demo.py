@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from openpyxl import Workbook
 
-from dashboard import demo
+from dashboard.intake import demo
 from geo.perimeters import expand_memberships
 from geo.reference import load_reference
 

@@ -1,0 +1,125 @@
+"""Shared Streamlit widgets and caches (the only dashboard module besides the entrypoint
+and page helpers that imports Streamlit)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.formatting import fr_int
+from dashboard.maps.territory import Territory, build_territory
+from dashboard.settings import DEFAULT_DEPARTEMENT
+from dashboard.store.workspace import open_workspace
+from geo.reference import UnknownDepartementError, departements, normalise_departement
+
+#: Kinds whose writes change the map layers (the instances' perimeters).
+LAYER_KINDS = ("instances", "perimetres")
+
+
+@st.cache_resource(show_spinner="Chargement du référentiel territorial…", max_entries=8)
+def _territory(departement: str, instances_revision: str) -> Territory:
+    del instances_revision  # only part of the cache key
+    return build_territory(departement)
+
+
+def territory(departement: str) -> Territory:
+    """Display layers of a département, cached per process on the département code and on
+    the revision of its instances, so that an import of instances — through this process,
+    another replica or the CLI — redraws the maps at the next rerun."""
+    return _territory(departement, workspace_signature(LAYER_KINDS))
+
+
+@st.cache_data
+def departement_options() -> dict[str, str]:
+    """Département code → « 38 – Isère », for the selector."""
+    deps = departements()
+    return {row.code: f"{row.code} – {row.nom}" for row in deps.itertuples()}
+
+
+def _departement_from_url() -> str:
+    options = departement_options()
+    wanted = st.query_params.get("dep", DEFAULT_DEPARTEMENT)
+    try:
+        wanted = normalise_departement(wanted)
+    except (TypeError, ValueError):
+        wanted = DEFAULT_DEPARTEMENT
+    if wanted not in options:
+        st.sidebar.warning(f"Département « {wanted} » inconnu : affichage de l'Isère.")
+        wanted = DEFAULT_DEPARTEMENT
+    return wanted
+
+
+def departement_selector() -> str:
+    """Sidebar selector of the département, kept in sync with ``?dep=`` in the URL.
+
+    Called once by the entrypoint. A link such as ``/?dep=2A`` opens the app on that
+    département; changing the selector rewrites the URL so that it can be shared.
+    """
+    options = departement_options()
+    if "departement" not in st.session_state:
+        st.session_state["departement"] = _departement_from_url()
+    st.sidebar.selectbox(
+        "Département",
+        list(options),
+        format_func=options.get,
+        key="departement",
+        help="Le lien de la page (paramètre ?dep=) permet de partager ce choix.",
+    )
+    dep = st.session_state["departement"]
+    if st.query_params.get("dep") != dep:
+        st.query_params["dep"] = dep
+    return dep
+
+
+def current_departement() -> str:
+    """The département the pages work on (selector value, else ``?dep=``, else Isère)."""
+    if "departement" not in st.session_state:
+        st.session_state["departement"] = _departement_from_url()
+    return st.session_state["departement"]
+
+
+def workspace_signature(kinds: tuple[str, ...] | None = None) -> str:
+    """A key that changes whenever the current workspace is written (for caches); with
+    ``kinds``, only when data of those kinds is written."""
+    with open_workspace() as ws:
+        return ws.revision(kinds)
+
+
+def guarded(func, *args):
+    """Call ``func(*args)``; a workspace of another département stops the page politely.
+
+    A workspace belongs to one département: asking another one of it raises ValueError in
+    the domain, shown here as a French message rather than a stack trace.
+    """
+    try:
+        return func(*args)
+    except ValueError as exc:
+        st.warning(
+            f"Données indisponibles pour ce département : {exc}. Choisissez le département "
+            "de l'espace de travail, ou un autre espace (TERRITOIRES_WORKSPACE)."
+        )
+        st.stop()
+        raise  # unreachable: st.stop() raises
+
+
+def source_caption(*sources: str) -> None:
+    """A small « Source : … » line under a figure."""
+    st.caption("Source : " + " ; ".join(sources))
+
+
+def metric(label: str, value: int | float | str, source: str, help_text: str | None = None) -> None:
+    """A key figure with its source and millésime right under it."""
+    shown = fr_int(value) if isinstance(value, int | float) else value
+    st.metric(label, shown, help=help_text)
+    st.caption(source)
+
+
+__all__ = [
+    "DEFAULT_DEPARTEMENT",
+    "UnknownDepartementError",
+    "current_departement",
+    "departement_options",
+    "departement_selector",
+    "metric",
+    "source_caption",
+    "territory",
+]

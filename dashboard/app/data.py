@@ -1,0 +1,272 @@
+"""Streamlit widgets of the « Données » page: upload, check, map headers, import, history.
+
+The page stays thin; every computation goes through :mod:`dashboard.intake.imports` and
+:mod:`dashboard.store.workspace`, exactly as the CLI does. Uploaded bytes are kept in memory
+only; their file name is a label, never a path.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.app import auth as ui_auth
+from dashboard.intake.imports import ImportReport, check_file, import_file
+from dashboard.intake.templates import table_csv, table_xlsx, template, template_formats
+from dashboard.store.permissions import ROLE_LABELS, writable_kinds
+from dashboard.store.schemas import KIND_NAMES, KINDS
+from dashboard.store.workspace import Workspace, WorkspaceError, open_workspace
+from geo.reference import Reference, load_reference
+
+IGNORE = "(ignorer cette colonne)"
+UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "geojson", "json", "gpkg", "zip"]
+#: Streamlit's uploader writes « Upload » and « 50MB per file • … » in English and offers no
+#: parameter to change them (streamlit/streamlit#13500): the texts are replaced in CSS, and
+#: the formats and the limit are said in French below the widget. If a Streamlit upgrade
+#: renames these test ids, the English texts simply come back.
+FRENCH_UPLOADER_CSS = """
+<style>
+[data-testid="stFileUploaderDropzone"] button p { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button p::after { content: "Parcourir"; font-size: 1rem; }
+[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {
+  content: "ou glisser-déposer le fichier ici"; font-size: 0.875rem;
+}
+</style>
+"""
+HISTORY_LABELS = {
+    "horodatage": "Date (UTC)", "kind": "Type", "fichier": "Fichier", "lignes": "Lignes",
+    "mode": "Mode", "utilisateur": "Par", "role": "Rôle", "avertissements": "Avertissements",
+    "sha256": "Empreinte SHA-256",
+}
+
+
+@st.cache_resource(show_spinner="Chargement du référentiel territorial…")
+def reference(departement: str) -> Reference:
+    """Reference of a département, cached on its code."""
+    return load_reference(departement)
+
+
+@st.cache_data(show_spinner=False)
+def _template(kind: str, fmt: str) -> tuple[bytes, str, str]:
+    return template(kind, fmt)
+
+
+def max_upload_mb() -> int:
+    """Upload limit in MB, as configured in ``.streamlit/config.toml``."""
+    return int(st.get_option("server.maxUploadSize"))
+
+
+def kind_label(kind: str) -> str:
+    """« operations — Opérations financées (extrait Sisal / Galion) »."""
+    return f"{kind} — {KINDS[kind].label}"
+
+
+def workspace_banner(ws: Workspace, departement: str) -> bool:
+    """State where the workspace is and whether it matches the département.
+
+    Returns
+    -------
+    bool
+        True when files may be imported for ``departement``.
+    """
+    owner = ws.departement
+    where = ws.url.split("@")[-1] if ws.url else str(ws.directory)
+    if owner is None:
+        st.info(f"Espace de travail : {where} — pas encore créé ; le premier import le crée "
+                f"pour le département {departement}.")
+        return True
+    if owner != departement:
+        st.warning(f"L'espace de travail ({where}) appartient au département {owner}. "
+                   f"Choisissez ce département pour importer des fichiers.")
+        return False
+    st.caption(f"Espace de travail du département {owner} : {where}")
+    return True
+
+
+def _messages_table(messages: list) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"ligne": m.line, "colonne": m.column, "message": m.message} for m in messages],
+        columns=["ligne", "colonne", "message"],
+    ).astype({"ligne": "Int64"})
+
+
+def show_report(report: ImportReport) -> None:
+    """Validation report: summary, errors and warnings with line and column, preview."""
+    read = ", ".join(f"{k} : {v}" for k, v in report.details.items())
+    if report.valid:
+        st.success(f"Fichier valide : {report.rows} lignes lues ({read}).")
+    else:
+        st.error(f"Fichier invalide : {len(report.errors)} erreur(s) — rien ne sera importé. "
+                 f"{report.rows} lignes lues ({read}).")
+    if report.errors:
+        st.markdown("**Erreurs** (ligne telle qu'affichée dans le tableur, en-tête = ligne 1)")
+        st.dataframe(_messages_table(report.errors), hide_index=True, width="stretch")
+    if report.warnings:
+        with st.expander(f"Avertissements ({len(report.warnings)})", expanded=report.valid):
+            st.dataframe(_messages_table(report.warnings), hide_index=True,
+                         width="stretch")
+    if report.columns:
+        st.caption("Colonnes reconnues : " + ", ".join(
+            f"« {h} » → {c}" for c, h in report.columns.items()))
+    if report.frame is not None and not report.frame.empty:
+        st.markdown("**Aperçu après normalisation** (50 premières lignes)")
+        st.dataframe(report.frame.head(50), hide_index=True, width="stretch")
+
+
+def mapping_widgets(kind: str, report: ImportReport, key: str) -> dict[str, str]:
+    """One select box per unrecognised header, to map it onto a canonical column."""
+    mapping: dict[str, str] = dict(st.session_state.get(key, {}))
+    if not report.unknown_headers and not mapping:
+        return mapping
+    st.markdown("**Colonnes non reconnues** : associez-les à une colonne attendue si besoin.")
+    free = [c for c in KINDS[kind].names if c not in report.columns]
+    headers = list(dict.fromkeys([*mapping, *report.unknown_headers]))
+    cols = st.columns(min(3, max(1, len(headers))))
+    for i, header in enumerate(headers):
+        current = mapping.get(header, "")
+        options = [IGNORE, *dict.fromkeys([*([current] if current else []), *free])]
+        choice = cols[i % len(cols)].selectbox(
+            f"« {header} »", options, index=options.index(current) if current else 0,
+            key=f"{key}-{i}-{header}",
+        )
+        if choice == IGNORE:
+            mapping.pop(header, None)
+        else:
+            mapping[header] = choice
+    if mapping != st.session_state.get(key, {}):
+        st.session_state[key] = mapping
+        st.rerun()
+    return mapping
+
+
+def _checked(kind: str, data: bytes, name: str, ref: Reference, mapping: dict[str, str],
+             sheet: str | None, ws: Workspace) -> ImportReport:
+    """Check once per (file, kind, mapping, sheet); kept in the session, never pickled."""
+    import hashlib
+
+    signature = (kind, hashlib.sha256(data).hexdigest(), tuple(sorted(mapping.items())), sheet,
+                 ref.departement)
+    cached = st.session_state.get("donnees_report")
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    instance_codes = None
+    if ws.exists() and ws.departement == ref.departement:
+        instance_codes = set(ws.read("instances")["instance_code"].dropna()) or None
+    with st.spinner("Vérification du fichier…"):
+        report = check_file(kind, data, name, ref, mapping, sheet, instance_codes)
+    st.session_state["donnees_report"] = (signature, report)
+    return report
+
+
+def import_panel(ws: Workspace, departement: str, can_import: bool) -> None:
+    """Upload → kind → check → mapping → confirm."""
+    kind = st.selectbox("Type de données", KIND_NAMES, format_func=kind_label,
+                        key="donnees_kind")
+    spec = KINDS[kind]
+    required = ", ".join(spec.required)
+    st.caption(f"Colonnes obligatoires : {required}. {spec.description}")
+    st.html(FRENCH_UPLOADER_CSS)
+    uploaded = st.file_uploader(
+        "Fichier à importer",
+        type=UPLOAD_TYPES,
+        help="CSV (UTF-8, cp1252 ou latin-1 ; séparateur , ; ou tabulation), XLSX, et pour les "
+        "périmètres GeoJSON, GeoPackage ou Shapefile zippé.",
+        key="donnees_upload",
+    )
+    formats = ", ".join(t.upper() for t in UPLOAD_TYPES)
+    limit = max_upload_mb()
+    st.caption(f"Formats acceptés : {formats}. Taille maximale d'un fichier : {limit} Mo.")
+    if uploaded is None:
+        return
+    data = uploaded.getvalue()
+    name = uploaded.name
+    sheet = None
+    if data[:4] == b"PK\x03\x04" and not spec.geo:
+        from dashboard.intake.readers import sheet_names
+
+        try:
+            sheets = sheet_names(data)
+        except Exception:  # an unreadable workbook is reported by the check itself
+            sheets = []
+        if len(sheets) > 1:
+            sheet = st.selectbox("Feuille du classeur", sheets, key="donnees_sheet")
+    ref = reference(departement)
+    map_key = f"donnees_mapping-{kind}-{name}"
+    mapping = dict(st.session_state.get(map_key, {}))
+    report = _checked(kind, data, name, ref, mapping, sheet, ws)
+    mapping_widgets(kind, report, map_key)
+    show_report(report)
+    mode = st.radio("Mode d'import", ["replace", "append"], horizontal=True,
+                    format_func={"replace": "remplacer la table",
+                                 "append": "ajouter à la table"}.get, key="donnees_mode")
+    disabled = not (report.valid and can_import)
+    acteur = ui_auth.session_acteur()
+    allowed = writable_kinds(acteur, KIND_NAMES)
+    st.caption(f"Vous importez en tant que {acteur.nom or acteur.identifiant} "
+               f"({ROLE_LABELS[acteur.role]}) : "
+               + (", ".join(allowed) if allowed else "aucun type de données")
+               + (f", pour l'EPCI {acteur.epci_siren} et ses communes"
+                  if acteur.epci_siren else "")
+               + ". L'espace de travail refuse toute autre écriture.")
+    if st.button("Importer dans l'espace de travail", type="primary", disabled=disabled):
+        bar = st.progress(0.0, text="Import en cours…")
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(done / total if total else 1.0, text=f"Import : {done} / {total} lignes")
+
+        try:
+            done = import_file(kind, data, name, ws, ref, mapping=mapping, sheet=sheet,
+                               mode=mode, progress=progress, acteur=acteur)
+        except WorkspaceError as exc:
+            st.error(str(exc))
+            return
+        if done.imported:
+            st.success(f"Import réussi : {done.rows_written} lignes écrites dans « {kind} ».")
+        elif done.refusal:
+            st.error(f"Import refusé : {done.refusal}")
+        else:
+            show_report(done)
+
+
+def tables_panel(ws: Workspace) -> None:
+    """Current content of one table, with CSV and XLSX downloads."""
+    kind = st.selectbox("Table", KIND_NAMES, format_func=kind_label, key="donnees_table")
+    frame = ws.read(kind)
+    st.caption(f"{len(frame)} lignes.")
+    st.dataframe(frame.head(1000), hide_index=True, width="stretch")
+    if frame.empty:
+        return
+    c1, c2 = st.columns(2)
+    c1.download_button("Télécharger (CSV)", table_csv(frame), file_name=f"{kind}.csv",
+                       mime="text/csv", key=f"dl-csv-{kind}")
+    c2.download_button(
+        "Télécharger (XLSX)", table_xlsx(frame, kind), file_name=f"{kind}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"dl-xlsx-{kind}",
+    )
+
+
+def history_panel(ws: Workspace) -> None:
+    """The import log, most recent first."""
+    history = ws.history()
+    if history.empty:
+        st.info("Aucun import pour l'instant.")
+        return
+    shown = history[list(HISTORY_LABELS)].rename(columns=HISTORY_LABELS)
+    st.dataframe(shown, hide_index=True, width="stretch")
+
+
+def templates_panel() -> None:
+    """Download a template to fill in, per kind."""
+    kind = st.selectbox("Modèle pour", KIND_NAMES, format_func=kind_label, key="donnees_modele")
+    cols = st.columns(len(template_formats(kind)))
+    for col, fmt in zip(cols, template_formats(kind), strict=True):
+        data, filename, mime = _template(kind, fmt)
+        col.download_button(f"Modèle {fmt.upper()}", data, file_name=filename, mime=mime,
+                            key=f"modele-{kind}-{fmt}")
+
+
+def open_current_workspace() -> Workspace:
+    """The workspace of ``TERRITOIRES_WORKSPACE`` / ``TERRITOIRES_DATABASE_URL`` (not cached)."""
+    return open_workspace()

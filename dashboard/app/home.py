@@ -1,0 +1,146 @@
+"""Streamlit widgets of the home page (key figures, detail panel, membership report)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.formatting import fr_int
+from dashboard.intake.demo import DEMO_LABEL
+from dashboard.maps.selection import LEVELS, detail, territory_at
+from dashboard.maps.territory import Territory
+from geo.reference import POPULATION_ABSENTE, SOURCE_GEOGRAPHIE, SOURCE_POPULATION
+
+_LEVEL_OF_LAYER = {"instances": "instance", "epci": "epci", "communes": "commune"}
+
+
+def show_key_figures(terr: Territory) -> None:
+    """Key figures of the département, each with its source and millésime."""
+    ref = terr.reference
+    natures = ref.epci["nature"].value_counts()
+    cols = st.columns(4)
+    with cols[0]:
+        shown = fr_int(ref.population) if ref.population_disponible else "non disponible"
+        st.metric("Population municipale", shown)
+        st.caption(SOURCE_POPULATION)
+    if not ref.population_disponible:
+        st.warning(POPULATION_ABSENTE[0].upper() + POPULATION_ABSENTE[1:] + ".")
+    with cols[1]:
+        st.metric("Communes", fr_int(len(ref.communes)))
+        st.caption(SOURCE_GEOGRAPHIE)
+    with cols[2]:
+        detail_natures = ", ".join(f"{fr_int(n)} {k}" for k, n in natures.sort_index().items())
+        st.metric("EPCI à fiscalité propre", fr_int(len(ref.epci)))
+        st.caption(f"{detail_natures} — {SOURCE_GEOGRAPHIE}")
+    with cols[3]:
+        st.metric("Instances locales", fr_int(len(terr.instances)))
+        st.caption(terr.instances_source)
+
+
+def clicked_territory(
+    terr: Territory, state: dict[str, Any] | None, layers: list[str]
+) -> tuple[str, str] | None:
+    """(level, code) of the territory the user clicked, from st_folium's returned state.
+
+    Uses the clicked feature's own properties when Leaflet gives them, else the top-most
+    visible layer containing the clicked point.
+    """
+    if not state:
+        return None
+    feature = state.get("last_active_drawing") or {}
+    props = feature.get("properties") or {}
+    level, code = props.get("niveau"), props.get("code")
+    if level in LEVELS and code:
+        import html
+
+        return level, html.unescape(str(code))
+    point = state.get("last_object_clicked")
+    if not point:
+        return None
+    for layer in ("instances", "epci", "communes"):
+        if layer in layers:
+            found = territory_at(terr, _LEVEL_OF_LAYER[layer], point["lat"], point["lng"])
+            if found:
+                return _LEVEL_OF_LAYER[layer], found
+    return None
+
+
+def show_detail(terr: Territory, selection: tuple[str, str] | None) -> None:
+    """Detail panel of the selected territory, or a hint when nothing is selected."""
+    if selection is None:
+        st.info("Cliquez sur une commune, un EPCI ou une instance pour afficher son détail.")
+        return
+    info = detail(terr, *selection)
+    if info is None:
+        st.warning("Territoire introuvable dans le référentiel.")
+        return
+    with st.container(border=True, key="detail-panel"):
+        st.subheader(info.nom)
+        st.caption(info.subtitle)
+        for label, value, source in info.figures:
+            shown = fr_int(value) if isinstance(value, int) else value
+            st.markdown(f"**{label}** : {shown}")
+            st.caption(source)
+        for note in info.notes:
+            st.warning(note)
+        if info.members:
+            title = "Communes" if info.level == "epci" else "EPCI membres"
+            with st.expander(f"{title} ({len(info.members)})"):
+                st.dataframe(
+                    pd.DataFrame(info.members, columns=["Code", "Nom"]),
+                    hide_index=True,
+                    width="stretch",
+                )
+        if st.button("Effacer la sélection", key="clear-selection"):
+            st.session_state.pop("selection", None)
+            st.rerun()
+
+
+def show_report(terr: Territory) -> None:
+    """Communes in no instance and EPCI split between instances."""
+    report = terr.report
+    if report is None:
+        st.info(
+            "Aucune instance locale n'est définie pour ce département : importez-en une "
+            "dans la page « Données »."
+        )
+        return
+    st.subheader("Cohérence des périmètres des instances")
+    st.caption(f"Instances : {terr.instances_source}")
+    sans = report.communes_sans_instance
+    scindes = report.epci_scindes
+    c1, c2 = st.columns(2)
+    with c1:
+        st.metric("Communes hors de toute instance", fr_int(len(sans)))
+        if not sans.empty:
+            st.dataframe(
+                sans[["code_insee", "nom", "epci_nom"]].rename(
+                    columns={"code_insee": "Code INSEE", "nom": "Commune", "epci_nom": "EPCI"}
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+    with c2:
+        st.metric("EPCI partagés entre instances", fr_int(len(scindes)))
+        if not scindes.empty:
+            st.dataframe(
+                scindes.assign(instances=scindes["instances"].map(", ".join))[
+                    ["siren", "nom", "instances", "nb_communes_sans_instance"]
+                ].rename(
+                    columns={
+                        "siren": "SIREN",
+                        "nom": "EPCI",
+                        "instances": "Instances",
+                        "nb_communes_sans_instance": "Communes sans instance",
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+    if DEMO_LABEL in terr.instances_source:
+        st.caption(
+            "Les CLH de démonstration reprennent un découpage antérieur à la fusion de 2019 "
+            "qui a créé la CC Entre Bièvre et Rhône : c'est une anomalie volontaire."
+        )

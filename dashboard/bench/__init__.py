@@ -1,0 +1,31 @@
+"""``territoires bench``: performance as ratios against naive baselines measured in the same run.
+
+Absolute times depend on the machine; the ratios are what to compare between runs.
+Nothing here is asserted by the tests: it is measured and reported.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from dashboard.bench.geometry import bench_dissolve, bench_map_payload, bench_reference_load
+from dashboard.bench.indicators import bench_indicators
+from dashboard.settings import DEFAULT_DEPARTEMENT
+
+#: Benchmarks run by :func:`run_bench`, in order.
+BENCHES: list[Callable[[str], dict[str, Any]]] = [
+    bench_reference_load,
+    bench_map_payload,
+    bench_dissolve,
+    bench_indicators,
+]
+
+
+def run_bench(departement: str = DEFAULT_DEPARTEMENT) -> dict[str, Any]:
+    """Run every benchmark and return one flat JSON-ready dict."""
+    results: dict[str, Any] = {"departement": departement, "cpu_count": os.cpu_count()}
+    for bench in BENCHES:
+        results.update(bench(departement))
+    return results

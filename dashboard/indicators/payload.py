@@ -1,0 +1,105 @@
+"""The one payload of the indicators that the pages, the CLI and the exports all use.
+
+:func:`load_inputs` reads the tables (workspace, else the Isère demo files) through the
+table loader; :func:`compute_all` turns them into the JSON payload of
+``territoires indicators --json``: every indicator with its status at a reference date,
+and the territorial balance.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from dashboard.indicators.balance import EXPLICATION_DISSIMILARITE, balance_for_cli
+from dashboard.indicators.compute import Prepared, compute_indicators, indicator_records, prepare
+from dashboard.indicators.status import DEFINITION_TAUX
+from dashboard.intake.demo import DEMO_LABEL
+from dashboard.intake.loader import LoadedTables, load_tables
+from geo.reference import load_reference
+
+#: Kinds the indicators read.
+INDICATOR_KINDS = ("objectifs", "realisations", "operations", "signalements", "populations")
+DEMO_SUFFIX = f" — {DEMO_LABEL}"
+
+
+@dataclass
+class LoadedInputs:
+    """Tables, memberships and where they come from."""
+
+    departement: str
+    tables: dict[str, pd.DataFrame]
+    memberships: pd.DataFrame | None
+    source: str
+    source_suffix: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+def inputs_of(loaded: LoadedTables) -> LoadedInputs:
+    """The indicators' inputs from tables already loaded (read once by an export)."""
+    reference = load_reference(loaded.departement)
+    return LoadedInputs(
+        loaded.departement,
+        {kind: loaded.tables[kind] for kind in INDICATOR_KINDS if kind in loaded.tables},
+        loaded.memberships(reference),
+        loaded.source,
+        DEMO_SUFFIX if loaded.is_demo else "",
+        list(loaded.warnings),
+    )
+
+
+def load_inputs(workspace_dir: str | Path | None, departement: str | None) -> LoadedInputs:
+    """Inputs of the workspace (``workspace_dir`` or the default one), else the Isère demo
+    files, read through the shared loader :func:`dashboard.intake.loader.load_tables`.
+
+    Raises
+    ------
+    ValueError
+        When ``departement`` contradicts the workspace's département.
+    geo.reference.UnknownDepartementError
+        For an unknown département.
+    """
+    return inputs_of(load_tables(workspace_dir, departement, (*INDICATOR_KINDS, "instances")))
+
+
+def compute_all(
+    inputs: LoadedInputs,
+    today: dt.date,
+    level: str | None,
+    besoin: str = "population",
+    prepared: Prepared | None = None,
+) -> dict:
+    """The JSON payload of ``territoires indicators`` (also used by exports and pages).
+
+    ``prepared`` is :func:`dashboard.indicators.compute.prepare` of these same inputs,
+    when the caller already holds it (the pages cache it); otherwise it is computed here.
+    """
+    reference = load_reference(inputs.departement)
+    prep = prepared or prepare(reference, inputs.memberships, inputs.tables)
+    indicators = compute_indicators(
+        reference, inputs.memberships, inputs.tables, today, level,
+        source_suffix=inputs.source_suffix, prepared=prep,
+    )  # fmt: skip
+    if level in ("instance", "epci", "commune"):
+        levels: tuple[str, ...] = (level,)
+    else:
+        levels = ("instance", "epci")
+    balance = balance_for_cli(
+        reference, inputs.memberships, inputs.tables, levels, besoin, prepared=prep,
+        source_suffix=inputs.source_suffix,
+    )  # fmt: skip
+    if level == "departement":
+        balance = balance[balance["territoire_type"] == "departement"]
+    return {
+        "departement": reference.departement,
+        "date": today.isoformat(),
+        "source": inputs.source,
+        "definition_taux": DEFINITION_TAUX,
+        "explication_equilibre": EXPLICATION_DISSIMILARITE,
+        "indicators": indicator_records(indicators),
+        "balance": indicator_records(balance),
+        "avertissements": inputs.warnings + indicators.attrs.get("avertissements", []),
+    }

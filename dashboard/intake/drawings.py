@@ -1,0 +1,126 @@
+"""Validate a perimeter drawing and convert it into commune memberships."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dashboard.intake.messages import Collector, ValidationResult
+from dashboard.intake.parsers import enum_parser, resolve_headers
+from dashboard.store.schemas import KINDS
+from geo.reference import Reference
+
+
+def validate_drawing(
+    drawing: Any,
+    reference: Reference,
+    filename: str = "",
+    mapping: dict[str, str] | None = None,
+) -> ValidationResult:
+    """Validate a perimeter drawing and convert it into commune memberships.
+
+    Parameters
+    ----------
+    drawing : GeoDataFrame
+        Features read from a GeoJSON, GeoPackage or zipped shapefile, in any CRS. Without
+        a CRS, coordinates within ±180/±90 are taken as WGS84 (with a warning).
+    reference : Reference
+        Reference of the département.
+    filename : str
+        Name shown in messages.
+    mapping : dict, optional
+        User mapping of attribute names onto canonical names.
+
+    Returns
+    -------
+    ValidationResult
+        ``frame`` holds the memberships (``instance_code``, ``instance_nom``,
+        ``instance_type``, ``code_insee``); features are numbered from 1 in messages.
+    """
+    import geopandas as gpd
+
+    from geo.perimeters import drawing_to_memberships
+
+    result = ValidationResult(kind="perimetres", rows=len(drawing))
+    out = Collector(filename, result, {})
+    attrs = [c for c in drawing.columns if c != drawing.geometry.name]
+    matched, unknown, _ = resolve_headers("perimetres", attrs, mapping)
+    result.unknown_headers = unknown
+    for header in unknown:
+        out.warning(None, header, "attribut non reconnu, ignoré")
+    names = {name: attrs[i] for i, name in matched.items()}
+    result.columns = names
+    for name in KINDS["perimetres"].required:
+        if name not in names:
+            out.error(None, name, f"attribut obligatoire « {name} » absent")
+    if drawing.crs is None:
+        minx, miny, maxx, maxy = drawing.total_bounds if len(drawing) else (0, 0, 0, 0)
+        if max(abs(minx), abs(maxx)) <= 180 and max(abs(miny), abs(maxy)) <= 90:
+            out.warning(None, None, "système de coordonnées absent : coordonnées lues en WGS84 "
+                        "(EPSG:4326)")
+            drawing = drawing.set_crs("EPSG:4326")
+        else:
+            out.error(None, None, "système de coordonnées absent (fichier .prj manquant ?) : "
+                      "impossible de situer le dessin")
+    if len(drawing) == 0:
+        out.error(None, None, "aucune entité dans le fichier")
+    if result.errors:
+        out.finish()
+        return result
+
+    rows = []
+    type_parser = enum_parser(KINDS["perimetres"].column("instance_type"))
+    for number, (_, feature) in enumerate(drawing.iterrows(), start=1):
+        code = _attr(feature, names.get("instance_code"))
+        nom = _attr(feature, names.get("instance_nom"))
+        typ = _attr(feature, names.get("instance_type")) or "clh"
+        geom = feature.geometry
+        where = f"entité n° {number}"
+        if not code:
+            out.error(number, names["instance_code"], f"{where} : code d'instance manquant")
+        if not nom:
+            out.error(number, names["instance_nom"], f"{where} : nom d'instance manquant")
+        try:
+            typ = type_parser(typ)
+        except ValueError as exc:
+            out.error(number, names.get("instance_type"), f"{where} : {exc}")
+        if geom is None or geom.is_empty:
+            out.error(number, None, f"{where} : géométrie vide")
+        elif geom.geom_type not in ("Polygon", "MultiPolygon"):
+            out.error(number, None, f"{where} : polygone attendu, {geom.geom_type} trouvé")
+        rows.append({"instance_code": code, "instance_nom": nom, "instance_type": typ})
+    if result.errors:
+        out.finish()
+        return result
+    clean = gpd.GeoDataFrame(rows, geometry=list(drawing.geometry), crs=drawing.crs)
+    conversion = drawing_to_memberships(clean, reference)
+    if conversion.memberships.empty:
+        out.error(None, None, "aucune commune du département n'est couverte en majorité par le "
+                  "dessin : vérifiez le département et le système de coordonnées")
+        out.finish()
+        return result
+    for row in conversion.communes_partagees.itertuples(index=False):
+        out.warning(None, "instance_code", f"commune {row.nom} ({row.code_insee}) partagée entre "
+                    f"plusieurs périmètres : rattachée à {row.instance_code} "
+                    f"({row.part_retenue:.0%} de sa surface)")
+    hors = conversion.communes_hors_dessin
+    if len(hors):
+        sample = ", ".join(f"{n} ({c})" for c, n in zip(hors["code_insee"][:10], hors["nom"][:10],
+                                                        strict=True))
+        more = f" et {len(hors) - 10} autres" if len(hors) > 10 else ""
+        out.warning(None, None, f"{len(hors)} commune(s) hors de tout périmètre dessiné : "
+                    f"{sample}{more}")
+    result.frame = conversion.memberships.astype("str").reset_index(drop=True)
+    out.finish()
+    return result
+
+
+def _attr(feature: Any, name: str | None) -> str | None:
+    if name is None:
+        return None
+    value = feature[name]
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    text = str(value).strip()
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]
+    return text or None

@@ -1,0 +1,344 @@
+"""Validate a table read from a user file against the spec of its kind.
+
+Errors make the file invalid; warnings describe what was repaired or ignored (leading
+zeros restored, old codes of merged communes mapped, personal-data columns dropped,
+unknown columns). Messages come from :mod:`dashboard.intake.messages`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from dashboard.intake.messages import Collector, ValidationResult, column_letter, lines_text
+from dashboard.intake.parsers import (
+    CommuneCodes,
+    enum_parser,
+    parse_bool,
+    parse_date,
+    parse_float,
+    parse_int,
+    parse_siren,
+    parse_year,
+    resolve_headers,
+)
+from dashboard.intake.readers import RawTable
+from dashboard.store.schemas import (
+    INDICATORS,
+    KINDS,
+    ColumnSpec,
+    KindSpec,
+    coerce_frame,
+    normalise_header,
+)
+from geo.reference import Reference, normalise_departement
+
+_INDICATOR_ALIASES = {"pla_i": "plai", "plai_finances": "plai", "logements_plai": "plai"}
+
+
+
+def validate_table(
+    kind: str,
+    raw: RawTable,
+    reference: Reference,
+    filename: str = "",
+    mapping: dict[str, str] | None = None,
+    instance_codes: set[str] | None = None,
+) -> ValidationResult:
+    """Validate and normalise a table of ``kind``.
+
+    Parameters
+    ----------
+    kind : str
+        One of the tabular kinds of :data:`dashboard.store.schemas.KINDS`.
+    raw : RawTable
+        Cells read by :mod:`dashboard.intake.readers`.
+    reference : Reference
+        Reference of the workspace's département (codes are checked against it).
+    filename : str
+        Name shown in messages.
+    mapping : dict, optional
+        User mapping of headers onto canonical names.
+    instance_codes : set of str, optional
+        Instance codes known in the workspace; other codes are accepted with a warning.
+
+    Returns
+    -------
+    ValidationResult
+        With ``frame`` holding the normalised rows (meaningful when ``valid``).
+    """
+    spec = KINDS[kind]
+    result = ValidationResult(kind=kind, rows=len(raw.rows))
+    matched, unknown, personal = resolve_headers(kind, raw.headers, mapping)
+    letters = {raw.headers[i]: column_letter(i) for i in range(len(raw.headers)) if raw.headers[i]}
+    out = Collector(filename, result, letters)
+    result.unknown_headers = unknown
+    for header in unknown:
+        out.warning(1, header, "colonne non reconnue, ignorée (vous pouvez l'associer à une "
+                    "colonne attendue)")
+    for i in personal:
+        out.warning(1, raw.headers[i], "colonne de données personnelles supprimée à l'import")
+    for i, header in enumerate(raw.headers):
+        if not header and any(cells[i] for _, cells in raw.rows if i < len(cells)):
+            out.warning(1, column_letter(i), "colonne sans en-tête ignorée")
+
+    seen: dict[str, int] = {}
+    for i, name in matched.items():
+        if name in seen:
+            out.error(1, raw.headers[i], f"colonne en double : « {raw.headers[seen[name]]} » "
+                      f"correspond déjà à « {name} »")
+        else:
+            seen[name] = i
+    result.columns = {name: raw.headers[i] for name, i in seen.items()}
+    for name in spec.required:
+        if name not in seen:
+            col = spec.column(name)
+            accepted = ", ".join([name, *col.aliases[:4]])
+            out.error(1, name, f"colonne obligatoire « {name} » absente ({col.label} ; "
+                      f"en-têtes acceptés : {accepted}…)")
+    if result.errors:
+        out.finish()
+        return result
+
+    if not raw.rows:
+        out.warning(None, None, "aucune ligne de données : importer ce fichier viderait la table")
+    lines = [line for line, _ in raw.rows]
+    values: dict[str, list[Any]] = {}
+    for name, i in seen.items():
+        col = spec.column(name)
+        header = raw.headers[i]
+        cells = [cells[i] if i < len(cells) else None for _, cells in raw.rows]
+        values[name] = _parse_column(col, header, cells, lines, reference, out)
+    frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in values.items()})
+    _row_rules(kind, frame, lines, result.columns, reference, out, instance_codes)
+    _duplicates(spec, frame, lines, result.columns, out)
+    out.finish()
+    frame = frame.drop(columns=[c for c in frame.columns if c.startswith("_")])
+    result.frame = coerce_frame(kind, frame)
+    result.lines = lines
+    return result
+
+
+def _parse_column(
+    col: ColumnSpec,
+    header: str,
+    cells: list[str | None],
+    lines: list[int],
+    reference: Reference,
+    out: Collector,
+) -> list[Any]:
+    """Parse one column; errors per cell, repairs grouped per distinct value."""
+    parser: Callable[[str], Any]
+    codes = CommuneCodes(reference) if col.type == "insee" else None
+    if codes is not None:
+        parser = codes.resolve
+    elif col.type == "enum":
+        parser = enum_parser(col)
+    else:
+        parser = {
+            "int": parse_int, "float": parse_float, "year": parse_year, "date": parse_date,
+            "bool": parse_bool, "siren": parse_siren,
+        }.get(col.type, str)
+    cache: dict[str, tuple[Any, str | None]] = {}
+    notes: dict[str, list[int]] = {}
+    parsed: list[Any] = []
+    nullable = col.nullable or not col.required
+    for line, text in zip(lines, cells, strict=True):
+        if text is None:
+            if not nullable:
+                out.error(line, header, f"valeur obligatoire manquante ({col.label})")
+            parsed.append(None)
+            continue
+        if text not in cache:
+            try:
+                value = parser(text)
+                cache[text] = (value, None)
+            except ValueError as exc:
+                cache[text] = (None, str(exc))
+        value, problem = cache[text]
+        if problem:
+            out.error(line, header, problem)
+            parsed.append(None)
+            continue
+        if codes is not None:
+            value, repairs = value
+            for note in repairs:
+                notes.setdefault(note, []).append(line)
+        if col.nonnegative and value is not None and value < 0:
+            out.error(line, header, f"valeur négative interdite : « {text} »")
+        parsed.append(value)
+    for note, where in notes.items():
+        out.warning(where[0], header, f"{note} ({lines_text(where)})")
+    if col.name == "indicateur":
+        parsed = _indicators(parsed, lines, header, out)
+    if col.name in ("latitude", "longitude"):
+        limit = 90 if col.name == "latitude" else 180
+        for line, value in zip(lines, parsed, strict=True):
+            if value is not None and abs(value) > limit:
+                out.error(line, header, f"{col.name} hors plage (±{limit}) : {value} ; "
+                          "coordonnées WGS84 en degrés attendues (pas de Lambert-93)")
+    return parsed
+
+
+def _indicators(parsed: list[Any], lines: list[int], header: str, out: Collector) -> list[Any]:
+    codes = []
+    unknown: dict[str, list[int]] = {}
+    for line, value in zip(lines, parsed, strict=True):
+        if value is None:
+            codes.append(None)
+            continue
+        code = normalise_header(value)
+        code = _INDICATOR_ALIASES.get(code, code)
+        if code not in INDICATORS:
+            unknown.setdefault(code, []).append(line)
+        codes.append(code)
+    for code, where in unknown.items():
+        out.warning(where[0], header, f"indicateur « {code} » absent du catalogue, accepté "
+                    f"({lines_text(where)})")
+    return codes
+
+
+def _row_rules(
+    kind: str,
+    frame: pd.DataFrame,
+    lines: list[int],
+    headers: dict[str, str],
+    reference: Reference,
+    out: Collector,
+    instance_codes: set[str] | None,
+) -> None:
+    """Rules that involve several columns of a row."""
+    if kind == "instances":
+        for line, code, siren in zip(
+            lines, frame.get("code_insee", [None] * len(lines)),
+            frame.get("epci_siren", [None] * len(lines)), strict=True,
+        ):
+            if (code is None) == (siren is None):
+                which = (
+                    "ni code_insee ni epci_siren" if code is None else "code_insee et epci_siren"
+                )
+                out.error(line, headers.get("code_insee", "code_insee"),
+                          f"renseigner soit code_insee soit epci_siren ({which} trouvés)")
+        if "epci_siren" in frame:
+            known = set(reference.epci["siren"])
+            for line, siren in zip(lines, frame["epci_siren"], strict=True):
+                if siren is not None and siren not in known:
+                    out.error(line, headers["epci_siren"], f"EPCI « {siren} » sans commune dans "
+                              f"le département {reference.departement}")
+    if "territoire_code" in frame:
+        _territory_codes(frame, lines, headers, reference, out, instance_codes)
+    if kind == "objectifs":
+        for line, a, b in zip(lines, frame["annee_debut"], frame["annee_fin"], strict=True):
+            if a is not None and b is not None and b < a:
+                out.error(line, headers["annee_fin"], f"année de fin {b} antérieure à l'année "
+                          f"de début {a}")
+    if kind == "signalements" and "date_cloture" in frame:
+        for line, a, b in zip(lines, frame["date_signalement"], frame["date_cloture"], strict=True):
+            if a is not None and b is not None and b < a:
+                out.error(line, headers["date_cloture"], f"date de clôture {b:%d/%m/%Y} antérieure "
+                          f"au signalement du {a:%d/%m/%Y}")
+    if kind == "plans":
+        _plan_rules(frame, lines, headers, out)
+
+
+def _plan_rules(
+    frame: pd.DataFrame, lines: list[int], headers: dict[str, str], out: Collector
+) -> None:
+    for line, typ, statut, debut, fin in zip(
+        lines, frame["type_plan"], frame["statut"], frame["date_debut"], frame["date_fin"],
+        strict=True,
+    ):
+        if statut != "en_elaboration":
+            for name, value in (("date_debut", debut), ("date_fin", fin)):
+                if value is None and statut is not None:
+                    out.error(line, headers[name], f"{name} obligatoire sauf pour un plan "
+                              "en élaboration")
+        if debut is not None and fin is not None:
+            if fin < debut:
+                out.error(line, headers["date_fin"], f"date de fin {fin:%d/%m/%Y} antérieure au "
+                          f"début {debut:%d/%m/%Y}")
+            elif typ == "PDALHPD" and (fin - debut).days > 6 * 366:
+                out.warning(line, headers["date_fin"], "un PDALHPD dure au plus 6 ans "
+                            "(décret 2017-1565)")
+
+
+def _territory_codes(
+    frame: pd.DataFrame,
+    lines: list[int],
+    headers: dict[str, str],
+    reference: Reference,
+    out: Collector,
+    instance_codes: set[str] | None,
+) -> None:
+    """Check and normalise ``territoire_code`` according to ``territoire_type``."""
+    header = headers["territoire_code"]
+    communes = CommuneCodes(reference)
+    sirens = set(reference.epci["siren"])
+    notes: dict[str, list[int]] = {}
+    new_codes = []
+    for line, typ, code in zip(lines, frame["territoire_type"], frame["territoire_code"],
+                               strict=True):
+        value = code
+        if code is not None and typ is not None:
+            try:
+                value = _territory_code(typ, code, reference, communes, sirens, notes, line)
+            except ValueError as exc:
+                out.error(line, header, str(exc))
+            if typ == "instance" and instance_codes and code not in instance_codes:
+                note = f"instance « {code} » inconnue de l'espace de travail"
+                notes.setdefault(note, []).append(line)
+        new_codes.append(value)
+    frame["territoire_code"] = new_codes
+    for note, where in notes.items():
+        out.warning(where[0], header, f"{note} ({lines_text(where)})")
+
+
+def _territory_code(
+    typ: str,
+    code: str,
+    reference: Reference,
+    communes: CommuneCodes,
+    sirens: set[str],
+    notes: dict[str, list[int]],
+    line: int,
+) -> str:
+    if typ == "commune":
+        value, repairs = communes.resolve(code)
+        for note in repairs:
+            notes.setdefault(note, []).append(line)
+        return value
+    if typ == "epci":
+        value = parse_siren(code)
+        if value not in sirens:
+            raise ValueError(f"EPCI « {value} » sans commune dans le département "
+                             f"{reference.departement}")
+        return value
+    if typ == "departement":
+        value = normalise_departement(code)
+        if value != reference.departement:
+            raise ValueError(f"département « {code} » différent de celui de l'espace de travail "
+                             f"({reference.departement})")
+        return value
+    return code
+
+
+def _duplicates(
+    spec: KindSpec, frame: pd.DataFrame, lines: list[int], headers: dict[str, str],
+    out: Collector,
+) -> None:
+    """Flag rows whose unique key repeats an earlier row."""
+    keys = [k for k in spec.unique if k in frame]
+    if not keys or frame.empty:
+        return
+    first: dict[tuple, int] = {}
+    column = headers[keys[0]]
+    for line, key in zip(lines, frame[keys].itertuples(index=False, name=None), strict=True):
+        if all(v is None for v in key):
+            continue
+        if key in first:
+            shown = " / ".join("" if v is None else str(v) for v in key if v is not None)
+            out.error(line, column, f"doublon de la ligne {first[key]} ({shown})")
+        else:
+            first[key] = line

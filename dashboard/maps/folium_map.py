@@ -1,0 +1,449 @@
+"""Leaflet map of a département, served entirely by the app (no CDN).
+
+Builds a :class:`folium.Map` whose JavaScript and CSS point at the app's own static
+folder (served under ``/app/static/``, where the Streamlit layer copies Leaflet from the
+``xstatic-leaflet`` package). No Streamlit import here: the page calls :func:`build_map`
+and hands the result to ``st_folium``.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+import folium
+import geopandas as gpd
+import jinja2
+
+from dashboard.formatting import fr_int
+
+#: Where the app serves its static folder (:mod:`dashboard.app.assets`).
+STATIC_URL = "/app/static"
+LEAFLET_JS = f"{STATIC_URL}/leaflet/leaflet.js"
+LEAFLET_CSS = f"{STATIC_URL}/leaflet/leaflet.css"
+MAP_CSS = f"{STATIC_URL}/territoires-map.css"
+
+#: Base maps: label → (tile URL template, attribution). "Aucun fond" draws no tiles.
+BASEMAPS: dict[str, tuple[str, str] | None] = {
+    "Aucun fond de carte": None,
+    "IGN Plan IGN v2": (
+        "https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+        "&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2&STYLE=normal&FORMAT=image/png"
+        "&TILEMATRIXSET=PM&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}",
+        "© IGN – Plan IGN v2",
+    ),
+    "OpenStreetMap": (
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "© contributeurs OpenStreetMap",
+    ),
+}
+DEFAULT_BASEMAP = "Aucun fond de carte"
+#: Layers of the default view. The commune mesh (≈ 60 % of the bytes) is one click away.
+DEFAULT_LAYERS = ("epci", "instances")
+
+LAYER_LABELS = {
+    "communes": "Communes",
+    "epci": "EPCI",
+    "instances": "Instances locales",
+}
+
+#: Qualitative palette for instances, readable on a white background (ColorBrewer Set3/Paired).
+INSTANCE_PALETTE = [
+    "#8dd3c7", "#fdb462", "#bebada", "#fb8072", "#80b1d3", "#b3de69", "#fccde5",
+    "#bc80bd", "#ccebc5", "#ffed6f", "#a6cee3", "#e5c494", "#d8b365", "#cab2d6",
+]  # fmt: skip
+
+
+def _compact_json() -> None:
+    """Serialise embedded GeoJSON without spaces and with UTF-8 text, not ``\\u`` escapes.
+
+    folium renders data through Jinja's ``tojson`` filter; its policies are shared by all
+    folium templates. This only changes the bytes sent, not the data.
+    """
+    env = folium.GeoJson._template.environment
+    env.policies["json.dumps_kwargs"] = {
+        "sort_keys": False,
+        "separators": (",", ":"),
+        "ensure_ascii": False,
+    }
+
+
+_compact_json()
+
+
+def short_epci_name(nom: str) -> str:
+    """« Communauté de communes du Trièves » → « CC du Trièves », for tooltips."""
+    for long, short in (
+        ("Communauté de communes ", "CC "),
+        ("Communauté d'agglomération ", "CA "),
+        ("Communauté urbaine ", "CU "),
+    ):
+        if nom.startswith(long):
+            return short + nom[len(long) :]
+    return nom
+
+
+def _escaped(values: Iterable[object]) -> list[str]:
+    return [html.escape("" if v is None else str(v)) for v in values]
+
+
+def _with_display_properties(gdf: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
+    """Keep only the properties shown or returned by the map, HTML-escaped.
+
+    folium's tooltips insert property values with ``innerHTML``: every text reaching
+    them is escaped here, once, whatever its origin (reference or user import).
+    """
+    if level == "communes":
+        out = gpd.GeoDataFrame(
+            {
+                "niveau": "commune",
+                "code": gdf["code_insee"].to_numpy(),
+                "nom": _escaped(gdf["nom"]),
+                "population": [fr_int(p) for p in gdf["population"]],
+                "epci": _escaped(gdf["epci_nom"].fillna("—").map(short_epci_name)),
+                "instance": _escaped(
+                    gdf["instance_nom"].fillna("aucune")
+                    if "instance_nom" in gdf
+                    else ["aucune"] * len(gdf)
+                ),
+            },
+            geometry=gdf.geometry.to_numpy(),
+            crs=gdf.crs,
+        )
+    elif level == "epci":
+        out = gpd.GeoDataFrame(
+            {
+                "niveau": "epci",
+                "code": gdf["siren"].to_numpy(),
+                "nom": _escaped(gdf["nom"].map(short_epci_name)),
+                "nature": gdf["nature"].to_numpy(),
+                "population": [fr_int(p) for p in gdf["population_dep"]],
+                "communes": gdf["nb_communes"].astype(int).to_numpy(),
+            },
+            geometry=gdf.geometry.to_numpy(),
+            crs=gdf.crs,
+        )
+    else:
+        out = gpd.GeoDataFrame(
+            {
+                "niveau": "instance",
+                "code": _escaped(gdf["instance_code"]),
+                "nom": _escaped(gdf["instance_nom"]),
+                "population": [fr_int(p) for p in gdf["population"]],
+                "communes": gdf["nb_communes"].astype(int).to_numpy(),
+            },
+            geometry=gdf.geometry.to_numpy(),
+            crs=gdf.crs,
+        )
+    return out
+
+
+def _tooltip(level: str) -> folium.GeoJsonTooltip:
+    fields = {
+        "communes": (["nom", "code", "population", "epci", "instance"],
+                     ["Commune", "Code INSEE", "Population 2017", "EPCI", "Instance"]),
+        "epci": (["nom", "code", "nature", "population", "communes"],
+                 ["EPCI", "SIREN", "Nature", "Population 2017 (dans le dép.)", "Communes"]),
+        "instances": (["nom", "code", "population", "communes"],
+                      ["Instance", "Code", "Population 2017", "Communes"]),
+    }[level]  # fmt: skip
+    return folium.GeoJsonTooltip(fields=fields[0], aliases=fields[1], sticky=True)
+
+
+def _instance_colours(codes: Iterable[str]) -> dict[str, str]:
+    return {c: INSTANCE_PALETTE[i % len(INSTANCE_PALETTE)] for i, c in enumerate(sorted(codes))}
+
+
+def new_map(bounds: tuple[float, float, float, float], height: int) -> folium.Map:
+    """An empty Leaflet map over ``bounds`` (minx, miny, maxx, maxy in degrees), no tiles.
+
+    Only Leaflet and the app's CSS, served by the app: no jQuery, Bootstrap or Font Awesome
+    from CDNs (folium's defaults).
+    """
+    minx, miny, maxx, maxy = bounds
+    fmap = folium.Map(
+        location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None, height=height,
+        zoom_snap=0.25, zoom_delta=0.5,
+    )  # fmt: skip
+    FrenchControls().add_to(fmap)
+    # Fractional zoom lets fit_bounds fill the frame instead of falling a whole level short.
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    fmap.default_js = [("leaflet", LEAFLET_JS)]
+    fmap.default_css = [("leaflet_css", LEAFLET_CSS), ("territoires_css", MAP_CSS)]
+    return fmap
+
+
+def add_outline(fmap: folium.Map, shape: gpd.GeoDataFrame, name: str = "Sélection") -> None:
+    """Outline ``shape`` in red (Marianne) on top of the map, not clickable."""
+    folium.GeoJson(
+        shape[["geometry"]],
+        name=name,
+        style_function=lambda _f: {"fill": False, "color": "#e1000f", "weight": 4},
+        interactive=False,
+    ).add_to(fmap)
+
+
+def build_map(
+    communes: gpd.GeoDataFrame,
+    epci: gpd.GeoDataFrame,
+    instances: gpd.GeoDataFrame | None = None,
+    layers: Iterable[str] = ("communes", "epci", "instances"),
+    basemap: str = DEFAULT_BASEMAP,
+    highlight: tuple[str, str] | None = None,
+    height: int = 620,
+) -> folium.Map:
+    """Map of a département with toggleable communes, EPCI and instance layers.
+
+    Parameters
+    ----------
+    communes, epci, instances : GeoDataFrame
+        Display layers in EPSG:4326 (see :class:`dashboard.maps.territory.Territory`).
+    layers : iterable of str
+        Layers shown, among ``communes``, ``epci``, ``instances``.
+    basemap : str
+        A key of :data:`BASEMAPS`; the default draws no tiles, so the map is readable
+        offline.
+    highlight : (level, code), optional
+        A territory outlined in red and zoomed to (``("epci", "200040715")``).
+    height : int
+        Height in pixels.
+
+    Returns
+    -------
+    folium.Map
+        With every JS/CSS asset pointing at the app's static folder.
+    """
+    layers = list(layers)
+    minx, miny, maxx, maxy = communes.total_bounds
+    fmap = new_map(communes.total_bounds, height)
+
+    tiles = BASEMAPS.get(basemap)
+    if tiles is not None:
+        folium.TileLayer(tiles=tiles[0], attr=tiles[1], name=basemap, max_zoom=18).add_to(fmap)
+
+    if "communes" in layers:
+        folium.GeoJson(
+            _with_display_properties(communes, "communes"),
+            name=LAYER_LABELS["communes"],
+            style_function=lambda _f: {
+                "fillColor": "#eef0f4", "color": "#9aa3b5", "weight": 0.6, "fillOpacity": 0.9,
+            },
+            highlight_function=lambda _f: {"weight": 2, "color": "#000091"},
+            tooltip=_tooltip("communes"),
+            zoom_on_click=False,
+        ).add_to(fmap)  # fmt: skip
+    if "instances" in layers and instances is not None and not instances.empty:
+        colours = _instance_colours(instances["instance_code"])
+        folium.GeoJson(
+            _with_display_properties(instances, "instances"),
+            name=LAYER_LABELS["instances"],
+            style_function=lambda f: {
+                "fillColor": colours.get(html.unescape(f["properties"]["code"]), "#cccccc"),
+                "color": "#3a3a3a", "weight": 1.5, "fillOpacity": 0.55,
+            },
+            highlight_function=lambda _f: {"weight": 3, "color": "#000091"},
+            tooltip=_tooltip("instances"),
+        ).add_to(fmap)  # fmt: skip
+    if "epci" in layers:
+        filled = "instances" not in layers or instances is None or instances.empty
+        folium.GeoJson(
+            _with_display_properties(epci, "epci"),
+            name=LAYER_LABELS["epci"],
+            style_function=lambda _f: {
+                "fillColor": "#cfd6e6", "color": "#000091", "weight": 2,
+                "fillOpacity": 0.25 if filled else 0.0,
+            },
+            highlight_function=lambda _f: {"weight": 4, "color": "#e1000f"},
+            tooltip=_tooltip("epci"),
+        ).add_to(fmap)  # fmt: skip
+    if highlight is not None:
+        _add_highlight(fmap, communes, epci, instances, highlight)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    return fmap
+
+
+def _add_highlight(
+    fmap: folium.Map,
+    communes: gpd.GeoDataFrame,
+    epci: gpd.GeoDataFrame,
+    instances: gpd.GeoDataFrame | None,
+    highlight: tuple[str, str],
+) -> None:
+    level, code = highlight
+    if level == "commune":
+        shape = communes[communes["code_insee"] == code]
+    elif level == "epci":
+        shape = epci[epci["siren"] == code]
+    elif instances is not None and not instances.empty:
+        shape = instances[instances["instance_code"] == code]
+    else:
+        return
+    if not shape.empty:
+        add_outline(fmap, shape)
+
+
+def map_html(fmap: folium.Map) -> str:
+    """The standalone HTML document of a map (used by tests and the benchmark)."""
+    return fmap.get_root().render()
+
+
+class FrenchControls(folium.MacroElement):
+    """Zoom buttons titled in French and a metric-only scale (Leaflet's defaults are
+    « Zoom in » / « Zoom out » and a scale in miles too). Added right after the map is
+    created, so the zoom buttons stay above any legend in the top-left corner."""
+
+    _template = jinja2.Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function(map) {
+            if (map.zoomControl) { map.removeControl(map.zoomControl); }
+            map.zoomControl = L.control.zoom(
+                {zoomInTitle: "Zoom avant", zoomOutTitle: "Zoom arrière"}).addTo(map);
+            L.control.scale({imperial: false}).addTo(map);
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "FrenchControls"
+
+
+#: Leaflet's control corners, in order of preference when several are as empty.
+CORNERS = ("topleft", "topright", "bottomleft", "bottomright")
+
+
+def emptiest_corner(
+    shapes: gpd.GeoDataFrame, width_share: float = 0.45, height_share: float = 0.4
+) -> str:
+    """The corner of the shapes' bounding box that they cover least, for the legend.
+
+    A box of ``width_share`` × ``height_share`` of the bounds is laid in each corner and
+    the one whose area is least covered wins (Isère leaves its north-east and south-west
+    empty; the north-west, where a fixed legend sat, is full). Ties go to the first of
+    :data:`CORNERS`.
+    """
+    import shapely
+
+    if shapes.empty:
+        return CORNERS[0]
+    minx, miny, maxx, maxy = shapes.total_bounds
+    w, h = (maxx - minx) * width_share, (maxy - miny) * height_share
+    boxes = {
+        "topleft": (minx, maxy - h, minx + w, maxy),
+        "topright": (maxx - w, maxy - h, maxx, maxy),
+        "bottomleft": (minx, miny, minx + w, miny + h),
+        "bottomright": (maxx - w, miny, maxx, miny + h),
+    }
+    union = shapely.union_all(shapely.make_valid(shapes.geometry.values))
+    covered = {c: union.intersection(shapely.box(*boxes[c])).area for c in CORNERS}
+    return min(CORNERS, key=lambda c: (round(covered[c] / (w * h), 3), CORNERS.index(c)))
+
+
+class Legend(folium.MacroElement):
+    """A Leaflet control listing classes and colours, drawn inside the map.
+
+    Labels are HTML-escaped here; the control is plain Leaflet, so it needs no extra
+    asset (branca's colormaps would pull d3 from a CDN).
+    """
+
+    _template = jinja2.Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var legend = L.control({position: {{ this.position|tojson }}});
+            legend.onAdd = function() {
+                var div = L.DomUtil.create("div", "territoires-legend");
+                div.innerHTML = {{ this.html|tojson }};
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self, title: str, entries: list[tuple[str, str]], note: str = "", position: str = "topleft"
+    ) -> None:
+        super().__init__()
+        self._name = "Legend"
+        if position not in CORNERS:
+            raise ValueError(f"coin de carte inconnu : {position}")
+        self.position = position
+        rows = "".join(
+            f'<div><i style="background:{html.escape(colour)}"></i>{html.escape(label)}</div>'
+            for label, colour in entries
+        )
+        note_html = f'<div class="note">{html.escape(note)}</div>' if note else ""
+        self.html = f"<b>{html.escape(title)}</b>{rows}{note_html}"
+
+
+def build_category_map(
+    communes: gpd.GeoDataFrame,
+    epci: gpd.GeoDataFrame,
+    column: str,
+    colours: dict[str, str],
+    legend_title: str,
+    tooltip: list[tuple[str, str]],
+    highlight: gpd.GeoDataFrame | None = None,
+    legend_note: str = "",
+    height: int = 560,
+) -> folium.Map:
+    """Communes coloured by a categorical ``column``, EPCI outlined, with a legend.
+
+    Parameters
+    ----------
+    communes : GeoDataFrame
+        Display communes (EPSG:4326) with ``code_insee``, ``column`` and the tooltip
+        columns. Text values are HTML-escaped before they reach the map.
+    colours : dict
+        Category → colour; missing categories are grey.
+    tooltip : list of (column, alias)
+        Columns shown on hover.
+    highlight : GeoDataFrame, optional
+        Territory outlined in red; the map is then zoomed on it.
+    """
+    minx, miny, maxx, maxy = communes.total_bounds
+    fmap = new_map(communes.total_bounds, height)
+    cols = [c for c, _ in tooltip]
+    data = gpd.GeoDataFrame(
+        {
+            "niveau": "commune",
+            "code": communes["code_insee"].to_numpy(),
+            "categorie": communes[column].astype(str).to_numpy(),
+            **{c: _escaped(communes[c].fillna("—")) for c in cols if c != "code"},
+        },
+        geometry=communes.geometry.to_numpy(),
+        crs=communes.crs,
+    )
+    folium.GeoJson(
+        data,
+        name=legend_title,
+        style_function=lambda f: {
+            "fillColor": colours.get(f["properties"]["categorie"], "#cccccc"),
+            "color": "#ffffff", "weight": 0.5, "fillOpacity": 0.85,
+        },
+        highlight_function=lambda _f: {"weight": 2, "color": "#000091"},
+        tooltip=folium.GeoJsonTooltip(
+            fields=[c if c != "code_insee" else "code" for c in cols],
+            aliases=[a for _, a in tooltip], sticky=True,
+        ),
+    ).add_to(fmap)  # fmt: skip
+    folium.GeoJson(
+        epci[["siren", "geometry"]].assign(nom=_escaped(epci["nom"].map(short_epci_name))),
+        name="EPCI",
+        style_function=lambda _f: {"fill": False, "color": "#000091", "weight": 1.6},
+        interactive=False,
+    ).add_to(fmap)  # fmt: skip
+    bounds = [[miny, minx], [maxy, maxx]]
+    if highlight is not None and not highlight.empty:
+        add_outline(fmap, highlight)
+        hx0, hy0, hx1, hy1 = highlight.total_bounds
+        bounds = [[hy0, hx0], [hy1, hx1]]
+    Legend(legend_title, list(colours.items()), legend_note, emptiest_corner(epci)).add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    fmap.fit_bounds(bounds)
+    return fmap

@@ -1,0 +1,136 @@
+"""Static maps drawn by the app itself (matplotlib, no tiles, no network), for exports.
+
+Used by the PDF fiche and the PPTX deck: an image of the département with its instances
+and EPCI, a territory highlighted, or a choropleth with a legend.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import geopandas as gpd
+import matplotlib
+
+matplotlib.use("Agg")  # no display on servers
+import matplotlib.pyplot as plt
+from matplotlib.patches import Patch
+
+from dashboard.maps.folium_map import INSTANCE_PALETTE
+
+BLEU_FRANCE = "#000091"
+ROUGE_MARIANNE = "#e1000f"
+
+
+def _figure(width_in: float, height_in: float):
+    fig, ax = plt.subplots(figsize=(width_in, height_in), dpi=150)
+    ax.set_axis_off()
+    fig.subplots_adjust(left=0.01, right=0.99, top=0.93, bottom=0.02)
+    return fig, ax
+
+
+def _to_png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", facecolor="white")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def overview_png(
+    communes: gpd.GeoDataFrame,
+    epci: gpd.GeoDataFrame,
+    instances: gpd.GeoDataFrame | None = None,
+    highlight: gpd.GeoDataFrame | None = None,
+    title: str = "",
+    source: str = "",
+    size: tuple[float, float] = (7.0, 7.0),
+) -> bytes:
+    """PNG of the département: instances coloured, EPCI outlined, an optional highlight.
+
+    Parameters
+    ----------
+    communes, epci, instances : GeoDataFrame
+        Display layers (EPSG:4326); drawn in Lambert-93 for true shapes.
+    highlight : GeoDataFrame, optional
+        Territory outlined in red.
+    title, source : str
+        Printed above and below the map.
+    """
+    crs = "EPSG:2154"
+    fig, ax = _figure(*size)
+    communes.to_crs(crs).plot(ax=ax, facecolor="#eef0f4", edgecolor="#b5bccb", linewidth=0.2)
+    handles = []
+    if instances is not None and not instances.empty:
+        codes = sorted(instances["instance_code"])
+        colours = {c: INSTANCE_PALETTE[i % len(INSTANCE_PALETTE)] for i, c in enumerate(codes)}
+        inst = instances.to_crs(crs)
+        inst.plot(
+            ax=ax,
+            color=[colours[c] for c in inst["instance_code"]],
+            edgecolor="#3a3a3a",
+            linewidth=0.6,
+            alpha=0.75,
+        )
+        handles = [
+            Patch(facecolor=colours[row.instance_code], edgecolor="#3a3a3a", label=row.instance_nom)
+            for row in inst.sort_values("instance_nom").itertuples()
+        ]
+    epci.to_crs(crs).boundary.plot(ax=ax, color=BLEU_FRANCE, linewidth=0.9)
+    if highlight is not None and not highlight.empty:
+        highlight.to_crs(crs).boundary.plot(ax=ax, color=ROUGE_MARIANNE, linewidth=2.2)
+    if handles:
+        ax.legend(
+            handles=handles, loc="lower left", fontsize=6, frameon=True, title="Instances",
+            title_fontsize=7,
+        )  # fmt: skip
+    if title:
+        ax.set_title(title, fontsize=11, loc="left")
+    if source:
+        fig.text(0.01, 0.005, f"Source : {source}", fontsize=6, color="#555555")
+    return _to_png(fig)
+
+
+def choropleth_png(
+    gdf: gpd.GeoDataFrame,
+    column: str,
+    bins: Sequence[float],
+    colours: Sequence[str],
+    labels: Sequence[str],
+    title: str = "",
+    source: str = "",
+    outline: gpd.GeoDataFrame | None = None,
+    size: tuple[float, float] = (7.0, 7.0),
+) -> bytes:
+    """PNG choropleth with explicit classes (upper bounds ``bins``) and a legend.
+
+    Territories with no value are drawn hatched grey and listed as « sans donnée ».
+    """
+    crs = "EPSG:2154"
+    fig, ax = _figure(*size)
+    data = gdf.to_crs(crs)
+    values = data[column]
+    missing = values.isna()
+
+    def colour(v: float) -> str:
+        for bound, col in zip(bins, colours, strict=False):
+            if v <= bound:
+                return col
+        return colours[-1]
+
+    if (~missing).any():
+        data[~missing].plot(
+            ax=ax, color=[colour(v) for v in values[~missing]], edgecolor="white", linewidth=0.4
+        )
+    if missing.any():
+        data[missing].plot(ax=ax, facecolor="#f0f0f0", edgecolor="#bbbbbb", hatch="///")
+    if outline is not None:
+        outline.to_crs(crs).boundary.plot(ax=ax, color=BLEU_FRANCE, linewidth=0.8)
+    handles = [Patch(facecolor=c, label=lab) for c, lab in zip(colours, labels, strict=False)]
+    if missing.any():
+        handles.append(Patch(facecolor="#f0f0f0", hatch="///", label="sans donnée"))
+    ax.legend(handles=handles, loc="lower left", fontsize=7, frameon=True)
+    if title:
+        ax.set_title(title, fontsize=11, loc="left")
+    if source:
+        fig.text(0.01, 0.005, f"Source : {source}", fontsize=6, color="#555555")
+    return _to_png(fig)

@@ -1,0 +1,89 @@
+"""Every setting of Territoires du Plan: the ``TERRITOIRES_*`` variables and the defaults.
+
+The ground floor of the code (standard library only): ``geo`` and every ``dashboard``
+package read their settings here and nowhere else. Each variable is read by one function,
+at call time, so that a test or a second workspace in the same process sees the value in
+force. The README's table « Variables d'environnement » lists :data:`SETTINGS`; a test
+holds the two together.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Département used when nothing else says which (no workspace, no ``?dep=``, no option).
+DEFAULT_DEPARTEMENT = "38"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: its name, its default and what it does (in French)."""
+
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "TERRITOIRES_WORKSPACE",
+        "~/.local/share/territoires/workspace",
+        "dossier de l'espace de travail (fichier workspace.sqlite) ; --workspace le remplace",
+    ),
+    Setting(
+        "TERRITOIRES_DATABASE_URL",
+        "(vide : le fichier SQLite de l'espace de travail)",
+        "URL SQLAlchemy d'une base PostgreSQL (postgresql+psycopg://…) à la place de SQLite",
+    ),
+    Setting(
+        "TERRITOIRES_DATABASE_SCHEMA",
+        "(vide : le schéma public)",
+        "schéma PostgreSQL de l'espace de travail ; @dossier : un schéma par dossier",
+    ),
+    Setting(
+        "TERRITOIRES_CACHE",
+        "~/.cache/territoires",
+        "cache disque du référentiel (GeoParquet par département)",
+    ),
+    Setting(
+        "TERRITOIRES_TEST_DATABASE_URL",
+        "(vide : tests sur SQLite seulement)",
+        "tests : serveur PostgreSQL où chaque session de tests crée sa base",
+    ),
+)
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def _read(name: str) -> str:
+    if name not in _BY_NAME:  # every variable must be declared above, hence documented
+        raise KeyError(f"réglage non déclaré : {name}")
+    return os.environ.get(name, "").strip()
+
+
+def workspace_dir() -> Path:
+    """Workspace directory: ``TERRITOIRES_WORKSPACE`` or the default location."""
+    value = _read("TERRITOIRES_WORKSPACE")
+    return Path(value or _BY_NAME["TERRITOIRES_WORKSPACE"].default).expanduser()
+
+
+def database_url() -> str:
+    """SQLAlchemy URL of a server database, or ``""`` for the workspace's SQLite file."""
+    return _read("TERRITOIRES_DATABASE_URL")
+
+
+def database_schema() -> str:
+    """PostgreSQL schema setting (``""``, a schema name, or ``@dossier``)."""
+    return _read("TERRITOIRES_DATABASE_SCHEMA")
+
+
+def cache_root() -> Path:
+    """Root of the on-disk caches: ``TERRITOIRES_CACHE`` or ``~/.cache/territoires``."""
+    value = _read("TERRITOIRES_CACHE")
+    return Path(value or _BY_NAME["TERRITOIRES_CACHE"].default).expanduser()
+
+
+def test_database_url() -> str:
+    """PostgreSQL server URL of the test suite, or ``""``."""
+    return _read("TERRITOIRES_TEST_DATABASE_URL")

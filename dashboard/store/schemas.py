@@ -1,0 +1,472 @@
+"""Column specifications of the workspace tables and import kinds.
+
+The kinds and their canonical columns are listed in docs/ARCHITECTURE.md, « Types
+d'import ».
+
+Each kind has canonical columns with a type, whether they are required, the allowed
+values of enumerations and the header variants seen in real extracts (Sisal, Signal
+Logement, spreadsheets kept by hand). :func:`normalise_header` folds case, accents,
+spaces, hyphens and punctuation, so aliases are written already normalised.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from dashboard.settings import DEFAULT_DEPARTEMENT
+
+#: Value types understood by the validation.
+COLUMN_TYPES = ("str", "insee", "siren", "code", "enum", "int", "float", "year", "date", "bool")
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One canonical column of a kind.
+
+    Attributes
+    ----------
+    name : str
+        Canonical name (also the database column).
+    type : str
+        One of :data:`COLUMN_TYPES`. ``insee`` is a commune code checked against the
+        reference; ``code`` a territory code whose check depends on ``territoire_type``.
+    required : bool
+        Whether the column must be present in the file.
+    label : str
+        French description shown in templates and in the page.
+    allowed : tuple of str
+        Allowed values of an ``enum`` column (canonical spelling).
+    aliases : tuple of str
+        Other header spellings, already normalised with :func:`normalise_header`.
+    nonnegative : bool
+        For numbers: negative values are an error (counts, objectives).
+    nullable : bool
+        Whether a present column may hold empty cells.
+    value_key : str
+        Key of :data:`VALUE_ALIASES` for this enumeration (default: the column name).
+    """
+
+    name: str
+    type: str
+    required: bool
+    label: str
+    allowed: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    nonnegative: bool = False
+    nullable: bool = False
+    value_key: str = ""
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """An import kind and the workspace table that stores it.
+
+    Attributes
+    ----------
+    kind : str
+        Kind name used by the CLI and the page (also the table name).
+    label : str
+        French label.
+    columns : tuple of ColumnSpec
+        Canonical columns, in table order.
+    unique : tuple of str
+        Columns whose combination must be unique in a file (empty: no check).
+    geo : bool
+        Whether the kind is read from a geographic file (perimeter drawings).
+    """
+
+    kind: str
+    label: str
+    columns: tuple[ColumnSpec, ...]
+    unique: tuple[str, ...] = ()
+    geo: bool = False
+    description: str = ""
+    example: tuple[dict[str, str], ...] = field(default=())
+
+    @property
+    def names(self) -> list[str]:
+        """Canonical column names in table order."""
+        return [c.name for c in self.columns]
+
+    @property
+    def required(self) -> list[str]:
+        """Names of the required columns."""
+        return [c.name for c in self.columns if c.required]
+
+    def column(self, name: str) -> ColumnSpec:
+        """Spec of a canonical column (KeyError if unknown)."""
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+
+def normalise_header(text: object) -> str:
+    """Fold a header or an enumeration value for comparison.
+
+    Lower case, accents removed, ``œ`` → ``oe``, every run of spaces, hyphens, dots,
+    apostrophes, slashes or other punctuation becomes one ``_``; ``N°`` becomes ``num``.
+
+    Examples
+    --------
+    >>> normalise_header("  Code INSEE  ")
+    'code_insee'
+    >>> normalise_header("Année de début")
+    'annee_de_debut'
+    >>> normalise_header("N° opération")
+    'num_operation'
+    """
+    value = str(text).strip().replace("œ", "oe").replace("Œ", "OE").replace("°", "o ")
+    value = unicodedata.normalize("NFKD", value)
+    value = "".join(ch for ch in value if not unicodedata.combining(ch)).lower()
+    value = re.sub(r"[^a-z0-9]+", "_", value).strip("_")
+    return re.sub(r"(^|_)no(_|$)", r"\1num\2", value)
+
+
+TERRITOIRE_TYPES = ("departement", "instance", "epci", "commune")
+INSTANCE_TYPES = ("clh", "territoire", "secteur_pdh")
+OPERATION_STATUTS = ("programmee", "agreee", "livree", "abandonnee")
+PROCEDURES = ("insalubrite", "peril", "non_decence", "rsd", "autre")
+PLAN_TYPES = ("PDALHPD", "PLH", "PDH", "PLUIH")
+PLAN_STATUTS = ("en_vigueur", "en_elaboration", "en_revision", "echu", "proroge")
+
+#: Spellings of enumeration values seen in extracts → canonical value (keys normalised).
+VALUE_ALIASES: dict[str, dict[str, str]] = {
+    "procedure": {
+        "mise_en_securite": "peril",
+        "peril_ordinaire": "peril",
+        "peril_imminent": "peril",
+        "indecence": "non_decence",
+        "reglement_sanitaire_departemental": "rsd",
+        "infraction_rsd": "rsd",
+        "insalubrite_remediable": "insalubrite",
+        "insalubrite_irremediable": "insalubrite",
+    },
+    "statut_operation": {"programme": "programmee", "agree": "agreee", "livre": "livree",
+                         "abandonne": "abandonnee", "annulee": "abandonnee"},
+    "type_plan": {"pdalpd": "PDALHPD", "plui_h": "PLUIH", "pluih": "PLUIH"},
+    "territoire_type": {"dep": "departement", "departemental": "departement",
+                        "intercommunalite": "epci", "epci_a_fiscalite_propre": "epci"},
+    "instance_type": {"comite_local_de_l_habitat": "clh", "secteur": "secteur_pdh",
+                      "secteur_du_pdh": "secteur_pdh"},
+    "statut_plan": {"adopte": "en_vigueur", "execute": "en_vigueur", "en_cours": "en_vigueur",
+                    "elaboration": "en_elaboration", "revision": "en_revision",
+                    "expire": "echu", "termine": "echu", "prolonge": "proroge"},
+}
+
+_TERRITOIRE = (
+    ColumnSpec(
+        "territoire_type", "enum", True,
+        "type de territoire : departement, instance, epci ou commune",
+        allowed=TERRITOIRE_TYPES,
+        aliases=("type_territoire", "type_de_territoire", "niveau", "echelle"),
+    ),
+    ColumnSpec(
+        "territoire_code", "code", True,
+        "code du territoire : code du département, code de l'instance, SIREN de l'EPCI "
+        "ou code INSEE de la commune",
+        aliases=("code_territoire", "code_du_territoire", "territoire", "code"),
+    ),
+)
+_INDICATEUR = ColumnSpec(
+    "indicateur", "str", True, "code de l'indicateur (voir le catalogue : plai, "
+    "parc_prive_social, contingent_attributions, signalements_traites…)",
+    aliases=("code_indicateur", "indicator"),
+)
+_SOURCE = ColumnSpec("source", "str", False, "source de la donnée", nullable=True,
+                     aliases=("origine",))
+_LATLON = (
+    ColumnSpec("latitude", "float", False, "latitude WGS84 (degrés décimaux)", nullable=True,
+               aliases=("lat", "latitude_wgs84")),
+    ColumnSpec("longitude", "float", False, "longitude WGS84 (degrés décimaux)", nullable=True,
+               aliases=("lon", "lng", "long", "longitude_wgs84")),
+)
+_CODE_INSEE_ALIASES = (
+    "code_commune", "insee", "code_insee_commune", "code_commune_insee", "commune_insee",
+    "cog", "code_cog", "depcom", "codgeo", "insee_commune",
+)
+
+KINDS: dict[str, KindSpec] = {}
+
+
+def _add(spec: KindSpec) -> None:
+    KINDS[spec.kind] = spec
+
+
+_add(KindSpec(
+    "instances", "Instances locales (composition par commune ou par EPCI)",
+    (
+        ColumnSpec("instance_code", "str", True, "code court de l'instance (ex. GRE)",
+                   aliases=("code_instance", "instance", "code_clh", "clh")),
+        ColumnSpec("instance_nom", "str", True, "nom de l'instance",
+                   aliases=("nom_instance", "libelle_instance", "nom_clh", "libelle")),
+        ColumnSpec("instance_type", "enum", True, "clh, territoire ou secteur_pdh",
+                   allowed=INSTANCE_TYPES, aliases=("type_instance", "type")),
+        ColumnSpec("code_insee", "insee", False, "code INSEE d'une commune membre",
+                   aliases=_CODE_INSEE_ALIASES, nullable=True),
+        ColumnSpec("epci_siren", "siren", False, "SIREN d'un EPCI membre (toutes ses communes)",
+                   aliases=("siren", "siren_epci", "code_epci", "epci"), nullable=True),
+    ),
+    unique=("instance_code", "code_insee", "epci_siren"),
+    description="Une ligne par commune ou par EPCI membre ; renseigner code_insee ou "
+    "epci_siren, pas les deux.",
+    example=({"instance_code": "GRE", "instance_nom": "Grésivaudan", "instance_type": "clh",
+              "code_insee": "", "epci_siren": "200018166"},),
+))
+_add(KindSpec(
+    "perimetres", "Périmètres dessinés (GeoJSON, GeoPackage, Shapefile zippé)",
+    (
+        ColumnSpec("instance_code", "str", True, "code court de l'instance",
+                   aliases=("code_instance", "code", "instance")),
+        ColumnSpec("instance_nom", "str", True, "nom de l'instance",
+                   aliases=("nom_instance", "nom", "libelle")),
+        ColumnSpec("instance_type", "enum", False, "clh, territoire ou secteur_pdh",
+                   allowed=INSTANCE_TYPES, aliases=("type_instance", "type"), nullable=True),
+    ),
+    geo=True,
+    description="Chaque commune est rattachée au périmètre qui couvre la plus grande part "
+    "de sa surface ; les communes partagées ou hors dessin sont signalées.",
+))
+_add(KindSpec(
+    "objectifs", "Objectifs du plan (fiches action, territorialisation)",
+    (
+        *_TERRITOIRE,
+        _INDICATEUR,
+        ColumnSpec("annee_debut", "year", True, "première année de la période",
+                   aliases=("debut", "annee_de_debut", "annee_debut_periode")),
+        ColumnSpec("annee_fin", "year", True, "dernière année de la période",
+                   aliases=("fin", "annee_de_fin", "annee_fin_periode")),
+        ColumnSpec("valeur", "float", True, "objectif sur la période", nonnegative=True,
+                   aliases=("objectif", "cible", "valeur_cible")),
+        _SOURCE,
+    ),
+    unique=("territoire_type", "territoire_code", "indicateur", "annee_debut", "annee_fin"),
+    example=({"territoire_type": "departement", "territoire_code": DEFAULT_DEPARTEMENT,
+              "indicateur": "plai", "annee_debut": "2021", "annee_fin": "2026", "valeur": "4500",
+              "source": "PDALHPD, fiche action 1"},),
+))
+_add(KindSpec(
+    "realisations", "Réalisations (indicateurs non calculés depuis les opérations)",
+    (
+        *_TERRITOIRE,
+        _INDICATEUR,
+        ColumnSpec("annee", "year", True, "année", aliases=("exercice", "millesime")),
+        ColumnSpec("valeur", "float", True, "valeur réalisée", nonnegative=True,
+                   aliases=("realise", "realisation", "nombre")),
+        _SOURCE,
+    ),
+    unique=("territoire_type", "territoire_code", "indicateur", "annee"),
+    example=({"territoire_type": "epci", "territoire_code": "200040715",
+              "indicateur": "contingent_attributions", "annee": "2023", "valeur": "412",
+              "source": "SYPLO"},),
+))
+_add(KindSpec(
+    "operations", "Opérations financées (extrait Sisal / Galion)",
+    (
+        ColumnSpec("id_operation", "str", True, "identifiant de l'opération",
+                   aliases=("num_operation", "numero_operation", "identifiant_operation",
+                            "id", "code_operation", "ref_operation", "num_dossier")),
+        ColumnSpec("code_insee", "insee", True, "code INSEE de la commune",
+                   aliases=_CODE_INSEE_ALIASES),
+        ColumnSpec("annee", "year", True, "année de programmation",
+                   aliases=("annee_de_programmation", "annee_programmation", "exercice",
+                            "annee_de_financement", "millesime")),
+        ColumnSpec("nb_plai", "int", True, "logements PLA-I", nonnegative=True,
+                   aliases=("plai", "nb_pla_i", "nombre_plai", "nombre_de_plai",
+                            "nb_logements_plai", "logements_plai")),
+        ColumnSpec("nb_plus", "int", False, "logements PLUS", nonnegative=True, nullable=True,
+                   aliases=("plus", "nombre_plus", "nombre_de_plus", "nb_logements_plus")),
+        ColumnSpec("nb_pls", "int", False, "logements PLS", nonnegative=True, nullable=True,
+                   aliases=("pls", "nombre_pls", "nombre_de_pls", "nb_logements_pls")),
+        ColumnSpec("statut", "enum", False, "programmee, agreee, livree ou abandonnee",
+                   allowed=OPERATION_STATUTS, nullable=True, value_key="statut_operation",
+                   aliases=("etat", "statut_operation", "etat_operation")),
+        ColumnSpec("bailleur", "str", False, "maître d'ouvrage", nullable=True,
+                   aliases=("maitre_d_ouvrage", "moa", "organisme", "bailleur_social")),
+        ColumnSpec("libelle", "str", False, "libellé de l'opération", nullable=True,
+                   aliases=("nom_operation", "libelle_operation", "intitule", "nom_programme")),
+        *_LATLON,
+    ),
+    unique=("id_operation",),
+    example=({"id_operation": "2023-038-0001", "code_insee": "38185", "annee": "2023",
+              "nb_plai": "12", "nb_plus": "20", "nb_pls": "0", "statut": "agreee",
+              "bailleur": "Grenoble Habitat", "libelle": "Les Jardins",
+              "latitude": "45,1885", "longitude": "5,7245"},),
+))
+_add(KindSpec(
+    "signalements", "Signalements d'habitat indigne (Signal Logement, SI-LHI)",
+    (
+        ColumnSpec("id_signalement", "str", True, "identifiant du signalement",
+                   aliases=("reference", "num_signalement", "numero_signalement",
+                            "reference_signalement", "id", "uuid", "identifiant")),
+        ColumnSpec("code_insee", "insee", True, "code INSEE de la commune du logement",
+                   aliases=_CODE_INSEE_ALIASES),
+        ColumnSpec("date_signalement", "date", True, "date de dépôt (JJ/MM/AAAA ou AAAA-MM-JJ)",
+                   aliases=("date_de_depot", "date_depot", "date_du_signalement", "date",
+                            "date_de_signalement", "date_creation", "date_de_creation")),
+        ColumnSpec("statut", "str", False, "statut du signalement", nullable=True,
+                   aliases=("etat", "statut_signalement")),
+        ColumnSpec("procedure", "enum", False, "insalubrite, peril, non_decence, rsd ou autre",
+                   allowed=PROCEDURES, nullable=True,
+                   aliases=("type_procedure", "procedure_envisagee", "qualification")),
+        ColumnSpec("date_cloture", "date", False, "date de clôture", nullable=True,
+                   aliases=("date_de_cloture", "cloture_le")),
+        ColumnSpec("motif_cloture", "str", False, "motif de clôture", nullable=True,
+                   aliases=("motif_de_cloture",)),
+        *_LATLON,
+    ),
+    unique=("id_signalement",),
+    description="Les colonnes de données personnelles (noms, téléphone, courriel, "
+    "adresse…) sont supprimées à l'import.",
+    example=({"id_signalement": "2024-00123", "code_insee": "38185",
+              "date_signalement": "15/03/2024", "statut": "en cours", "procedure": "non_decence",
+              "date_cloture": "", "motif_cloture": "", "latitude": "", "longitude": ""},),
+))
+_add(KindSpec(
+    "plans", "Plans et programmes (PDALHPD, PLH, PDH, PLUi-H)",
+    (
+        ColumnSpec("type_plan", "enum", True, "PDALHPD, PLH, PDH ou PLUIH", allowed=PLAN_TYPES,
+                   aliases=("type", "type_de_plan", "document")),
+        *_TERRITOIRE,
+        ColumnSpec("intitule", "str", True, "intitulé du plan",
+                   aliases=("libelle", "nom", "titre", "nom_plan")),
+        ColumnSpec("statut", "enum", True,
+                   "en_vigueur, en_elaboration, en_revision, echu ou proroge",
+                   allowed=PLAN_STATUTS, aliases=("etat", "statut_plan", "avancement"),
+                   value_key="statut_plan"),
+        ColumnSpec("date_debut", "date", True, "date de début (vide possible en élaboration)",
+                   aliases=("debut", "date_de_debut", "date_adoption", "date_d_adoption"),
+                   nullable=True),
+        ColumnSpec("date_fin", "date", True, "date de fin (vide possible en élaboration)",
+                   aliases=("fin", "date_de_fin", "date_echeance", "echeance"), nullable=True),
+        ColumnSpec("objectif_plai_annuel", "float", False, "objectif annuel de PLA-I",
+                   nonnegative=True, nullable=True,
+                   aliases=("objectif_plai", "plai_annuel", "objectif_annuel_plai")),
+        ColumnSpec("volet_defavorises", "bool", False,
+                   "le plan a-t-il un volet personnes défavorisées (oui/non)", nullable=True,
+                   aliases=("volet_personnes_defavorisees", "volet_defavorise")),
+    ),
+    unique=("type_plan", "territoire_type", "territoire_code", "date_debut", "intitule"),
+    example=({"type_plan": "PLH", "territoire_type": "epci", "territoire_code": "200040715",
+              "intitule": "PLH de Grenoble-Alpes Métropole 2025-2030", "statut": "en_vigueur",
+              "date_debut": "01/01/2025", "date_fin": "31/12/2030",
+              "objectif_plai_annuel": "450", "volet_defavorises": "oui"},),
+))
+_add(KindSpec(
+    "populations", "Populations (remplacent celles du référentiel)",
+    (
+        ColumnSpec("code_insee", "insee", True, "code INSEE de la commune",
+                   aliases=_CODE_INSEE_ALIASES),
+        ColumnSpec("population", "int", True, "population municipale", nonnegative=True,
+                   aliases=("pmun", "population_municipale", "pop", "habitants")),
+        ColumnSpec("millesime", "year", True, "année du recensement",
+                   aliases=("annee", "annee_recensement")),
+    ),
+    unique=("code_insee",),
+    example=({"code_insee": "38185", "population": "158240", "millesime": "2021"},),
+))
+
+_add(KindSpec(
+    "commentaires", "Commentaires sur un territoire (délégués EPCI, comité)",
+    (
+        *_TERRITOIRE,
+        ColumnSpec("date", "date", True, "date du commentaire (JJ/MM/AAAA ou AAAA-MM-JJ)",
+                   aliases=("date_commentaire", "le")),
+        ColumnSpec("texte", "str", True, "texte du commentaire",
+                   aliases=("commentaire", "observation", "observations", "message")),
+        ColumnSpec("auteur", "str", False, "auteur (par défaut : la personne qui importe)",
+                   nullable=True, aliases=("redacteur", "par")),
+    ),
+    description="Un délégué EPCI ne peut commenter que son EPCI et ses communes.",
+    example=({"territoire_type": "epci", "territoire_code": "200040715", "date": "15/03/2025",
+              "texte": "Deux opérations PLA-I décalées en 2026 (foncier).", "auteur": ""},),
+))
+
+#: Kinds in the order they are shown and imported by the demo.
+KIND_NAMES: tuple[str, ...] = tuple(KINDS)
+
+#: Header words that reveal personal data in signal files (normalised tokens).
+PERSONAL_TOKENS = frozenset({
+    "nom", "prenom", "prenoms", "telephone", "tel", "portable", "mobile", "email", "e_mail",
+    "mail", "courriel", "adresse", "rue", "voie", "naissance", "civilite", "occupant",
+    "proprietaire", "declarant", "locataire", "bailleur_prive", "numero_voie",
+})
+
+
+def is_personal_header(normalised: str) -> bool:
+    """Whether a normalised header names personal data (``nom_occupant``, ``courriel``…)."""
+    tokens = set(normalised.split("_"))
+    return bool(tokens & PERSONAL_TOKENS) or normalised in PERSONAL_TOKENS
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """An entry of the indicator catalogue."""
+
+    code: str
+    label: str
+    unit: str
+    source: str
+
+
+INDICATORS: dict[str, Indicator] = {
+    i.code: i
+    for i in (
+        Indicator("plai", "Logements PLA-I financés", "logements",
+                  "opérations (Sisal / Galion)"),
+        Indicator("plus", "Logements PLUS financés", "logements", "opérations (Sisal / Galion)"),
+        Indicator("pls", "Logements PLS financés", "logements", "opérations (Sisal / Galion)"),
+        Indicator("parc_prive_social", "Logements privés conventionnés Anah (social et très "
+                  "social)", "logements", "réalisations importées"),
+        Indicator("contingent_attributions", "Attributions sur le contingent préfectoral",
+                  "attributions", "réalisations importées (SYPLO)"),
+        Indicator("signalements_traites", "Signalements d'habitat indigne traités (clôturés)",
+                  "signalements", "signalements (Signal Logement)"),
+        Indicator("signalements_recus", "Signalements d'habitat indigne reçus", "signalements",
+                  "signalements (Signal Logement)"),
+        Indicator("places_hebergement", "Places d'hébergement créées", "places",
+                  "réalisations importées"),
+        Indicator("pensions_de_famille", "Places en pensions de famille créées", "places",
+                  "réalisations importées"),
+        Indicator("accompagnements_avdl", "Mesures d'accompagnement vers et dans le logement",
+                  "mesures", "réalisations importées"),
+        Indicator("menages_dalo_reloges", "Ménages reconnus DALO relogés", "ménages",
+                  "réalisations importées"),
+    )
+}
+
+
+def pandas_dtype(col: ColumnSpec) -> str:
+    """Pandas dtype of a canonical column when read back (codes stay strings)."""
+    return {
+        "int": "Int64",
+        "year": "Int64",
+        "float": "float64",
+        "date": "datetime64[ns]",
+        "bool": "boolean",
+    }.get(col.type, "str")
+
+
+def coerce_frame(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Canonical columns of ``kind`` in table order with their canonical dtypes.
+
+    Missing optional columns are added empty; extra columns are dropped.
+    """
+    spec = KINDS[kind]
+    out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
+    for col in spec.columns:
+        values = frame[col.name].reset_index(drop=True) if col.name in frame else None
+        dtype = pandas_dtype(col)
+        if values is None:
+            out[col.name] = pd.Series([None] * len(frame), dtype=dtype)
+        elif dtype == "datetime64[ns]":
+            out[col.name] = pd.to_datetime(values).astype("datetime64[ns]")
+        elif dtype == "str":
+            out[col.name] = values.astype(object).where(values.notna(), None).astype("str")
+        else:
+            out[col.name] = values.astype(dtype)
+    return out
