@@ -8,7 +8,9 @@ import shapely
 
 from dashboard.intake.demo import read_demo_instance_rows
 from geo.perimeters import (
+    MEMBERSHIP_COLUMNS,
     MembershipError,
+    combine_memberships,
     dissolve_instances,
     drawing_to_memberships,
     expand_memberships,
@@ -107,3 +109,20 @@ def test_drawing_in_lambert93_becomes_memberships(isere):
     assert agree > 0.97
     assert len(result.communes_partagees) > 0  # the shift cuts border communes
     assert "38519" in set(result.communes_hors_dessin["code_insee"])
+
+
+def test_combine_memberships_rows_win_over_drawn_perimeters(isere):
+    rows = pd.DataFrame([{"instance_code": "VOI", "instance_nom": "Voiron",
+                          "instance_type": "clh", "code_insee": "38563"}])  # fmt: skip
+    drawn = pd.DataFrame([
+        {"instance_code": "VOI", "instance_nom": "Voiron dessiné", "instance_type": "clh",
+         "code_insee": "38185"},
+        {"instance_code": "GRE", "instance_nom": "Grenoble", "instance_type": "clh",
+         "code_insee": "38185"},
+    ])  # fmt: skip
+    combined = combine_memberships(isere, rows, drawn)
+    assert combined[["instance_code", "code_insee"]].values.tolist() == [
+        ["VOI", "38563"], ["GRE", "38185"],
+    ]  # fmt: skip
+    assert combine_memberships(isere).empty
+    assert list(combine_memberships(isere).columns) == MEMBERSHIP_COLUMNS

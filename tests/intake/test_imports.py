@@ -3,19 +3,15 @@ rejected with the exact line and column (real Isère and Ain references, no mock
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from dashboard.intake.imports import UnknownKindError, check_file
-from dashboard.intake.parsers import CommuneCodes, parse_date, parse_float
 from dashboard.intake.readers import decode_text, detect_delimiter, sniff_format
 from dashboard.store.schemas import normalise_header
-
-CORPUS = Path(__file__).parent / "corpus"
+from tests.paths import CORPUS
 
 
 @pytest.fixture(scope="module")
@@ -232,38 +228,6 @@ def test_detect_delimiter_and_format():
     assert detect_delimiter('"x;y",b,c') == ","
     assert sniff_format(b'{"type": "FeatureCollection", "features": []}') == "geojson"
     assert sniff_format(b"a;b\n1;2\n") == "csv"
-
-
-@pytest.mark.parametrize(
-    ("text", "value"),
-    [("12,5", 12.5), ("1 234,5", 1234.5), ("1\u00a0234", 1234.0), ("1.234,5", 1234.5),
-     ("1,234.5", 1234.5), ("-3", -3.0)],
-)
-def test_parse_float(text, value):
-    assert parse_float(text) == value
-
-
-@pytest.mark.parametrize("text", ["31/02/2024", "2024-13-01", "15/03/24", "hier"])
-def test_parse_date_rejects(text):
-    with pytest.raises(ValueError, match="date"):
-        parse_date(text)
-
-
-def test_parse_date_accepts_both_spellings():
-    assert parse_date("15/03/2024") == parse_date("2024-03-15") == dt.date(2024, 3, 15)
-
-
-def test_commune_codes_on_corsica_style_and_old_codes(isere):
-    codes = CommuneCodes(isere)
-    for old in isere.anciens_codes.itertuples():
-        code, notes = codes.resolve(old.ancien_code)
-        assert code == old.code_insee
-        assert len(notes) == 1
-        assert "fusionnée" in notes[0]
-    with pytest.raises(ValueError, match="« 3818 » inconnu"):
-        codes.resolve("3818")  # padded to 03818, which is no commune of Isère
-    with pytest.raises(ValueError, match="5 caractères"):
-        codes.resolve("381850")
 
 
 def test_header_only_file_is_valid_but_warns(isere):

@@ -3,8 +3,6 @@ and bring a workspace created before them up to date without losing its data."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -12,8 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from dashboard.intake.imports import import_file
 from dashboard.store import migrations
 from dashboard.store.workspace import METADATA, open_workspace
+from tests.paths import CORPUS
 
-CORPUS = Path(__file__).parent / "corpus"
 POPULATIONS = b"code_insee;population;millesime\n38185;158240;2021\n"
 
 

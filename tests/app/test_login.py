@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -11,8 +9,8 @@ from dashboard.intake.imports import import_file
 from dashboard.store.auth import auth_configured, providers, resolve_acteur
 from dashboard.store.permissions import ADMINISTRATEUR, DELEGUE_EPCI, LECTEUR, Acteur
 from dashboard.store.workspace import open_workspace
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "dashboard" / "app" / "main.py"
 DONNEES = ROOT / "pages" / "donnees.py"
 METRO, GRESIVAUDAN = "200040715", "200018166"

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.formatting import fr_int
 from tests.conftest import folium_component_args
+from tests.paths import PAGES
 
-PAGES = Path(__file__).resolve().parent.parent / "pages"
 LEVELS = ["instance", "epci"]
 AGG = "Agglomération grenobloise"
 GAM = "Grenoble-Alpes-Métropole"

@@ -29,9 +29,7 @@ from dashboard.store.workspace import (
     WorkspaceError,
     open_workspace,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = Path(__file__).parent / "corpus"
+from tests.paths import CORPUS, ROOT
 
 #: Rows typed as a user means them; written into the templates in each format.
 ROWS: dict[str, list[dict]] = {

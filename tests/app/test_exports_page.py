@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = Path(__file__).resolve().parent.parent / "pages" / "exports.py"
+from tests.paths import PAGES
+
+PAGE = PAGES / "exports.py"
 
 
 @pytest.mark.parametrize("kind", ["tables", "deck"])

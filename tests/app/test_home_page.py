@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import folium_component_args
-
-APP = Path(__file__).resolve().parent.parent / "dashboard" / "app" / "main.py"
+from tests.paths import APP
 
 CDN_HOSTS = ("jsdelivr", "unpkg", "cdnjs", "bootstrapcdn", "code.jquery")
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = Path(__file__).resolve().parent.parent / "pages" / "couverture.py"
+from tests.paths import PAGES
+
+PAGE = PAGES / "couverture.py"
 
 
 @pytest.fixture

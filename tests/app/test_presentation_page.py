@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.exports.bundle import load_bundle
 from dashboard.exports.presentation import plai_balance, plai_by_instance, screens
+from tests.paths import PAGES
 
-PAGE = Path(__file__).resolve().parent.parent / "pages" / "presentation.py"
+PAGE = PAGES / "presentation.py"
 
 
 def test_deck_screens_on_demo(demo_workspace):

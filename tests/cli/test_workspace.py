@@ -15,9 +15,7 @@ import pytest
 from dashboard.cli import common as cli
 from dashboard.cli import main
 from dashboard.store.workspace import open_workspace
-
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = Path(__file__).parent / "corpus"
+from tests.paths import CORPUS, ROOT
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -12,8 +11,9 @@ from streamlit.testing.v1 import AppTest
 from dashboard.exports.bundle import load_bundle
 from dashboard.exports.fiche import fiche_content
 from dashboard.indicators.status import reference_date
+from tests.paths import PAGES
 
-PAGE = Path(__file__).resolve().parent.parent / "pages" / "fiche.py"
+PAGE = PAGES / "fiche.py"
 
 
 def test_reference_date_stops_with_the_data():
