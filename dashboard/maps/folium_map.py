@@ -14,8 +14,10 @@ from collections.abc import Iterable
 import folium
 import geopandas as gpd
 import jinja2
+from folium.elements import JSCSSMixin
 
-from dashboard.formatting import fr_int
+from dashboard.maps.topology import build_topology
+from geo.reference import EPCI_NATURES, POPULATION_MILLESIME
 
 #: Where the app serves its static folder (:mod:`dashboard.app.assets`).
 STATIC_URL = "/app/static"
@@ -85,69 +87,6 @@ def short_epci_name(nom: str) -> str:
 
 def _escaped(values: Iterable[object]) -> list[str]:
     return [html.escape("" if v is None else str(v)) for v in values]
-
-
-def _with_display_properties(gdf: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
-    """Keep only the properties shown or returned by the map, HTML-escaped.
-
-    folium's tooltips insert property values with ``innerHTML``: every text reaching
-    them is escaped here, once, whatever its origin (reference or user import).
-    """
-    if level == "communes":
-        out = gpd.GeoDataFrame(
-            {
-                "niveau": "commune",
-                "code": gdf["code_insee"].to_numpy(),
-                "nom": _escaped(gdf["nom"]),
-                "population": [fr_int(p) for p in gdf["population"]],
-                "epci": _escaped(gdf["epci_nom"].fillna("—").map(short_epci_name)),
-                "instance": _escaped(
-                    gdf["instance_nom"].fillna("aucune")
-                    if "instance_nom" in gdf
-                    else ["aucune"] * len(gdf)
-                ),
-            },
-            geometry=gdf.geometry.to_numpy(),
-            crs=gdf.crs,
-        )
-    elif level == "epci":
-        out = gpd.GeoDataFrame(
-            {
-                "niveau": "epci",
-                "code": gdf["siren"].to_numpy(),
-                "nom": _escaped(gdf["nom"].map(short_epci_name)),
-                "nature": gdf["nature"].to_numpy(),
-                "population": [fr_int(p) for p in gdf["population_dep"]],
-                "communes": gdf["nb_communes"].astype(int).to_numpy(),
-            },
-            geometry=gdf.geometry.to_numpy(),
-            crs=gdf.crs,
-        )
-    else:
-        out = gpd.GeoDataFrame(
-            {
-                "niveau": "instance",
-                "code": _escaped(gdf["instance_code"]),
-                "nom": _escaped(gdf["instance_nom"]),
-                "population": [fr_int(p) for p in gdf["population"]],
-                "communes": gdf["nb_communes"].astype(int).to_numpy(),
-            },
-            geometry=gdf.geometry.to_numpy(),
-            crs=gdf.crs,
-        )
-    return out
-
-
-def _tooltip(level: str) -> folium.GeoJsonTooltip:
-    fields = {
-        "communes": (["nom", "code", "population", "epci", "instance"],
-                     ["Commune", "Code INSEE", "Population 2017", "EPCI", "Instance"]),
-        "epci": (["nom", "code", "nature", "population", "communes"],
-                 ["EPCI", "SIREN", "Nature", "Population 2017 (dans le dép.)", "Communes"]),
-        "instances": (["nom", "code", "population", "communes"],
-                      ["Instance", "Code", "Population 2017", "Communes"]),
-    }[level]  # fmt: skip
-    return folium.GeoJsonTooltip(fields=fields[0], aliases=fields[1], sticky=True)
 
 
 def _instance_colours(codes: Iterable[str]) -> dict[str, str]:
@@ -221,41 +160,11 @@ def build_map(
     if tiles is not None:
         folium.TileLayer(tiles=tiles[0], attr=tiles[1], name=basemap, max_zoom=18).add_to(fmap)
 
-    if "communes" in layers:
-        folium.GeoJson(
-            _with_display_properties(communes, "communes"),
-            name=LAYER_LABELS["communes"],
-            style_function=lambda _f: {
-                "fillColor": "#eef0f4", "color": "#9aa3b5", "weight": 0.6, "fillOpacity": 0.9,
-            },
-            highlight_function=lambda _f: {"weight": 2, "color": "#000091"},
-            tooltip=_tooltip("communes"),
-            zoom_on_click=False,
-        ).add_to(fmap)  # fmt: skip
-    if "instances" in layers and instances is not None and not instances.empty:
-        colours = _instance_colours(instances["instance_code"])
-        folium.GeoJson(
-            _with_display_properties(instances, "instances"),
-            name=LAYER_LABELS["instances"],
-            style_function=lambda f: {
-                "fillColor": colours.get(html.unescape(f["properties"]["code"]), "#cccccc"),
-                "color": "#3a3a3a", "weight": 1.5, "fillOpacity": 0.55,
-            },
-            highlight_function=lambda _f: {"weight": 3, "color": "#000091"},
-            tooltip=_tooltip("instances"),
-        ).add_to(fmap)  # fmt: skip
-    if "epci" in layers:
-        filled = "instances" not in layers or instances is None or instances.empty
-        folium.GeoJson(
-            _with_display_properties(epci, "epci"),
-            name=LAYER_LABELS["epci"],
-            style_function=lambda _f: {
-                "fillColor": "#cfd6e6", "color": "#000091", "weight": 2,
-                "fillOpacity": 0.25 if filled else 0.0,
-            },
-            highlight_function=lambda _f: {"weight": 4, "color": "#e1000f"},
-            tooltip=_tooltip("epci"),
-        ).add_to(fmap)  # fmt: skip
+    shown = [name for name in ("communes", "instances", "epci") if name in layers]
+    if instances is None or instances.empty:
+        shown = [name for name in shown if name != "instances"]
+    if shown:
+        add_topology_layers(fmap, communes, epci, instances, shown)
     if highlight is not None:
         _add_highlight(fmap, communes, epci, instances, highlight)
     folium.LayerControl(collapsed=False).add_to(fmap)
@@ -281,6 +190,94 @@ def _add_highlight(
         return
     if not shape.empty:
         add_outline(fmap, shape)
+
+
+TOPO_JS = f"{STATIC_URL}/territoires-topo.js"
+#: Tooltip headers of each layer (the population's millésime is the reference's).
+TOOLTIP_LABELS = {
+    "communes": ["Commune", "Code INSEE", f"Population {POPULATION_MILLESIME}", "EPCI",
+                 "Instance"],
+    "epci": ["EPCI", "SIREN", "Nature", f"Population {POPULATION_MILLESIME} (dans le dép.)",
+             "Communes"],
+    "instances": ["Instance", "Code", f"Population {POPULATION_MILLESIME}", "Communes"],
+}  # fmt: skip
+_LEVELS = {"communes": "commune", "epci": "epci", "instances": "instance"}
+
+
+class TopologyData(JSCSSMixin, folium.MacroElement):
+    """The topology of the map layers, written once in the page as a JS variable."""
+
+    _template = jinja2.Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = {{ this.data|tojson }};
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data: dict) -> None:
+        super().__init__()
+        self._name = "Topology"
+        self.data = data
+        self.default_js = [("leaflet", LEAFLET_JS), ("territoires_topo", TOPO_JS)]
+
+
+class TopologyLayer(folium.FeatureGroup):
+    """A toggleable layer drawn from a :class:`TopologyData` by ``territoires-topo.js``."""
+
+    _template = jinja2.Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.featureGroup({}).addTo({{ this._parent.get_name() }});
+        territoiresTopo.addLayer({{ this.get_name() }}, {{ this.topology.get_name() }},
+            {{ this.layer|tojson }}, {{ this.layer_options|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, topology: TopologyData, layer: str, name: str, options: dict) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "TopologyLayer"
+        self.topology = topology
+        self.layer = layer
+        self.layer_options = options
+
+
+def add_topology_layers(
+    fmap: folium.Map,
+    communes: gpd.GeoDataFrame,
+    epci: gpd.GeoDataFrame,
+    instances: gpd.GeoDataFrame | None,
+    shown: list[str],
+) -> None:
+    """Add the layers ``shown`` (communes, instances, EPCI, bottom to top) from one
+    topology of shared arcs (:mod:`dashboard.maps.topology`)."""
+    frames = {"communes": communes, "epci": epci.assign(nom=epci["nom"].map(short_epci_name))}
+    if instances is not None and not instances.empty:
+        frames["instances"] = instances
+    data = TopologyData(build_topology({name: frames[name] for name in frames
+                                        if name in shown or name in ("epci", "instances")}))
+    data.add_to(fmap)
+    filled = "instances" not in shown
+    styles = {
+        "communes": ({"fillColor": "#eef0f4", "color": "#9aa3b5", "weight": 0.6,
+                      "fillOpacity": 0.9}, {"weight": 2, "color": "#000091"}),
+        "instances": ({"color": "#3a3a3a", "weight": 1.5, "fillOpacity": 0.55},
+                      {"weight": 3, "color": "#000091"}),
+        "epci": ({"fillColor": "#cfd6e6", "color": "#000091", "weight": 2,
+                  "fillOpacity": 0.25 if filled else 0.0}, {"weight": 4, "color": "#e1000f"}),
+    }  # fmt: skip
+    for name in shown:
+        options = {
+            "niveau": _LEVELS[name], "labels": TOOLTIP_LABELS[name],
+            "style": styles[name][0], "highlight": styles[name][1],
+        }  # fmt: skip
+        if name == "instances":
+            options["colours"] = {html.escape(str(code)): colour for code, colour in
+                                  _instance_colours(instances["instance_code"]).items()}
+        if name == "epci":
+            options["natures"] = EPCI_NATURES
+        TopologyLayer(data, name, LAYER_LABELS[name], options).add_to(fmap)
 
 
 def map_html(fmap: folium.Map) -> str:

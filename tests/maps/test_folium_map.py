@@ -11,6 +11,7 @@ import pytest
 from dashboard.app.assets import LEAFLET_DIR, install_static_assets
 from dashboard.maps.folium_map import DEFAULT_LAYERS, build_map, map_html, short_epci_name
 from dashboard.maps.territory import build_territory
+from geo.reference import POPULATION_MILLESIME
 from geo.perimeters import combine_memberships
 
 CDN_HOSTS = ("jsdelivr", "unpkg", "cdnjs", "bootstrapcdn", "code.jquery", "d3js.org", "googleapis")
@@ -37,14 +38,26 @@ def test_static_assets_are_installed():
     assert (folder / "images" / "marker-icon.png").exists()
 
 
+def _topology(html: str) -> dict:
+    found = re.search(r"var topology_\w+ = (\{.*?\});\n", html, re.S)
+    assert found is not None, "la topologie des couches est absente"
+    return json.loads(found.group(1))
+
+
 def test_layers_and_tooltips(isere_territory):
     t = isere_territory
     fmap = build_map(t.communes, t.epci, t.instances)
     html = map_html(fmap)
-    assert html.count("L.geoJson(") == 3
-    assert "Population 2017" in html
-    assert "CC Le Grésivaudan" in html  # short EPCI names, UTF-8 text
-    assert "Grenoble-Alpes-Métropole" in html
+    assert html.count("territoiresTopo.addLayer(") == 3
+    assert "/app/static/territoires-topo.js" in html
+    assert f"Population {POPULATION_MILLESIME}" in html
+    topo = _topology(html)
+    assert len(topo["objects"]["communes"]["polygons"]) == 512
+    assert "CC Le Grésivaudan" in topo["objects"]["epci"]["properties"]["n"]  # short names
+    assert "Grenoble-Alpes-Métropole" in topo["objects"]["epci"]["properties"]["n"]
+    voiron = topo["objects"]["communes"]["properties"]["c"].index("38563")
+    epci_of_voiron = topo["objects"]["communes"]["properties"]["e"][voiron]
+    assert topo["objects"]["epci"]["properties"]["c"][epci_of_voiron] == "243800984"
 
 
 def test_user_text_is_escaped_in_tooltips(isere):
@@ -63,10 +76,7 @@ def test_user_text_is_escaped_in_tooltips(isere):
     html = map_html(build_map(t.communes, t.epci, t.instances, layers=["instances"]))
     assert "<img src=x" not in html
     assert 'onerror=\\"alert' not in html
-    payload = re.search(r"_add\((\{.*?\})\);", html, re.S)
-    assert payload is not None
-    data = json.loads(payload.group(1))
-    names = [f["properties"]["nom"] for f in data["features"]]
+    names = _topology(html)["objects"]["instances"]["properties"]["n"]
     assert names == ["&lt;img src=x onerror=&quot;alert(1)&quot;&gt;Trièves &amp; co"]
 
 
@@ -95,7 +105,8 @@ def test_short_epci_name(nom, court):
 def test_highlight_outlines_the_selection(isere_territory):
     t = isere_territory
     html = map_html(build_map(t.communes, t.epci, t.instances, highlight=("epci", "200040715")))
-    assert html.count("L.geoJson(") == 4
+    assert html.count("L.geoJson(") == 1  # the outline; the layers come from the topology
+    assert html.count("territoiresTopo.addLayer(") == 3
     assert "#e1000f" in html
 
 
