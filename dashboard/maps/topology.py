@@ -20,8 +20,6 @@ from typing import Any
 import geopandas as gpd
 import topojson
 
-from dashboard.formatting import fr_int
-
 #: Grid steps per side of the bounding box.
 QUANTIZATION = 10_000
 #: Layer names in the topology, in drawing order (bottom to top).

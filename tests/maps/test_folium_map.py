@@ -11,8 +11,8 @@ import pytest
 from dashboard.app.assets import LEAFLET_DIR, install_static_assets
 from dashboard.maps.folium_map import DEFAULT_LAYERS, build_map, map_html, short_epci_name
 from dashboard.maps.territory import build_territory
-from geo.reference import POPULATION_MILLESIME
 from geo.perimeters import combine_memberships
+from geo.reference import POPULATION_MILLESIME
 
 CDN_HOSTS = ("jsdelivr", "unpkg", "cdnjs", "bootstrapcdn", "code.jquery", "d3js.org", "googleapis")
 
