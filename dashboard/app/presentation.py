@@ -7,6 +7,8 @@ import html
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard.app.common import workspace_signature
+from dashboard.app.fiche import cached_bundle
 from dashboard.app.plotly_style import french_figure
 from dashboard.coverage import RULES_BY_ID, SEVERITY_LABELS
 from dashboard.exports.bundle import ExportBundle
@@ -28,6 +30,17 @@ PRESENTATION_CSS = """
 </style>
 """
 PLOT_FONT = {"size": 20, "color": "#000000"}
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _overview_png(departement: str, signature: str, instance_code: str | None) -> bytes:
+    """The département map of a screen (an instance in red), drawn once per data version."""
+    terr = cached_bundle(departement, signature).territory
+    shape = None
+    if instance_code is not None:
+        shape = terr.instances[terr.instances["instance_code"] == instance_code]
+    return overview_png(terr.communes, terr.epci, terr.instances, highlight=shape,
+                        size=(8.0, 7.0))  # fmt: skip
 
 
 def current_index(deck: list[Screen]) -> int:
@@ -71,7 +84,7 @@ def overview(bundle: ExportBundle) -> None:
     terr = bundle.territory
     ref = terr.reference
     c1, c2 = st.columns([3, 2])
-    c1.image(overview_png(terr.communes, terr.epci, terr.instances, size=(8.0, 7.0)))
+    c1.image(_overview_png(bundle.departement, workspace_signature(), None))
     with c2:
         st.metric("Population municipale 2017", fr_int(ref.population))
         st.metric("Communes", fr_int(len(ref.communes)))
@@ -139,9 +152,7 @@ def instance(bundle: ExportBundle, code: str) -> None:
     rows = plai_by_instance(bundle)
     mine = rows[rows["territoire_code"] == code]
     c1, c2 = st.columns([3, 2])
-    c1.image(
-        overview_png(terr.communes, terr.epci, terr.instances, highlight=shape, size=(8.0, 7.0))
-    )
+    c1.image(_overview_png(bundle.departement, workspace_signature(), code))
     with c2:
         if len(shape):
             st.metric("Population municipale 2017", fr_int(shape["population"].iloc[0]))

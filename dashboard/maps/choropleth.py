@@ -24,6 +24,7 @@ import pandas as pd
 from dashboard.formatting import fr_int, fr_number
 from dashboard.maps.folium_map import (
     Legend,
+    PointLayer,
     _escaped,
     add_outline,
     emptiest_corner,
@@ -176,42 +177,50 @@ def add_operations(
 ) -> None:
     """PLA-I operations as one circle each (``points``) or summed per commune (``communes``).
 
-    Circles are :class:`folium.CircleMarker` (no marker icon to fetch), their area
-    proportional to the PLA-I dwellings; points are coloured by status.
+    One :class:`~dashboard.maps.folium_map.PointLayer` drawn on a canvas (not one element
+    per point), circle area proportional to the PLA-I dwellings; points coloured by status.
     """
     ops = _operation_points(operations, communes)
     nb = pd.to_numeric(ops["nb_plai"], errors="coerce").fillna(0)
     ops = ops.assign(nb_plai=nb)
     if mode == "communes":
-        layer = folium.FeatureGroup(name="PLA-I par commune (opérations non abandonnées)")
         kept = ops[ops.get("statut", pd.Series("", index=ops.index)) != "abandonnee"]
         names = communes.set_index("code_insee")["nom"]
         per = kept.groupby("code_insee").agg(
             nb_plai=("nb_plai", "sum"), nb_ops=("nb_plai", "size"), lat=("lat", "mean"),
             lng=("lng", "mean"),
         )  # fmt: skip
-        for code, row in per.iterrows():
-            nom = html.escape(str(names.get(code, code)))
-            folium.CircleMarker(
-                [row["lat"], row["lng"]], radius=3 + 1.6 * math.sqrt(row["nb_plai"]),
-                color="#000091", weight=1, fill=True, fill_color="#000091", fill_opacity=0.45,
-                tooltip=f"{nom} : {fr_int(row['nb_plai'])} PLA-I, {fr_int(row['nb_ops'])} "
-                "opération(s)",
-            ).add_to(layer)  # fmt: skip
-    else:
-        layer = folium.FeatureGroup(name="Opérations PLA-I (points)")
-        for row in ops.itertuples(index=False):
-            statut = str(getattr(row, "statut", "") or "agreee")
-            label, colour = STATUT_COLOURS.get(statut, (statut, "#6a3d9a"))
-            libelle = html.escape(str(getattr(row, "libelle", "") or ""))
-            bailleur = html.escape(str(getattr(row, "bailleur", "") or "non renseigné"))
-            folium.CircleMarker(
-                [row.lat, row.lng], radius=3 + 1.2 * math.sqrt(row.nb_plai), color=colour,
-                weight=1, fill=True, fill_color=colour, fill_opacity=0.7,
-                tooltip=f"{libelle}<br>{fr_int(row.nb_plai)} PLA-I, {html.escape(label)}, "
-                f"{html.escape(str(row.annee))}<br>{bailleur}",
-            ).add_to(layer)  # fmt: skip
-    layer.add_to(fmap)
+        points = pd.DataFrame({
+            "lat": per["lat"], "lng": per["lng"],
+            "radius": 3 + 1.6 * np.sqrt(per["nb_plai"]),
+            "colour": "#000091",
+            "tooltip": [
+                f"{html.escape(str(names.get(code, code)))} : {fr_int(n)} PLA-I, "
+                f"{fr_int(k)} opération(s)"
+                for code, n, k in zip(per.index, per["nb_plai"], per["nb_ops"], strict=True)
+            ],
+        })  # fmt: skip
+        PointLayer(points, "PLA-I par commune (opérations non abandonnées)", opacity=0.45
+                   ).add_to(fmap)  # fmt: skip
+        return
+    statut = ops["statut"].fillna("agreee").astype(str) if "statut" in ops else pd.Series(
+        "agreee", index=ops.index)  # fmt: skip
+    labels = statut.map(lambda s: STATUT_COLOURS.get(s, (s, ""))[0])
+    colours = statut.map(lambda s: STATUT_COLOURS.get(s, ("", "#6a3d9a"))[1])
+    libelle = ops["libelle"].fillna("") if "libelle" in ops else pd.Series("", index=ops.index)
+    bailleur = (ops["bailleur"].fillna("non renseigné") if "bailleur" in ops
+                else pd.Series("non renseigné", index=ops.index))  # fmt: skip
+    points = pd.DataFrame({
+        "lat": ops["lat"], "lng": ops["lng"], "radius": 3 + 1.2 * np.sqrt(ops["nb_plai"]),
+        "colour": colours,
+        "tooltip": [
+            f"{html.escape(str(li))}<br>{fr_int(n)} PLA-I, {html.escape(la)}, "
+            f"{html.escape(str(an))}<br>{html.escape(str(ba))}"
+            for li, n, la, an, ba in zip(libelle, ops["nb_plai"], labels, ops["annee"], bailleur,
+                                         strict=True)
+        ],
+    })  # fmt: skip
+    PointLayer(points, "Opérations PLA-I (points)", opacity=0.7).add_to(fmap)
 
 
 def add_signal_density(
@@ -220,23 +229,27 @@ def add_signal_density(
     """Signals per commune: circle area ∝ count, tooltip with count and rate per 10 000.
 
     ``density`` has ``territoire_code`` (INSEE), ``nb_signalements`` and ``taux_pour_10000``
-    (:func:`dashboard.indicators.signals.signal_summary` at commune level).
+    (:func:`dashboard.indicators.signals.signal_summary` at commune level). One canvas
+    layer, hidden by default.
     """
     pts = communes.set_index("code_insee").geometry.representative_point()
     names = communes.set_index("code_insee")["nom"]
-    layer = folium.FeatureGroup(name="Signalements par commune (densité)", show=show)
-    for row in density[density["nb_signalements"] > 0].itertuples(index=False):
-        code = str(row.territoire_code)
-        if code not in pts.index:
-            continue
-        nom = html.escape(str(names.get(code, code)))
-        folium.CircleMarker(
-            [pts[code].y, pts[code].x], radius=2 + 1.5 * math.sqrt(row.nb_signalements),
-            color="#a50f15", weight=1, fill=True, fill_color="#de2d26", fill_opacity=0.45,
-            tooltip=f"{nom} : {fr_int(row.nb_signalements)} signalement(s), "
-            f"{fr_number(row.taux_pour_10000, 1)} pour 10\u202f000 hab.",
-        ).add_to(layer)  # fmt: skip
-    layer.add_to(fmap)
+    rows = density[(density["nb_signalements"] > 0)
+                   & density["territoire_code"].astype(str).isin(pts.index)]  # fmt: skip
+    codes = rows["territoire_code"].astype(str)
+    points = pd.DataFrame({
+        "lat": codes.map(pts.y).to_numpy(), "lng": codes.map(pts.x).to_numpy(),
+        "radius": (2 + 1.5 * np.sqrt(rows["nb_signalements"])).to_numpy(),
+        "colour": "#a50f15",
+        "tooltip": [
+            f"{html.escape(str(names.get(c, c)))} : {fr_int(n)} signalement(s), "
+            f"{fr_number(r, 1)} pour 10\u202f000 hab."
+            for c, n, r in zip(codes, rows["nb_signalements"], rows["taux_pour_10000"],
+                               strict=True)
+        ],
+    })  # fmt: skip
+    PointLayer(points, "Signalements par commune (densité)", opacity=0.45, show=show,
+               fill="#de2d26").add_to(fmap)  # fmt: skip
 
 
 def build_choropleth_map(

@@ -9,6 +9,7 @@ and hands the result to ``st_folium``.
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Iterable
 
 import folium
@@ -204,13 +205,21 @@ TOOLTIP_LABELS = {
 _LEVELS = {"communes": "commune", "epci": "epci", "instances": "instance"}
 
 
+def _json(data: object) -> str:
+    """Compact JSON, serialised once when the element is built, not at every render.
+
+    Safe inside ``<script>``: user text in it is HTML-escaped upstream, and ``</`` is
+    escaped here anyway."""
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
+
+
 class TopologyData(JSCSSMixin, folium.MacroElement):
     """The topology of the map layers, written once in the page as a JS variable."""
 
     _template = jinja2.Template(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = {{ this.data|tojson }};
+        var {{ this.get_name() }} = {{ this.json }};
         {% endmacro %}
         """
     )
@@ -218,7 +227,51 @@ class TopologyData(JSCSSMixin, folium.MacroElement):
     def __init__(self, data: dict) -> None:
         super().__init__()
         self._name = "Topology"
-        self.data = data
+        self.json = _json(data)
+        self.default_js = [("leaflet", LEAFLET_JS), ("territoires_topo", TOPO_JS)]
+
+
+class PointLayer(JSCSSMixin, folium.FeatureGroup):
+    """Circles drawn on one canvas by ``territoires-topo.js``: thousands of points cost
+    one element, not one Leaflet marker (and one Jinja render) each.
+
+    Parameters
+    ----------
+    points : DataFrame
+        ``lat``, ``lng``, ``radius`` (pixels), ``colour`` and ``tooltip`` (HTML, escaped).
+    name : str
+        Name in the layer control.
+    opacity : float
+        Fill opacity.
+    show : bool
+        Shown when the map opens.
+    fill : str, optional
+        Fill colour when it differs from the outline colour.
+    """
+
+    _template = jinja2.Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.featureGroup({});
+        {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
+        territoiresTopo.addPoints({{ this.get_name() }}, {{ this.json }}, {{ this.style }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, points, name: str, opacity: float = 0.7, show: bool = True,
+                 fill: str | None = None) -> None:  # fmt: skip
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "PointLayer"
+        columns = {
+            "lat": [round(float(v), 5) for v in points["lat"]],
+            "lng": [round(float(v), 5) for v in points["lng"]],
+            "r": [round(float(v), 1) for v in points["radius"]],
+            "c": [str(v) for v in points["colour"]],
+            "t": [str(v) for v in points["tooltip"]],
+        }
+        self.json = _json(columns)
+        self.style = _json({"fillOpacity": opacity, "fillColor": fill, "weight": 1})
         self.default_js = [("leaflet", LEAFLET_JS), ("territoires_topo", TOPO_JS)]
 
 

@@ -28,7 +28,7 @@ def test_entrypoint_renders_isere_map_without_cdn():
     blob = json.dumps(args)
     for host in CDN_HOSTS:
         assert host not in blob
-    assert args["js_links"] == ["/app/static/leaflet/leaflet.js"]
+    assert args["js_links"] == ["/app/static/leaflet/leaflet.js", "/app/static/territoires-topo.js"]
     assert "200040715" in args["script"]
 
 
@@ -99,3 +99,12 @@ def test_instances_imported_elsewhere_redraw_the_map(own_demo_workspace, monkeyp
     script = folium_component_args(at)["script"]
     assert "NORD" in script
     assert "AGG" not in script
+
+
+def test_map_is_built_once_per_view_and_stable_across_reruns():
+    """A rerun sends the same map script (the component keeps its state) and builds nothing."""
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.run()
+    first = folium_component_args(at)["script"]
+    at.run()
+    assert folium_component_args(at)["script"] == first

@@ -105,5 +105,18 @@
     return layer;
   }
 
-  window.territoiresTopo = {features: features, addLayer: addLayer};
+  /* Circles of a point layer, all on one canvas renderer: points = {lat, lng, r, c, t}
+   * (columns), style = {fillOpacity, fillColor, weight}. */
+  function addPoints(group, points, style) {
+    var renderer = L.canvas({padding: 0.5});
+    for (var j = 0; j < points.lat.length; j++) {
+      L.circleMarker([points.lat[j], points.lng[j]], {
+        renderer: renderer, radius: points.r[j], color: points.c[j], weight: style.weight,
+        fillColor: style.fillColor || points.c[j], fillOpacity: style.fillOpacity
+      }).bindTooltip(points.t[j], {sticky: true}).addTo(group);
+    }
+    return group;
+  }
+
+  window.territoiresTopo = {features: features, addLayer: addLayer, addPoints: addPoints};
 })();
