@@ -422,6 +422,11 @@ def _write_cache(ref: Reference, root: Path | None = None) -> None:
     paths["meta"].write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
 
+def read_disk_cache(dep: str, root: Path | None = None) -> Reference | None:
+    """The reference of ``dep`` read from the disk cache (None when absent), no memo."""
+    return _read_cache(normalise_departement(dep), root)
+
+
 def _read_cache(dep: str, root: Path | None = None) -> Reference | None:
     paths = _cache_paths(dep, root)
     if not paths["meta"].exists():
@@ -438,6 +443,24 @@ def _read_cache(dep: str, root: Path | None = None) -> Reference | None:
         )
     except (OSError, ValueError, KeyError):
         return None
+
+
+def _cache_stamp(folder: Path) -> float | None:
+    """When the disk cache of a département was written (None: not yet)."""
+    try:
+        return (folder / "meta.json").stat().st_mtime
+    except OSError:
+        return None
+
+
+@lru_cache(maxsize=8)
+def _memoised(dep: str, folder: str, stamp: float | None, cache_root: Path | None
+              ) -> Reference | None:  # fmt: skip
+    """The disk cache read once per process (and again if it is rewritten): a page run
+    asks for the reference a dozen times. Its frames are shared: callers do not modify
+    them."""
+    del folder, stamp  # part of the key only
+    return _read_cache(dep, cache_root)
 
 
 def load_reference(
@@ -461,7 +484,8 @@ def load_reference(
     """
     dep = normalise_departement(departement)
     if use_cache:
-        cached = _read_cache(dep, cache_root)
+        folder = cache_dir(cache_root) / dep
+        cached = _memoised(dep, str(folder), _cache_stamp(folder), cache_root)
         if cached is not None:
             return cached
     ref = build_reference(dep)

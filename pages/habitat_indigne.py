@@ -9,7 +9,7 @@ from dashboard.maps.choropleth import DEFAULT_METHOD, METHODS
 
 data = ui.page_data()
 st.title("Habitat indigne : signalements")
-if data.table("signalements").empty:
+if not data.has("signalements"):
     st.info("Aucun signalement importé : importez un extrait Signal Logement (page « Données »).")
     st.stop()
 

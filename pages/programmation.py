@@ -7,7 +7,7 @@ from dashboard.indicators.facts import SOURCE_OPERATIONS
 
 data = ui.page_data()
 st.title("Programmation PLA-I")
-if data.table("operations").empty:
+if not data.has("operations"):
     st.info("Aucune opération importée : importez un extrait Sisal / Galion (page « Données »).")
     st.stop()
 

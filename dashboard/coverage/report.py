@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -25,7 +26,6 @@ class CoverageReport:
 
     Attributes
     ----------
-    inputs : CoverageInputs
     findings : list of Finding
     frame : DataFrame
         :func:`findings_to_frame` of the findings.
@@ -35,14 +35,56 @@ class CoverageReport:
         :func:`plh_timeline`: PLH of every EPCI.
     source : str
         Where the plans and instances come from.
+    as_of : date
+        Reference date of « in force ».
+    period : (date, date) or None
+        PDALHPD period.
+    period_label : str
+        Where the period comes from.
+    inputs : CoverageInputs or None
+        The normalised inputs, when computed in this process (None when read back from a
+        snapshot, see :func:`report_from_parts`).
     """
 
-    inputs: CoverageInputs
     findings: list[Finding]
     frame: pd.DataFrame
     communes: pd.DataFrame
     timeline: pd.DataFrame
     source: str
+    as_of: dt.date
+    period: tuple[dt.date, dt.date] | None
+    period_label: str
+    inputs: CoverageInputs | None = None
+
+
+def report_parts(report: CoverageReport) -> dict[str, Any]:
+    """The report as a dict of frames and JSON values (:func:`dashboard.store.snapshots.pack`)."""
+    return {
+        "findings": [asdict(f) for f in report.findings],
+        "frame": report.frame,
+        "communes": report.communes,
+        "timeline": report.timeline,
+        "source": report.source,
+        "as_of": report.as_of.isoformat(),
+        "period": [d.isoformat() for d in report.period] if report.period else None,
+        "period_label": report.period_label,
+    }
+
+
+def report_from_parts(parts: dict[str, Any]) -> CoverageReport:
+    """The report packed by :func:`report_parts`."""
+    period = parts["period"]
+    return CoverageReport(
+        findings=[Finding(**f) for f in parts["findings"]],
+        frame=parts["frame"],
+        communes=parts["communes"],
+        timeline=parts["timeline"],
+        source=parts["source"],
+        as_of=dt.date.fromisoformat(parts["as_of"]),
+        period=(dt.date.fromisoformat(period[0]), dt.date.fromisoformat(period[1]))
+        if period else None,
+        period_label=parts["period_label"],
+    )  # fmt: skip
 
 
 def coverage_report(
@@ -64,10 +106,13 @@ def coverage_report_of(
     )
     findings = run_rules(inputs)
     return CoverageReport(
-        inputs=inputs,
         findings=findings,
         frame=findings_to_frame(findings),
         communes=commune_coverage(inputs),
         timeline=plh_timeline(inputs),
         source=loaded.source,
+        as_of=inputs.as_of,
+        period=inputs.period,
+        period_label=inputs.period_label,
+        inputs=inputs,
     )

@@ -10,18 +10,25 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
-from dashboard.coverage.report import CoverageReport, coverage_report_of
+from dashboard.coverage.report import (
+    CoverageReport,
+    coverage_report_of,
+    report_from_parts,
+    report_parts,
+)
 from dashboard.indicators.payload import compute_all, inputs_of
 from dashboard.indicators.signals import signal_summary, signal_trend
 from dashboard.indicators.status import reference_date
 from dashboard.intake import demo
 from dashboard.intake.loader import load_tables
 from dashboard.maps.territory import Territory, build_territory
-from geo.reference import SOURCE_GEOGRAPHIE, SOURCE_POPULATION
+from dashboard.store.workspace import open_workspace
+from geo.reference import SOURCE_GEOGRAPHIE, SOURCE_POPULATION, normalise_departement
 
 #: Territory types a fiche can be made for.
 FICHE_TYPES = ("epci", "instance")
@@ -252,6 +259,61 @@ class ExportBundle:
                         other.add(part)
         out = [(label, value) for label, values in found.items() for value in sorted(values)]
         return out + [("Indicateurs", value) for value in sorted(other)]
+
+
+def bundle_parts(bundle: ExportBundle) -> dict[str, Any]:
+    """The bundle as frames and JSON values (:func:`dashboard.store.snapshots.pack`); the
+    display layers are rebuilt from the memberships by :func:`bundle_from_parts`."""
+    parts: dict[str, Any] = {
+        "departement": bundle.departement, "departement_nom": bundle.departement_nom,
+        "today": bundle.today.isoformat(), "payload": bundle.payload,
+        "operations": bundle.operations, "signals": bundle.signals,
+        "signal_trend": bundle.signal_trend, "source": bundle.source,
+        "is_demo": bundle.is_demo, "warnings": bundle.warnings,
+        "memberships": bundle.territory.memberships,
+        "instances_source": bundle.territory.instances_source,
+    }  # fmt: skip
+    parts.update({f"coverage.{k}": v for k, v in report_parts(bundle.coverage).items()})
+    return parts
+
+
+def bundle_from_parts(parts: dict[str, Any], territory: Territory | None = None) -> ExportBundle:
+    """The bundle packed by :func:`bundle_parts` (``territory``: already-built layers of
+    the same memberships, e.g. cached by the app)."""
+    if territory is None:
+        territory = build_territory(
+            parts["departement"], parts["memberships"], parts["instances_source"]
+        )
+    payload = parts["payload"]
+    coverage = report_from_parts(
+        {k.removeprefix("coverage."): v for k, v in parts.items() if k.startswith("coverage.")}
+    )
+    return ExportBundle(
+        departement=parts["departement"],
+        departement_nom=parts["departement_nom"],
+        today=dt.date.fromisoformat(parts["today"]),
+        territory=territory,
+        coverage=coverage,
+        payload=payload,
+        indicators=pd.DataFrame(payload["indicators"]),
+        balance=pd.DataFrame(payload["balance"]),
+        operations=parts["operations"],
+        signals=parts["signals"],
+        signal_trend=parts["signal_trend"],
+        source=parts["source"],
+        is_demo=parts["is_demo"],
+        warnings=list(parts["warnings"]),
+    )
+
+
+def shared_bundle(departement: str, today: dt.date | None = None) -> ExportBundle:
+    """:func:`load_bundle` of the current workspace, computed once per data version for
+    every process and replica (:meth:`~dashboard.store.workspace.Workspace.shared`)."""
+    dep = normalise_departement(departement)
+    name = f"bundle|{today.isoformat() if today else 'date-par-defaut'}"
+    with open_workspace() as ws:
+        parts = ws.shared(dep, name, lambda: bundle_parts(load_bundle(dep, None, today)))
+    return bundle_from_parts(parts)
 
 
 def parse_territoire(spec: str) -> tuple[str, str]:

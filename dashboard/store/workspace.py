@@ -35,7 +35,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from dashboard import settings
 from dashboard.settings import DEFAULT_DEPARTEMENT
-from dashboard.store import database
+from dashboard.store import database, snapshots
 from dashboard.store.permissions import (
     DELEGUE_EPCI,
     USERS_KIND,
@@ -121,6 +121,14 @@ def build_metadata() -> sa.MetaData:
         md,
         sa.Column("cle", sa.String(64), primary_key=True),
         sa.Column("valeur", sa.String(), nullable=False),
+    )
+    sa.Table(
+        "instantanes",
+        md,
+        sa.Column("revision", sa.String(), primary_key=True),
+        sa.Column("nom", sa.String(), primary_key=True),
+        sa.Column("cree_le", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("contenu", sa.LargeBinary(), nullable=False),
     )
     return md
 
@@ -350,6 +358,66 @@ class Workspace:
         except sa.exc.SQLAlchemyError:
             return f"{where}|indisponible"
         return f"{where}|{first}|{count}|{last}"
+
+    def snapshot(self, name: str, compute: Callable[[], bytes]) -> bytes:
+        """The result ``name`` for the current data, computed once for every process.
+
+        Read from the ``instantanes`` table under the current :meth:`revision`; when it
+        is missing, computed by ``compute`` while holding the write lock of that name (other
+        processes asking for it wait, then read it) and stored, unless a write landed in
+        the meantime (then it is returned but not stored). See
+        :mod:`dashboard.store.snapshots`. ``compute`` must not ask for another snapshot.
+        """
+        if not self.exists():
+            return compute()
+        table = METADATA.tables["instantanes"]
+        revision = self.revision()
+        query = sa.select(table.c.contenu).where(table.c.revision == revision,
+                                                 table.c.nom == name)  # fmt: skip
+        with self.engine.connect() as conn:
+            if not self._has_table(conn, "instantanes"):  # not migrated yet: no storing
+                return compute()
+            found = conn.execute(query).scalar()
+        if found is not None:
+            return bytes(found)
+        with self._writing(f"instantane:{name}") as conn:
+            found = conn.execute(query).scalar()
+            if found is not None:  # computed by another process while this one waited
+                return bytes(found)
+            data = compute()
+            if self.revision() != revision:
+                return data
+            kept = sa.select(table.c.revision).group_by(table.c.revision).order_by(
+                sa.func.max(table.c.cree_le).desc()).limit(snapshots.KEPT_REVISIONS - 1)
+            conn.execute(sa.delete(table).where(table.c.revision != revision,
+                                                table.c.revision.not_in(kept.scalar_subquery())))
+            conn.execute(sa.insert(table), {"revision": revision, "nom": name,
+                                            "cree_le": dt.datetime.now(dt.UTC),
+                                            "contenu": data})  # fmt: skip
+        return data
+
+    def shared(self, departement: str, name: str, compute: Callable[[], dict]) -> dict:
+        """``compute()`` (a dict of frames and JSON values) once per data version for every
+        process, when this workspace is the département's; otherwise simply computed.
+
+        The value always comes back through :func:`dashboard.store.snapshots.unpack`, so
+        that the process that computed it and those that read it see the same types.
+        """
+        if self.departement != departement:
+            return snapshots.unpack(snapshots.pack(compute()))
+        data = self.snapshot(f"{departement}|{name}", lambda: snapshots.pack(compute()))
+        return snapshots.unpack(data)
+
+    def snapshot_names(self) -> list[tuple[str, str]]:
+        """(revision, name) of the stored snapshots (for tests and the benchmark)."""
+        if not self.exists():
+            return []
+        table = METADATA.tables["instantanes"]
+        with self.engine.connect() as conn:
+            if not self._has_table(conn, "instantanes"):
+                return []
+            rows = conn.execute(sa.select(table.c.revision, table.c.nom)).all()
+        return [(r.revision, r.nom) for r in rows]
 
     def history(self) -> pd.DataFrame:
         """The import log (every write, with its author and role), most recent first."""
