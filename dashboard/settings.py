@@ -87,3 +87,12 @@ def cache_root() -> Path:
 def test_database_url() -> str:
     """PostgreSQL server URL of the test suite, or ``""``."""
     return _read("TERRITOIRES_TEST_DATABASE_URL")
+
+
+def child_environment(**overrides: str) -> dict[str, str]:
+    """The environment of a child process: this one's, with declared settings overridden
+    (``child_environment(TERRITOIRES_WORKSPACE="/tmp/x")``)."""
+    for name in overrides:
+        if name not in _BY_NAME:
+            raise KeyError(f"réglage non déclaré : {name}")
+    return {**os.environ, **overrides}

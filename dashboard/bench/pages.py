@@ -7,7 +7,6 @@ path measured in the same run.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from dashboard.bench.timing import timed
-from dashboard.settings import DEFAULT_DEPARTEMENT
+from dashboard.settings import DEFAULT_DEPARTEMENT, child_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -83,7 +82,7 @@ def bench_pages(departement: str = DEFAULT_DEPARTEMENT) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "demo"
         build_demo(folder)
-        env = {**os.environ, "TERRITOIRES_WORKSPACE": str(folder)}
+        env = child_environment(TERRITOIRES_WORKSPACE=str(folder))
         proc = subprocess.run(
             [sys.executable, "-m", "dashboard.app.pagebench"], cwd=ROOT, env=env,
             capture_output=True, text=True, check=False,
