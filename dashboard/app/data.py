@@ -315,8 +315,8 @@ def restore_panel(ws: Workspace, records: list[dict]) -> None:
         st.caption("Aucun état antérieur n'est conservé.")
         return
     by_id = {r["id"]: r for r in records}
-    chosen = st.selectbox(
-        "Import à annuler", list(by_id), key="donnees_restore_id",
+    chosen = st.selectbox(  # keyed on the newest entry: after a write, the newest is chosen
+        "Import à annuler", list(by_id), key=f"donnees_restore_id-{max(by_id)}",
         format_func=lambda i: (f"n° {i} — {by_id[i]['date']} — {by_id[i]['kind']} "
                                f"({by_id[i]['mode']}, {by_id[i]['fichier']})"),
     )
