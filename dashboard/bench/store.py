@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -62,6 +61,8 @@ def _operations(rows: int, prefix: str) -> pd.DataFrame:
 _READER = """
 import json, sys, time
 from pathlib import Path
+
+sys.path.insert(0, sys.argv[4])  # this code, not another installed copy
 from dashboard.store.workspace import Workspace
 
 url, directory, stop = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
@@ -90,17 +91,15 @@ def _stall(mode: str, rows: int, tmp: Path) -> dict[str, float]:
     stop = tmp / f"{mode}.stop"
     admin = Acteur.local("bench")
     big = _operations(rows, "B")
-    root = str(Path(dashboard.__file__).resolve().parents[1])  # this code, not another copy
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        p for p in (root, os.environ.get("PYTHONPATH", "")) if p)}
+    root = str(Path(dashboard.__file__).resolve().parents[1])
     with Workspace(directory, url=url) as ws:
         ws.journal_mode = mode
         ws.create(DEFAULT_DEPARTEMENT)
         ws.write("operations", _operations(BASE_ROWS, "A"),
                  ImportRecord("operations", "base.csv", "", BASE_ROWS), acteur=admin)
         reader = subprocess.Popen(
-            [sys.executable, "-c", _READER, url, str(directory), str(stop)],
-            stdout=subprocess.PIPE, text=True, env=env, cwd=root,
+            [sys.executable, "-c", _READER, url, str(directory), str(stop), root],
+            stdout=subprocess.PIPE, text=True, cwd=root,
         )  # fmt: skip
         try:
             if reader.stdout is None or reader.stdout.readline().strip() != "pret":
