@@ -30,6 +30,7 @@ from dashboard.store.workspace import (
     WorkspaceError,
     history_records,
     open_workspace,
+    state_before_label,
 )
 from geo.reference import Reference, load_reference
 
@@ -51,8 +52,8 @@ FRENCH_UPLOADER_CSS = """
 """
 HISTORY_LABELS = {
     "id": "N°", "date": "Date (heure de Paris)", "kind": "Type", "mode": "Opération",
-    "fichier": "Fichier", "lignes": "Lignes", "utilisateur": "Par", "role": "Rôle",
-    "avertissements": "Avertissements", "lignes_avant": "État d'avant (lignes)",
+    "fichier": "Fichier", "lignes": "Lignes", "lignes_avant": "État d'avant",
+    "utilisateur": "Par", "role": "Rôle", "avertissements": "Avertissements",
     "sha256": "Empreinte SHA-256",
 }
 #: Session key of the message shown after a restore (the page reruns to refresh the log).
@@ -302,9 +303,11 @@ def history_panel(ws: Workspace) -> None:
     if not records:
         st.info("Aucun import pour l'instant.")
         return
-    shown = pd.DataFrame(records)[list(HISTORY_LABELS)].rename(columns=HISTORY_LABELS)
-    st.dataframe(shown.astype({"État d'avant (lignes)": "Int64"}), hide_index=True,
-                 width="stretch")
+    shown = pd.DataFrame(records).assign(lignes_avant=[state_before_label(r) for r in records])
+    shown = shown[list(HISTORY_LABELS)].rename(columns=HISTORY_LABELS)
+    counts = {c: st.column_config.NumberColumn(c, format="localized")  # « 2 220 » in French
+              for c in ("Lignes", "Avertissements")}
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=counts)
     restore_panel(ws, [r for r in records if r["restaurable"]])
 
 

@@ -33,6 +33,7 @@ from dashboard.store.workspace import (
     WorkspaceError,
     history_records,
     open_workspace,
+    state_before_label,
 )
 
 HEADERS = ["N°", "Date (heure de Paris)", "Type", "Opération", "Lignes", "Fichier", "Par",
@@ -41,14 +42,6 @@ HEADERS = ["N°", "Date (heure de Paris)", "Type", "Opération", "Lignes", "Fich
 
 def _lines(count: int) -> str:
     return f"{fr_int(count)} ligne{'s' if count > 1 else ''}"
-
-
-def _before(record: dict) -> str:
-    if record["kind"] not in KIND_NAMES:
-        return "–"
-    if record["lignes_avant"] is None:
-        return "non conservé"
-    return _lines(record["lignes_avant"])
 
 
 def cmd_history(args: argparse.Namespace) -> int:
@@ -71,7 +64,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         return EXIT_OK
     rows = [
         (r["id"], r["date"], r["kind"], r["mode"], fr_int(r["lignes"]), r["fichier"],
-         f"{r['utilisateur']} ({r['role']})", _before(r))
+         f"{r['utilisateur']} ({r['role']})", state_before_label(r))
         for r in records
     ]
     print(format_table(HEADERS, rows, right=(0, 4)))

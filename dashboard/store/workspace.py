@@ -821,7 +821,8 @@ class Workspace:
                 })
             elif not deleted:
                 return False
-            record = ImportRecord(kind=USERS_KIND, fichier=f"{key} ({user.role if user else '-'})",
+            role = ROLE_LABELS[user.role] if user else "–"
+            record = ImportRecord(kind=USERS_KIND, fichier=f"{key} ({role})",
                                   sha256="", lignes=1, mode=mode)
             _audit(conn, record, USERS_KIND, acteur, departement)
         return True
@@ -872,6 +873,16 @@ def history_records(history: pd.DataFrame) -> list[dict[str, Any]]:
             "restaurable": kept is not None and row.kind in KINDS,
         })
     return records
+
+
+def state_before_label(record: Mapping[str, Any]) -> str:
+    """« 317 lignes », « non conservé » or « – » (no data kind) for a history record."""
+    if record["kind"] not in KINDS:
+        return "–"
+    rows = record["lignes_avant"]
+    if rows is None:
+        return "non conservé"
+    return f"{fr_int(rows)} ligne{'s' if rows > 1 else ''}"
 
 
 def normalise_identifiant(identifiant: str) -> str:

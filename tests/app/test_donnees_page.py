@@ -66,7 +66,7 @@ def test_header_only_file_needs_a_confirmation_then_restore_brings_every_row_bac
     # history tab: the import is listed in French and can be undone, after a confirmation
     history = at.dataframe[-1].value
     assert history["Opération"].iloc[0] == "remplacement"
-    assert history["État d'avant (lignes)"].iloc[0] == 317
+    assert history["État d'avant"].iloc[0] == "317 lignes"
     assert "replace" not in set(history["Opération"])
     assert _restore_choice(at).value == 7  # the newest entry is chosen
     restore = at.button(key="donnees_restore")
