@@ -266,3 +266,31 @@ def test_readers_do_not_wait_for_a_writer_in_wal_mode(tmp_path, isere, backend, 
         assert seen == [10] * 30
     else:
         assert "database is locked" in seen
+
+
+@pytest.mark.parametrize("operation", ["import", "restore"])
+def test_a_failure_at_the_end_leaves_table_versions_and_log_as_they_were(ws, isere, monkeypatch,
+                                                                        operation):
+    """The version, the table and the log entry are one transaction: a failure after the
+    table was changed (here in the retention step, the last one) undoes all three."""
+    from dashboard.store import workspace as workspace_module
+
+    replaced = import_file("operations", operations("B", 3), "b.csv", ws, isere, acteur=ADMIN)
+    rows, log = ws.read("operations"), ws.history()
+    before = fingerprint(ws)
+
+    def fail(*_args) -> None:
+        raise RuntimeError("panne simulée")
+
+    def write() -> None:
+        if operation == "import":
+            import_file("operations", operations("C", 5), "c.csv", ws, isere, acteur=ADMIN)
+        else:
+            ws.restore(replaced.import_id, ADMIN)
+
+    monkeypatch.setattr(workspace_module, "_prune_versions", fail)
+    with pytest.raises(RuntimeError, match="panne simulée"):
+        write()
+    assert fingerprint(ws) == before
+    pd.testing.assert_frame_equal(ws.read("operations"), rows)
+    pd.testing.assert_frame_equal(ws.history(), log)
