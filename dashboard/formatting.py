@@ -13,10 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from zoneinfo import ZoneInfo
 
 NBSP = "\u00a0"
 #: Narrow no-break space, the thousands separator of French typography.
 NNBSP = "\u202f"
+#: Time zone of the dates shown to users (stored times are UTC).
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def fr_int(value: float | int | None, sep: str = NNBSP) -> str:
@@ -44,6 +47,21 @@ def fr_percent(ratio: float | None, decimals: int = 1) -> str:
 def fr_date(value: dt.date | None) -> str:
     """Format a date as ``JJ/MM/AAAA``."""
     return "–" if value is None else value.strftime("%d/%m/%Y")
+
+
+def fr_datetime(value: dt.datetime | None) -> str:
+    """Format a time as ``JJ/MM/AAAA HH:MM``, Paris time; a naive value is taken as UTC.
+
+    Examples
+    --------
+    >>> fr_datetime(dt.datetime(2025, 3, 15, 13, 2, tzinfo=dt.UTC))
+    '15/03/2025 14:02'
+    """
+    if value is None or value != value:  # None, NaT
+        return "–"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
 
 
 _SPACE_BEFORE_TIGHT = re.compile(r"[ \u00a0\u202f]*([;!?])")

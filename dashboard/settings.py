@@ -48,6 +48,12 @@ SETTINGS: tuple[Setting, ...] = (
         "cache disque du référentiel (GeoParquet par département)",
     ),
     Setting(
+        "TERRITOIRES_VERSIONS_KEPT",
+        "20",
+        "versions antérieures gardées par type de données, pour rétablir l'état d'avant un "
+        "import (territoires restaurer) ; 0 : aucune",
+    ),
+    Setting(
         "TERRITOIRES_TEST_DATABASE_URL",
         "(vide : tests sur SQLite seulement)",
         "tests : serveur PostgreSQL où chaque session de tests crée sa base",
@@ -82,6 +88,21 @@ def cache_root() -> Path:
     """Root of the on-disk caches: ``TERRITOIRES_CACHE`` or ``~/.cache/territoires``."""
     value = _read("TERRITOIRES_CACHE")
     return Path(value or _BY_NAME["TERRITOIRES_CACHE"].default).expanduser()
+
+
+def versions_kept() -> int:
+    """Previous versions kept per kind of data (``TERRITOIRES_VERSIONS_KEPT``, default 20).
+
+    Raises
+    ------
+    ValueError
+        For a value that is not a whole number ≥ 0 (French message naming the variable).
+    """
+    value = _read("TERRITOIRES_VERSIONS_KEPT") or _BY_NAME["TERRITOIRES_VERSIONS_KEPT"].default
+    if not value.isdigit():
+        raise ValueError(f"TERRITOIRES_VERSIONS_KEPT : « {value} » n'est pas un nombre entier "
+                         "positif ou nul (nombre de versions gardées par type de données)")
+    return int(value)
 
 
 def test_database_url() -> str:

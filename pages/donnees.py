@@ -12,7 +12,8 @@ with ud.open_current_workspace() as workspace:
     st.markdown(
         "Importez les extraits des services (Sisal, Signal Logement, plans, objectifs…). "
         "Un fichier comportant une erreur n'est **pas** importé ; un fichier valide remplace "
-        "la table de son type en une seule opération, et chaque import est tracé."
+        "la table de son type en une seule opération. Chaque import est tracé et peut être "
+        "annulé (onglet « Historique des imports »)."
     )
     can_import = ud.workspace_banner(workspace, departement)
 

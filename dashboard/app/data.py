@@ -2,7 +2,9 @@
 
 The page stays thin; every computation goes through :mod:`dashboard.intake.imports` and
 :mod:`dashboard.store.workspace`, exactly as the CLI does. Uploaded bytes are kept in memory
-only; their file name is a label, never a path.
+only; their file name is a label, never a path. Two writes ask for a confirmation that
+names the table and its row count: a file with no row that would empty a table (the data
+layer refuses it otherwise), and « Rétablir l'état précédent » in the history.
 """
 
 from __future__ import annotations
@@ -11,11 +13,25 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.app import auth as ui_auth
+from dashboard.formatting import fr_int
 from dashboard.intake.imports import ImportReport, check_file, import_file
 from dashboard.intake.templates import table_csv, table_xlsx, template, template_formats
-from dashboard.store.permissions import ROLE_LABELS, writable_kinds
+from dashboard.store.permissions import (
+    DELEGUE_EPCI,
+    ROLE_LABELS,
+    Acteur,
+    PermissionRefusee,
+    can_write_kind,
+    writable_kinds,
+)
 from dashboard.store.schemas import KIND_NAMES, KINDS
-from dashboard.store.workspace import Workspace, WorkspaceError, open_workspace
+from dashboard.store.workspace import (
+    Workspace,
+    WorkspaceError,
+    history_records,
+    open_workspace,
+    state_before_label,
+)
 from geo.reference import Reference, load_reference
 
 IGNORE = "(ignorer cette colonne)"
@@ -35,10 +51,13 @@ FRENCH_UPLOADER_CSS = """
 </style>
 """
 HISTORY_LABELS = {
-    "horodatage": "Date (UTC)", "kind": "Type", "fichier": "Fichier", "lignes": "Lignes",
-    "mode": "Mode", "utilisateur": "Par", "role": "Rôle", "avertissements": "Avertissements",
+    "id": "N°", "date": "Date (heure de Paris)", "kind": "Type", "mode": "Opération",
+    "fichier": "Fichier", "lignes": "Lignes", "lignes_avant": "État d'avant",
+    "utilisateur": "Par", "role": "Rôle", "avertissements": "Avertissements",
     "sha256": "Empreinte SHA-256",
 }
+#: Session key of the message shown after a restore (the page reruns to refresh the log).
+RESTORED_KEY = "donnees_restored"
 
 
 @st.cache_resource(show_spinner="Chargement du référentiel territorial…")
@@ -200,8 +219,9 @@ def import_panel(ws: Workspace, departement: str, can_import: bool) -> None:
     mode = st.radio("Mode d'import", ["replace", "append"], horizontal=True,
                     format_func={"replace": "remplacer la table",
                                  "append": "ajouter à la table"}.get, key="donnees_mode")
-    disabled = not (report.valid and can_import)
     acteur = ui_auth.session_acteur()
+    allow_empty = _confirm_wipe(ws, kind, report, mode, acteur, departement)
+    disabled = not (report.valid and can_import and allow_empty is not None)
     allowed = writable_kinds(acteur, KIND_NAMES)
     st.caption(f"Vous importez en tant que {acteur.nom or acteur.identifiant} "
                f"({ROLE_LABELS[acteur.role]}) : "
@@ -217,16 +237,43 @@ def import_panel(ws: Workspace, departement: str, can_import: bool) -> None:
 
         try:
             done = import_file(kind, data, name, ws, ref, mapping=mapping, sheet=sheet,
-                               mode=mode, progress=progress, acteur=acteur)
+                               mode=mode, progress=progress, acteur=acteur,
+                               allow_empty=bool(allow_empty))
         except WorkspaceError as exc:
             st.error(str(exc))
             return
         if done.imported:
-            st.success(f"Import réussi : {done.rows_written} lignes écrites dans « {kind} ».")
+            st.success(f"Import réussi (n° {done.import_id}) : {fr_int(done.rows_written)} "
+                       f"lignes écrites dans « {kind} »"
+                       + (f", {fr_int(done.rows_replaced)} lignes remplacées"
+                          if done.rows_replaced else "")
+                       + ". L'onglet « Historique des imports » permet de rétablir l'état "
+                       "précédent.")
         elif done.refusal:
             st.error(f"Import refusé : {done.refusal}")
         else:
             show_report(done)
+
+
+def _confirm_wipe(ws: Workspace, kind: str, report: ImportReport, mode: str, acteur: Acteur,
+                  departement: str) -> bool | None:
+    """Whether the import may empty the table: False when there is nothing to empty, True
+    once a file with no row has been confirmed, None while it waits for the confirmation."""
+    if not (report.valid and report.frame is not None and report.frame.empty
+            and mode == "replace" and ws.departement == departement):
+        return False
+    rows = ws.rows_replaced(kind, acteur)
+    if not rows:
+        return False
+    where = ("les lignes de votre périmètre dans la table" if acteur.role == DELEGUE_EPCI
+             else "la table")
+    st.warning(f"Ce fichier ne contient aucune ligne : l'importer en remplacement viderait "
+               f"{where} « {kind} », qui en compte {fr_int(rows)}. L'état actuel resterait "
+               "restaurable depuis l'onglet « Historique des imports ».")
+    confirmed = st.checkbox(f"Je confirme vouloir vider la table « {kind} » "
+                            f"({fr_int(rows)} lignes)",
+                            key=f"donnees_vider-{kind}-{report.sha256}-{rows}")
+    return True if confirmed else None
 
 
 def tables_panel(ws: Workspace) -> None:
@@ -248,13 +295,63 @@ def tables_panel(ws: Workspace) -> None:
 
 
 def history_panel(ws: Workspace) -> None:
-    """The import log, most recent first."""
-    history = ws.history()
-    if history.empty:
+    """The import log, most recent first, and « Rétablir l'état précédent » of an import."""
+    restored = st.session_state.pop(RESTORED_KEY, None)
+    if restored:
+        st.success(restored)
+    records = history_records(ws.history())
+    if not records:
         st.info("Aucun import pour l'instant.")
         return
-    shown = history[list(HISTORY_LABELS)].rename(columns=HISTORY_LABELS)
-    st.dataframe(shown, hide_index=True, width="stretch")
+    shown = pd.DataFrame(records).assign(lignes_avant=[state_before_label(r) for r in records])
+    shown = shown[list(HISTORY_LABELS)].rename(columns=HISTORY_LABELS)
+    counts = {c: st.column_config.NumberColumn(c, format="localized")  # « 2 220 » in French
+              for c in ("Lignes", "Avertissements")}
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=counts)
+    restore_panel(ws, [r for r in records if r["restaurable"]])
+
+
+def restore_panel(ws: Workspace, records: list[dict]) -> None:
+    """Pick an import, confirm, and put its table back as it was before it."""
+    st.markdown("**Rétablir l'état précédent d'un import**")
+    if not records:
+        st.caption("Aucun état antérieur n'est conservé.")
+        return
+    by_id = {r["id"]: r for r in records}
+    chosen = st.selectbox(  # keyed on the newest entry: after a write, the newest is chosen
+        "Import à annuler", list(by_id), key=f"donnees_restore_id-{max(by_id)}",
+        format_func=lambda i: (f"n° {i} — {by_id[i]['date']} — {by_id[i]['kind']} "
+                               f"({by_id[i]['mode']}, {by_id[i]['fichier']})"),
+    )
+    record = by_id[chosen]
+    kind = record["kind"]
+    acteur = ui_auth.session_acteur()
+    if not can_write_kind(acteur, kind):
+        st.caption(f"Votre rôle ({ROLE_LABELS[acteur.role]}) ne permet pas de modifier "
+                   f"« {kind} ».")
+        return
+    now, before = ws.rows_replaced(kind, acteur), record["lignes_avant"]
+    scope = (" (seules les lignes de votre EPCI et de ses communes sont rétablies)"
+             if acteur.role == DELEGUE_EPCI else "")
+    st.caption(f"« {kind} » compte aujourd'hui {fr_int(now)} lignes ; avant l'import "
+               f"n° {chosen}, la table en comptait {fr_int(before)}{scope}. La restauration "
+               "est tracée et peut elle-même être annulée.")
+    confirmed = st.checkbox(
+        f"Je confirme : remettre « {kind} » dans son état d'avant l'import n° {chosen}"
+        + (" (la table sera vidée)" if before == 0 and now else ""),
+        key=f"donnees_restore_ok-{chosen}",
+    )
+    if st.button("Rétablir l'état précédent", disabled=not confirmed, key="donnees_restore"):
+        try:
+            done = ws.restore(chosen, acteur, allow_empty=True)  # confirmed with its counts
+        except (PermissionRefusee, WorkspaceError) as exc:
+            st.error(f"Restauration refusée : {exc}")
+            return
+        st.session_state[RESTORED_KEY] = (
+            f"« {kind} » remis dans son état d'avant l'import n° {chosen} : "
+            f"{fr_int(done.rows_after)} lignes (au lieu de {fr_int(done.rows_before)}). Cette "
+            f"restauration est l'import n° {done.import_id} : elle peut être annulée à son tour.")
+        st.rerun()
 
 
 def templates_panel() -> None:

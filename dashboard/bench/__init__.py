@@ -13,6 +13,7 @@ from typing import Any
 from dashboard.bench.geometry import bench_dissolve, bench_map_payload, bench_reference_load
 from dashboard.bench.indicators import bench_indicators
 from dashboard.bench.pages import bench_map_cache, bench_pages, bench_snapshots
+from dashboard.bench.store import IMPORT_ROWS, bench_reader_stall, bench_version_cost
 from dashboard.settings import DEFAULT_DEPARTEMENT
 
 #: Benchmarks run by :func:`run_bench`, in order.
@@ -21,15 +22,22 @@ BENCHES: list[Callable[[str], dict[str, Any]]] = [
     bench_map_payload,
     bench_dissolve,
     bench_indicators,
+    bench_version_cost,
     bench_map_cache,
     bench_snapshots,
     bench_pages,
 ]
 
 
-def run_bench(departement: str = DEFAULT_DEPARTEMENT) -> dict[str, Any]:
-    """Run every benchmark and return one flat JSON-ready dict."""
+def run_bench(departement: str = DEFAULT_DEPARTEMENT,
+              import_rows: int = IMPORT_ROWS) -> dict[str, Any]:
+    """Run every benchmark and return one flat JSON-ready dict.
+
+    ``import_rows``: rows of the large import during which reads are timed
+    (:func:`~dashboard.bench.store.bench_reader_stall`).
+    """
     results: dict[str, Any] = {"departement": departement, "cpu_count": os.cpu_count()}
     for bench in BENCHES:
         results.update(bench(departement))
+    results.update(bench_reader_stall(departement, rows=import_rows))
     return results

@@ -10,6 +10,7 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 EXIT_OK = 0
@@ -27,6 +28,29 @@ def fail(text: str, code: int = EXIT_USAGE) -> int:
     """Print ``territoires : text`` on standard error and return ``code``."""
     print(f"territoires : {text}", file=sys.stderr)
     return code
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]],
+                 right: Sequence[int] = ()) -> str:
+    """Plain-text table with aligned columns: a header line, then one line per row.
+
+    Parameters
+    ----------
+    headers : sequence of str
+        Column titles.
+    rows : sequence of sequences
+        Cells, printed with ``str``.
+    right : sequence of int
+        Indexes of the columns aligned right (numbers).
+    """
+    cells = [[str(c) for c in headers], *([str(c) for c in row] for row in rows)]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(headers))]
+    lines = [
+        "  ".join(cell.rjust(w) if i in right else cell.ljust(w)
+                  for i, (cell, w) in enumerate(zip(line, widths, strict=True))).rstrip()
+        for line in cells
+    ]
+    return "\n".join(lines)
 
 
 def usage_error(text: str) -> int:

@@ -1,7 +1,9 @@
 """Sub-commands ``check``, ``import`` and ``demo`` of ``territoires``.
 
-Exit codes: 0 valid (or imported), 1 invalid file, 2 usage error (unknown kind, missing
-file, unknown département, workspace of another département).
+Exit codes: 0 valid (or imported), 1 invalid file or refused write (role, scope, a file
+with no row that would empty a table without ``--vider``), 2 usage error (unknown kind,
+missing file, unknown département, workspace of another département, unknown
+``--utilisateur``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 from dashboard import settings
 from dashboard.cli.common import EXIT_INVALID, EXIT_OK, fail, print_json
 from dashboard.cli.users import cli_acteur
+from dashboard.formatting import fr_int
 from dashboard.intake import demo
 from dashboard.intake.imports import ImportReport, check_file, import_file
 from dashboard.settings import DEFAULT_DEPARTEMENT
@@ -41,7 +44,17 @@ def _print_report(report: ImportReport, verb: str) -> None:
         print(f"  avertissement  {m.message}")
     if verb == "import":
         if report.imported:
-            print(f"Import réussi : {report.rows_written} lignes écrites.")
+            if report.rows_written == 0 and report.rows_replaced:
+                done = f"table vidée, {fr_int(report.rows_replaced)} lignes supprimées"
+            else:
+                done = f"{fr_int(report.rows_written)} lignes écrites" + (
+                    f", {fr_int(report.rows_replaced)} lignes remplacées"
+                    if report.rows_replaced else "")
+            print(f"Import réussi (n° {report.import_id}) : {done}. Pour revenir à l'état "
+                  f"précédent : territoires restaurer {report.import_id}")
+        elif report.wipe:
+            print("Rien n'a été importé. Pour vider la table, relancez avec --vider (l'état "
+                  "précédent restera restaurable : territoires historique).")
         else:
             print("Rien n'a été importé : corrigez les erreurs puis relancez.")
 
@@ -92,7 +105,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             report = import_file(
                 args.kind, loaded[0], loaded[1], workspace, reference, mapping=mapping,
                 sheet=args.feuille, mode="append" if args.ajout else "replace",
-                acteur=cli_acteur(workspace, args.utilisateur),
+                acteur=cli_acteur(workspace, args.utilisateur), allow_empty=args.vider,
             )
     except UnknownDepartementError as exc:
         return fail(f"{exc}")
@@ -101,6 +114,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.json:
         payload = report.as_dict()
         payload["imported"] = report.imported
+        payload["import_id"] = report.import_id
         print_json(payload)
     else:
         _print_report(report, "import")
@@ -156,9 +170,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--departement", help="département d'un nouvel espace de travail (38)")
     p.add_argument("--ajout", "--append", action="store_true",
                    help="ajoute les lignes au lieu de remplacer la table")
-    p.add_argument("--utilisateur", help="auteur de l'import : un utilisateur enregistré (son rôle "
-                   "s'applique) ou, sinon, l'administrateur local de ce nom (par défaut : "
-                   "l'utilisateur système)")
+    p.add_argument("--vider", action="store_true",
+                   help="autorise un fichier sans ligne à vider la table (refusé sinon)")
+    p.add_argument("--utilisateur", help="auteur de l'import : un utilisateur enregistré, dont le "
+                   "rôle s'applique (par défaut : l'administrateur local, l'utilisateur système)")
     _add_file_options(p)
     p.set_defaults(func=cmd_import)
 

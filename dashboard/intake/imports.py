@@ -7,7 +7,9 @@ transaction (all or nothing) and records it in the import log.
 Every import has an author, an :class:`~dashboard.store.permissions.Acteur`. Without one, the
 author is the local administrateur (the local mode, with no login). A file with rows
 that the author's role or scope does not allow is refused as a whole, with an error
-naming those rows, and nothing is written.
+naming those rows, and nothing is written. A file with no row does not empty a table
+that has some, unless asked (``allow_empty``); every import can be undone
+(:meth:`dashboard.store.workspace.Workspace.restore`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,12 @@ from dashboard.intake.readers import ReadError, read_geo_bytes, read_table
 from dashboard.intake.tables import validate_table
 from dashboard.store.permissions import DELEGUE_EPCI, Acteur, PermissionRefusee, check_write
 from dashboard.store.schemas import KINDS
-from dashboard.store.workspace import ImportRecord, Workspace, current_user
+from dashboard.store.workspace import (
+    ImportRecord,
+    WipeRefusedError,
+    Workspace,
+    current_user,
+)
 from geo.reference import Reference
 
 if TYPE_CHECKING:
@@ -68,7 +75,15 @@ class ImportReport:
     geometries : GeoDataFrame or None
         The drawings of a valid ``perimetres`` file, in WGS84 (kept in PostGIS).
     refusal : str
-        Why the author may not write these rows (also in ``errors``); empty otherwise.
+        Why the author may not write these rows, or why the file may not empty the table
+        (also in ``errors``); empty otherwise.
+    wipe : int
+        Rows that the file, having none, would have deleted: the import was refused for
+        that (0 otherwise).
+    import_id : int or None
+        Id of the import in the log, once written.
+    rows_replaced : int
+        Rows the import replaced (deleted before writing).
     """
 
     kind: str
@@ -86,6 +101,9 @@ class ImportReport:
     lines: list[int] = field(default_factory=list)
     geometries: gpd.GeoDataFrame | None = None
     refusal: str = ""
+    wipe: int = 0
+    import_id: int | None = None
+    rows_replaced: int = 0
 
     @property
     def valid(self) -> bool:
@@ -197,12 +215,15 @@ def import_file(
     user: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     acteur: Acteur | None = None,
+    allow_empty: bool = False,
 ) -> ImportReport:
     """Check a file and, if it has no error, write it to the workspace atomically.
 
     An invalid file writes nothing (the workspace is not even created). A valid one
     replaces the table of its kind (``mode="append"`` adds to it) and is logged, in one
-    transaction.
+    transaction, which also keeps the previous content of the table (to undo it). A
+    valid file with no row is refused in ``replace`` mode when the table (a délégué: their
+    scope) has rows, unless ``allow_empty``: ``report.wipe`` then says how many.
 
     Parameters
     ----------
@@ -219,6 +240,8 @@ def import_file(
     acteur : Acteur, optional
         Author, whose role and scope are checked (default: local administrateur
         ``user``). A refusal is reported as an error of the file; nothing is written.
+    allow_empty : bool
+        Let a file with no row empty the table (``--vider``, or the page's confirmation).
 
     Raises
     ------
@@ -244,6 +267,11 @@ def import_file(
         report.refusal = str(exc)
         report.errors.append(Message(None, None, report.refusal))
         return report
+    empty = report.frame.empty and mode == "replace" and not allow_empty
+    if empty and workspace.departement == reference.departement:
+        wiped = workspace.rows_replaced(kind, acteur, epci_of_commune)
+        if wiped:  # refused before anything is opened for writing
+            return _refuse_wipe(report, WipeRefusedError(kind, wiped, acteur.role == DELEGUE_EPCI))
     workspace.create(reference.departement)
     record = ImportRecord(
         kind=kind,
@@ -254,9 +282,23 @@ def import_file(
         utilisateur=user or "",
         avertissements=len(report.warnings),
     )
-    report.rows_written = workspace.write(
-        kind, report.frame, record, progress=progress, acteur=acteur,
-        epci_of_commune=epci_of_commune, lines=report.lines, geometries=report.geometries,
-    )
+    try:
+        written = workspace.write(
+            kind, report.frame, record, progress=progress, acteur=acteur,
+            epci_of_commune=epci_of_commune, lines=report.lines, geometries=report.geometries,
+            allow_empty=allow_empty,
+        )  # fmt: skip
+    except WipeRefusedError as exc:  # rows written by someone else since the check above
+        return _refuse_wipe(report, exc)
+    report.rows_written = written.rows_written
+    report.rows_replaced = written.rows_replaced
+    report.import_id = written.import_id
     report.imported = True
+    return report
+
+
+def _refuse_wipe(report: ImportReport, exc: WipeRefusedError) -> ImportReport:
+    report.wipe = exc.rows
+    report.refusal = f"{report.filename or 'fichier'} : {exc}"
+    report.errors.append(Message(None, None, report.refusal))
     return report

@@ -103,7 +103,9 @@ def validate_table(
         return result
 
     if not raw.rows:
-        out.warning(None, None, "aucune ligne de données : importer ce fichier viderait la table")
+        out.warning(None, None, "aucune ligne de données : en remplacement, ce fichier viderait "
+                    "la table ; l'import le refuse sauf demande explicite (--vider, ou la "
+                    "confirmation de la page « Données »)")
     lines = [line for line, _ in raw.rows]
     values: dict[str, list[Any]] = {}
     for name, i in seen.items():

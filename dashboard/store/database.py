@@ -5,6 +5,9 @@ The same SQLAlchemy Core code runs on both. What differs is kept here:
 - **SQLite**: the driver's own transaction handling is switched off so that a write can
   start with ``BEGIN IMMEDIATE``, which takes the write lock at once: two imports
   serialise (the second waits up to :data:`SQLITE_TIMEOUT` seconds, then fails cleanly).
+  The file is in write-ahead-log mode (:func:`set_journal_mode`, at workspace creation):
+  readers keep reading the last committed state while an import writes, instead of
+  stalling behind it as with the rollback journal (``territoires bench`` measures it).
 - **PostgreSQL**: a write takes ``pg_advisory_xact_lock`` on a key derived from the
   schema and the kind, released at commit or rollback. Optionally each workspace lives in
   its own PostgreSQL *schema* (``TERRITOIRES_DATABASE_SCHEMA``), for instance one per
@@ -29,6 +32,8 @@ from dashboard import settings
 
 #: Seconds a SQLite write waits for another write to finish before failing.
 SQLITE_TIMEOUT = 60.0
+#: SQLite journal modes a workspace may use: write-ahead log, or the rollback journal.
+JOURNAL_MODES = ("wal", "delete")
 #: Execution option that marks a connection as a writer (``BEGIN IMMEDIATE`` on SQLite).
 WRITE_OPTION = "territoires_write"
 SCHEMA_ENV = "TERRITOIRES_DATABASE_SCHEMA"
@@ -137,6 +142,32 @@ def _sqlite_explicit_transactions(engine: Engine) -> None:
     def _begin(conn: Connection) -> None:
         writer = conn.get_execution_options().get(WRITE_OPTION, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+
+def set_journal_mode(engine: Engine, mode: str = "wal") -> str:
+    """Put a SQLite database in journal ``mode`` (``wal`` or ``delete``); no-op elsewhere.
+
+    The mode is stored in the file, so every later connection uses it. It cannot change
+    inside a transaction, hence the raw driver connection (SQLAlchemy would begin one).
+
+    Returns
+    -------
+    str
+        The journal mode in force afterwards (``""`` for a server database).
+    """
+    if mode not in JOURNAL_MODES:
+        raise ValueError(f"mode de journal inconnu : {mode}")
+    if engine.dialect.name != "sqlite":
+        return ""
+    raw = engine.raw_connection()
+    try:
+        driver = raw.driver_connection
+        current = driver.execute("PRAGMA journal_mode").fetchone()[0]
+        if current.lower() != mode:
+            current = driver.execute(f"PRAGMA journal_mode={mode}").fetchone()[0]
+        return str(current).lower()
+    finally:
+        raw.close()
 
 
 def ensure_schema(engine: Engine, schema: str | None) -> None:

@@ -14,7 +14,9 @@ lecteur            nothing
 =================  =======================================================================
 
 Everybody reads everything. A délégué's import in ``replace`` mode replaces only the rows
-of their scope and keeps the other EPCI's rows.
+of their scope and keeps the other EPCI's rows. Restoring the state before an import
+(:meth:`dashboard.store.workspace.Workspace.restore`) needs the same right as importing the
+kind; a délégué's restore puts back the rows of their scope only.
 """
 
 from __future__ import annotations

@@ -9,7 +9,16 @@ DateTime).
 A workspace belongs to one département, stored in the ``meta`` table when it is created.
 Writing a kind replaces (or appends to) its table and records the import in
 ``import_log``, all in one transaction: an interrupted import leaves the previous state.
-SQLite keeps its default rollback journal, which a killed process cannot half-apply.
+SQLite runs in write-ahead-log mode (:func:`dashboard.store.database.set_journal_mode`):
+a killed process cannot half-apply a transaction, and readers never wait for a writer.
+
+**No silent wipe, every import undoable.** Replacing a non-empty table with no row is
+refused (:class:`WipeRefusedError`) unless the caller asks for it (``allow_empty``). Before
+changing a table, each write copies its previous content into ``{kind}_versions``
+(listed in ``versions``, keyed by the id of the write in ``import_log``), in the same
+transaction; :meth:`Workspace.restore` puts it back, as a write of its own (logged,
+checked, itself undoable). The last :func:`dashboard.settings.versions_kept` versions of
+each kind are kept.
 
 Every write names its author, an :class:`~dashboard.store.permissions.Acteur`: the role and
 scope rules of :mod:`dashboard.store.permissions` are checked here, in the data layer, and the
@@ -34,10 +43,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from dashboard import settings
+from dashboard.formatting import fr_datetime, fr_int
 from dashboard.settings import DEFAULT_DEPARTEMENT
 from dashboard.store import database, snapshots
 from dashboard.store.permissions import (
     DELEGUE_EPCI,
+    ROLE_LABELS,
     USERS_KIND,
     Acteur,
     PermissionRefusee,
@@ -50,7 +61,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
 DATABASE_FILE = "workspace.sqlite"
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 #: Rows per INSERT batch (progress is reported between batches).
 BATCH_SIZE = 2000
 
@@ -58,13 +69,73 @@ LOG_COLUMNS = [
     "id", "horodatage", "kind", "fichier", "sha256", "lignes", "mode", "utilisateur",
     "departement", "avertissements", "role",
 ]
+#: Columns of :meth:`Workspace.history`: the log, and the rows of the version kept before
+#: each write (NA when none is kept: purged, or a change of users).
+HISTORY_COLUMNS = [*LOG_COLUMNS, "lignes_avant"]
 USER_COLUMNS = ["identifiant", "nom", "role", "epci_siren", "cree_le"]
+#: Modes of ``import_log``: imports replace or append; a restore puts a version back. Users
+#: changes are logged as ``ajout`` / ``suppression``.
+REPLACE, APPEND, RESTORE = "replace", "append", "restore"
+#: French label of each stored mode (a stored code is never shown as such).
+MODE_LABELS = {
+    REPLACE: "remplacement", APPEND: "ajout", RESTORE: "restauration",
+    "ajout": "ajout", "suppression": "suppression",
+}
+#: Table listing the kept versions (one row per write whose previous state is kept).
+VERSIONS = "versions"
+#: PostGIS drawings kept with each version of ``perimetres`` (created by migration 0003).
+GEOMETRY_VERSIONS = "perimetres_geom_versions"
+#: Columns stored for the ``perimetres`` kind (memberships from a drawing).
+PERIMETRE_COLUMNS = ["instance_code", "instance_nom", "instance_type", "code_insee"]
 #: Lock name of schema changes (creation, migrations) and of the users table.
 SCHEMA_LOCK = "schema"
 
 
 class WorkspaceError(RuntimeError):
     """A workspace operation that cannot be done (wrong département, bad mode…)."""
+
+
+class WipeRefusedError(WorkspaceError):
+    """A replace by no row of a non-empty table (or scope), not asked for: nothing written.
+
+    Attributes
+    ----------
+    kind : str
+        Kind of data.
+    rows : int
+        Rows that the write would have deleted.
+    """
+
+    def __init__(self, kind: str, rows: int, scoped: bool = False) -> None:
+        self.kind, self.rows = kind, rows
+        what = "les lignes de votre périmètre dans" if scoped else "la table"
+        super().__init__(
+            f"Aucune ligne à écrire : remplacer « {kind} » viderait {what} "
+            f"({fr_int(rows)} ligne{'s' if rows > 1 else ''}). Refusé, rien n'a été écrit ; "
+            "pour vider la table, il faut le demander explicitement."
+        )
+
+
+class UnknownImportError(WorkspaceError):
+    """An import id that is not in the import log."""
+
+
+class RestoreImpossibleError(WorkspaceError):
+    """A restore that cannot be done: no data kind, or no version kept."""
+
+
+class UnknownEpciError(WorkspaceError):
+    """A délégué's EPCI that is not in the reference of the workspace's département."""
+
+
+def versions_table(kind: str) -> str:
+    """Name of the table holding the kept versions of ``kind`` (``operations_versions``)."""
+    return f"{kind}_versions"
+
+
+def mode_label(mode: str) -> str:
+    """French label of a stored mode (« remplacement », « ajout », « restauration »)."""
+    return MODE_LABELS.get(mode, mode)
 
 
 def _sa_type(col: ColumnSpec) -> sa.types.TypeEngine:
@@ -78,20 +149,33 @@ def _sa_type(col: ColumnSpec) -> sa.types.TypeEngine:
 
 
 def build_metadata() -> sa.MetaData:
-    """Table definitions: one table per kind, ``import_log``, ``utilisateurs``, ``meta``.
+    """Table definitions: one table per kind and one of its versions (``{kind}_versions``),
+    ``versions``, ``import_log``, ``utilisateurs``, ``meta``.
 
     The migrations of :mod:`dashboard.store.migrations` create exactly these tables (a test
-    compares them); ``perimetres_geom`` (PostGIS only) is created by the migration alone.
+    compares them); ``perimetres_geom`` and ``perimetres_geom_versions`` (PostGIS only) are
+    created by the migrations alone.
     """
     md = sa.MetaData()
-    for spec in KINDS.values():
-        cols = [sa.Column(c.name, _sa_type(c), nullable=True) for c in spec.columns]
+
+    def columns(spec) -> list[sa.Column]:
         if spec.geo:  # drawings are stored as the memberships they were converted to
-            cols = [
-                sa.Column(name, sa.String(), nullable=True)
-                for name in ("instance_code", "instance_nom", "instance_type", "code_insee")
-            ]
-        sa.Table(spec.kind, md, sa.Column("id", sa.Integer, primary_key=True), *cols)
+            return [sa.Column(name, sa.String(), nullable=True) for name in PERIMETRE_COLUMNS]
+        return [sa.Column(c.name, _sa_type(c), nullable=True) for c in spec.columns]
+
+    for spec in KINDS.values():
+        sa.Table(spec.kind, md, sa.Column("id", sa.Integer, primary_key=True), *columns(spec))
+        sa.Table(
+            versions_table(spec.kind), md, sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("import_id", sa.Integer, nullable=False, index=True), *columns(spec),
+        )  # fmt: skip
+    sa.Table(
+        VERSIONS,
+        md,
+        sa.Column("import_id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("kind", sa.String(), nullable=False),
+        sa.Column("lignes", sa.Integer, nullable=False),
+    )
     sa.Table(
         "import_log",
         md,
@@ -135,9 +219,6 @@ def build_metadata() -> sa.MetaData:
 
 METADATA = build_metadata()
 
-#: Columns stored for the ``perimetres`` kind (memberships from a drawing).
-PERIMETRE_COLUMNS = ["instance_code", "instance_nom", "instance_type", "code_insee"]
-
 
 def stored_columns(kind: str) -> list[str]:
     """Columns of the table of ``kind`` in the workspace (without ``id``)."""
@@ -154,9 +235,54 @@ class ImportRecord:
     fichier: str
     sha256: str
     lignes: int
-    mode: str = "replace"
+    mode: str = REPLACE
     utilisateur: str = ""
     avertissements: int = 0
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What one write did.
+
+    Attributes
+    ----------
+    import_id : int
+        Id of the write in ``import_log`` (``territoires restaurer IMPORT_ID`` undoes it).
+    rows_written : int
+        Rows inserted.
+    rows_replaced : int
+        Rows deleted by a replace (0 for an append).
+    version_kept : bool
+        Whether the previous content of the table was kept (retention above 0).
+    """
+
+    import_id: int
+    rows_written: int
+    rows_replaced: int
+    version_kept: bool
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    """What a restore did: ``kind`` put back as it was before import ``restored``.
+
+    Attributes
+    ----------
+    import_id : int
+        Id of the restore itself in ``import_log`` (it can be undone in turn).
+    restored : int
+        Id of the import whose previous state was put back.
+    kind : str
+        Kind of data.
+    rows_before, rows_after : int
+        Rows of the table (a délégué: of their scope) before and after the restore.
+    """
+
+    import_id: int
+    restored: int
+    kind: str
+    rows_before: int
+    rows_after: int
 
 
 def current_user() -> str:
@@ -196,6 +322,9 @@ class Workspace:
     empty tables. :meth:`create` makes it. With a PostgreSQL URL, the workspace may live
     in its own schema (``TERRITOIRES_DATABASE_SCHEMA``, see :mod:`dashboard.store.database`).
     """
+
+    #: SQLite journal mode set by :meth:`create` (the benchmark's baseline sets ``delete``).
+    journal_mode = "wal"
 
     def __init__(self, directory: Path, url: str | None = None) -> None:
         self.directory = Path(directory)
@@ -277,6 +406,7 @@ class Workspace:
         if self.database_path is not None:
             self.directory.mkdir(parents=True, exist_ok=True)
         database.ensure_schema(self.engine, self.schema)
+        database.set_journal_mode(self.engine, self.journal_mode)
         meta = METADATA.tables["meta"]
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         with self._writing(SCHEMA_LOCK) as conn:
@@ -420,16 +550,29 @@ class Workspace:
         return [(r.revision, r.nom) for r in rows]
 
     def history(self) -> pd.DataFrame:
-        """The import log (every write, with its author and role), most recent first."""
+        """The import log (every write, with its author and role), most recent first.
+
+        Columns :data:`HISTORY_COLUMNS`: those of ``import_log`` and ``lignes_avant``, the
+        rows of the version kept before each write (``<NA>`` when none is kept).
+        """
         if not self.exists():
-            return pd.DataFrame(columns=LOG_COLUMNS)
+            return pd.DataFrame(columns=HISTORY_COLUMNS)
         log = METADATA.tables["import_log"]
+        versions = METADATA.tables[VERSIONS]
         with self.engine.connect() as conn:
             present = {c["name"] for c in sa.inspect(conn).get_columns("import_log",
                                                                           schema=self.schema)}
             cols = [log.c[c] if c in present else sa.null().label(c) for c in LOG_COLUMNS]
-            rows = conn.execute(sa.select(*cols).order_by(log.c.id.desc())).all()
-        return pd.DataFrame([tuple(r) for r in rows], columns=LOG_COLUMNS)
+            source: sa.FromClause = log
+            if self._has_table(conn, VERSIONS):  # before migration 0003: no version
+                cols.append(versions.c.lignes.label("lignes_avant"))
+                source = log.outerjoin(versions, versions.c.import_id == log.c.id)
+            else:
+                cols.append(sa.null().label("lignes_avant"))
+            rows = conn.execute(sa.select(*cols).select_from(source)
+                                .order_by(log.c.id.desc())).all()
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=HISTORY_COLUMNS)
+        return frame.astype({"id": "int64", "lignes_avant": "Int64"})
 
     def epci_of_commune(self) -> dict[str, str]:
         """Commune code → SIREN of its EPCI, from the reference of the workspace."""
@@ -449,8 +592,13 @@ class Workspace:
         epci_of_commune: Mapping[str, str] | None = None,
         lines: Sequence[int] | None = None,
         geometries: gpd.GeoDataFrame | None = None,
-    ) -> int:
+        allow_empty: bool = False,
+    ) -> WriteResult:
         """Replace (or append to) the table of ``kind`` and log the write, atomically.
+
+        The previous content of the table is kept as a version (:meth:`restore` puts it
+        back) in the same transaction, and the oldest versions of ``kind`` beyond
+        :func:`dashboard.settings.versions_kept` are dropped.
 
         Parameters
         ----------
@@ -471,19 +619,24 @@ class Workspace:
             Line of each row in the file, for refusal messages.
         geometries : GeoDataFrame, optional
             Drawings of a ``perimetres`` import, kept in PostGIS when available.
+        allow_empty : bool
+            Allow a replace by no row to empty a non-empty table (``--vider``).
 
         Returns
         -------
-        int
-            Number of rows written.
+        WriteResult
+            Id of the write in the log, rows written and replaced.
 
         Raises
         ------
         PermissionRefusee
             When the role or scope of ``acteur`` does not allow the write (nothing is
             written). A délégué's ``replace`` only replaces the rows of their scope.
+        WipeRefusedError
+            When ``frame`` is empty, the mode is ``replace``, the rows it would delete are
+            not, and ``allow_empty`` is false (nothing is written).
         """
-        if record.mode not in ("replace", "append"):
+        if record.mode not in (REPLACE, APPEND):
             raise WorkspaceError(f"Mode d'import inconnu : {record.mode}")
         departement = self.departement
         if departement is None:
@@ -493,6 +646,7 @@ class Workspace:
         if delegue and epci_of_commune is None:
             epci_of_commune = self.epci_of_commune()
         check_write(acteur, kind, frame, epci_of_commune or {}, lines)
+        kept = _versions_kept()
         self.create(departement)  # schema up to date before the first write
         columns = stored_columns(kind)
         table = METADATA.tables[kind]
@@ -506,38 +660,154 @@ class Workspace:
         ]
         total = len(records)
         with self._writing(kind) as conn:
-            if record.mode == "replace":
+            replaced_ids: list[int] | None = None
+            replaced = 0
+            if record.mode == REPLACE:
                 if delegue:
-                    self._delete_scope(conn, kind, acteur, epci_of_commune or {})
+                    replaced_ids = _scope_ids(conn, kind, acteur, epci_of_commune or {})
+                    replaced = len(replaced_ids)
                 else:
-                    conn.execute(sa.delete(table))
+                    replaced = _count(conn, kind)
+            if record.mode == REPLACE and total == 0 and replaced and not allow_empty:
+                raise WipeRefusedError(kind, replaced, scoped=delegue)
+            import_id = _audit(conn, record, kind, acteur, departement)
+            if kept:
+                _keep_version(conn, kind, import_id)
+            if record.mode == REPLACE:
+                _delete_rows(conn, kind, replaced_ids)
             for start in range(0, total, BATCH_SIZE):
                 conn.execute(sa.insert(table), records[start : start + BATCH_SIZE])
                 if progress is not None:
                     progress(min(start + BATCH_SIZE, total), total)
-            if geometries is not None and record.mode == "replace":
+            if geometries is not None and record.mode == REPLACE:
                 _write_geometries(conn, geometries)
-            _audit(conn, record, kind, acteur, departement)
+            _prune_versions(conn, kind, kept)
         if progress is not None and total == 0:
             progress(0, 0)
-        return total
+        return WriteResult(import_id, total, replaced, bool(kept))
 
-    def _delete_scope(
-        self, conn: Connection, kind: str, acteur: Acteur, epci_of_commune: Mapping[str, str]
-    ) -> None:
-        """Delete the rows of ``kind`` inside the délégué's scope, and only those."""
+    def rows_replaced(self, kind: str, acteur: Acteur | None = None,
+                      epci_of_commune: Mapping[str, str] | None = None) -> int:
+        """Rows that a replace of ``kind`` by ``acteur`` would delete (a délégué: their scope).
+
+        What the « Données » page and :func:`~dashboard.intake.imports.import_file` check
+        before a file with no row; :meth:`write` checks it again inside its transaction.
+        """
+        if acteur is None or acteur.role != DELEGUE_EPCI:
+            return self.count(kind)
+        if not self.exists():
+            return 0
+        scope = epci_of_commune if epci_of_commune is not None else self.epci_of_commune()
+        with self.engine.connect() as conn:
+            if not self._has_table(conn, kind):
+                return 0
+            return len(_scope_ids(conn, kind, acteur, scope))
+
+    def restore(
+        self,
+        import_id: int,
+        acteur: Acteur | None = None,
+        *,
+        allow_empty: bool = False,
+        epci_of_commune: Mapping[str, str] | None = None,
+    ) -> RestoreResult:
+        """Put the table of import ``import_id`` back as it was before that import.
+
+        One transaction, under the write lock of the kind: the current content is kept as
+        a version (so the restore can be undone in turn), the table takes the kept version,
+        and the restore is logged with the mode ``restore``.
+
+        Parameters
+        ----------
+        import_id : int
+            Id of a write in :meth:`history` (an import, or a restore).
+        acteur : Acteur, optional
+            Author (default: the local administrateur). The role must allow writing the
+            kind, as for an import. A délégué puts back the rows of their scope only (their
+            EPCI and, where the kind allows, its communes); other rows stay as they are.
+        allow_empty : bool
+            Allow the restore to empty a non-empty table (or a délégué's scope).
+        epci_of_commune : mapping, optional
+            Commune → EPCI SIREN for a délégué's scope (default: from the reference).
+
+        Raises
+        ------
+        UnknownImportError
+            No such id in the log.
+        RestoreImpossibleError
+            The entry is not an import of data (a change of users), or its version is no
+            longer kept.
+        PermissionRefusee
+            The role may not write this kind.
+        WipeRefusedError
+            The restore would empty a non-empty table and ``allow_empty`` is false.
+        """
+        departement = self.departement
+        entry = self._log_entry(import_id) if departement is not None else None
+        if entry is None:
+            raise UnknownImportError(f"aucun import n° {import_id} dans l'historique de l'espace "
+                                f"de travail {self.directory}")
+        kind = entry["kind"]
+        if kind not in KINDS:
+            raise RestoreImpossibleError(f"l'entrée n° {import_id} de l'historique ({kind}) n'est "
+                                    "pas un import de données : rien à restaurer")
+        acteur = acteur or Acteur.local(current_user())
+        delegue = acteur.role == DELEGUE_EPCI
+        if delegue and epci_of_commune is None:
+            epci_of_commune = self.epci_of_commune()
+        check_write(acteur, kind, pd.DataFrame(columns=stored_columns(kind)), {})
+        kept = _versions_kept()
+        self.create(departement)
         table = METADATA.tables[kind]
-        current = pd.DataFrame(
-            conn.execute(sa.select(table.c.id, table.c.territoire_type,
-                                   table.c.territoire_code)).all(),
-            columns=["id", "territoire_type", "territoire_code"],
-        )
-        if current.empty:
-            return
-        ids = [int(i) for i in current.loc[in_scope(acteur, kind, current, epci_of_commune),
-                                           "id"]]
-        for start in range(0, len(ids), BATCH_SIZE):
-            conn.execute(sa.delete(table).where(table.c.id.in_(ids[start : start + BATCH_SIZE])))
+        stored = METADATA.tables[versions_table(kind)]
+        columns = stored_columns(kind)
+        with self._writing(kind) as conn:
+            version = conn.execute(sa.select(METADATA.tables[VERSIONS].c.lignes).where(
+                METADATA.tables[VERSIONS].c.import_id == import_id)).first()
+            if version is None:
+                raise RestoreImpossibleError(
+                    f"l'état d'avant l'import n° {import_id} ({kind}) n'est plus conservé : "
+                    f"seules les {kept} dernières versions de chaque type de données sont "
+                    "gardées (TERRITOIRES_VERSIONS_KEPT)")
+            kept_rows = sa.select(*(stored.c[c] for c in columns)).where(
+                stored.c.import_id == import_id).order_by(stored.c.id)
+            replaced_ids: list[int] | None = None
+            if delegue:
+                previous = pd.DataFrame([tuple(r) for r in conn.execute(kept_rows)],
+                                        columns=columns)
+                previous = previous[in_scope(acteur, kind, previous,
+                                             epci_of_commune or {}).to_numpy()]
+                replaced_ids = _scope_ids(conn, kind, acteur, epci_of_commune or {})
+                before, after = len(replaced_ids), len(previous)
+            else:
+                before, after = _count(conn, kind), int(version.lignes)
+            if after == 0 and before and not allow_empty:
+                raise WipeRefusedError(kind, before, scoped=delegue)
+            record = ImportRecord(kind=kind, fichier=f"état d'avant l'import n° {import_id}",
+                                  sha256="", lignes=after, mode=RESTORE)
+            new_id = _audit(conn, record, kind, acteur, departement)
+            if kept:
+                _keep_version(conn, kind, new_id)
+            _delete_rows(conn, kind, replaced_ids)
+            if delegue:
+                rows = [{c: _python_value(v) for c, v in zip(columns, row, strict=True)}
+                        for row in previous.itertuples(index=False, name=None)]
+                for start in range(0, len(rows), BATCH_SIZE):
+                    conn.execute(sa.insert(table), rows[start : start + BATCH_SIZE])
+            else:
+                conn.execute(sa.insert(table).from_select(columns, kept_rows))
+                if kind == "perimetres":
+                    _restore_geometries(conn, import_id)
+            _prune_versions(conn, kind, kept)
+        return RestoreResult(new_id, import_id, kind, before, after)
+
+    def _log_entry(self, import_id: int) -> dict[str, Any] | None:
+        """One row of ``import_log`` as a dict, None if there is none."""
+        log = METADATA.tables["import_log"]
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(log.c.id, log.c.kind, log.c.mode)
+                               .where(log.c.id == import_id)).first()
+        return None if row is None else dict(row._mapping)
 
     def perimeter_geometries(self) -> gpd.GeoDataFrame | None:
         """The last uploaded perimeter drawings from PostGIS (None without PostGIS)."""
@@ -587,6 +857,9 @@ class Workspace:
         ------
         PermissionRefusee
             If ``acteur`` is not an administrateur.
+        UnknownEpciError
+            If ``user`` is a délégué whose EPCI is not in the reference of the workspace's
+            département.
         WorkspaceError
             If the workspace does not exist.
         """
@@ -602,6 +875,8 @@ class Workspace:
         departement = self.departement
         if departement is None:
             raise WorkspaceError("L'espace de travail n'existe pas encore : créez-le d'abord.")
+        if user is not None and user.role == DELEGUE_EPCI:
+            _check_epci(departement, str(user.epci_siren))
         self.create(departement)
         table = METADATA.tables["utilisateurs"]
         key = normalise_identifiant(identifiant)
@@ -614,7 +889,8 @@ class Workspace:
                 })
             elif not deleted:
                 return False
-            record = ImportRecord(kind=USERS_KIND, fichier=f"{key} ({user.role if user else '-'})",
+            role = ROLE_LABELS[user.role] if user else "–"
+            record = ImportRecord(kind=USERS_KIND, fichier=f"{key} ({role})",
                                   sha256="", lignes=1, mode=mode)
             _audit(conn, record, USERS_KIND, acteur, departement)
         return True
@@ -635,15 +911,60 @@ class Workspace:
             self._engine = None
 
 
+def history_records(history: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of :meth:`Workspace.history` ready to show or print as JSON, in French.
+
+    Each record has ``id``, ``horodatage`` (ISO 8601, UTC), ``date`` (« 15/03/2025 14:02 »,
+    Paris time), ``kind``, ``fichier``, ``lignes``, ``mode`` (« remplacement », « ajout »,
+    « restauration »…), ``utilisateur``, ``role`` (« délégué EPCI »…), ``avertissements``,
+    ``sha256``, ``lignes_avant`` (rows of the kept previous state, None if not kept) and
+    ``restaurable`` (whether ``territoires restaurer id`` can put it back).
+    """
+    records = []
+    for row in history.itertuples(index=False):
+        when = pd.Timestamp(row.horodatage)
+        when = when.tz_localize("UTC") if when.tzinfo is None else when.tz_convert("UTC")
+        kept = None if pd.isna(row.lignes_avant) else int(row.lignes_avant)
+        records.append({
+            "id": int(row.id),
+            "horodatage": when.isoformat(),
+            "date": fr_datetime(when.to_pydatetime()),
+            "kind": row.kind,
+            "fichier": row.fichier,
+            "lignes": int(row.lignes),
+            "mode": mode_label(row.mode),
+            "utilisateur": row.utilisateur,
+            "role": ROLE_LABELS.get(row.role, "–") if isinstance(row.role, str) else "–",
+            "avertissements": int(row.avertissements),
+            "sha256": row.sha256 or None,
+            "lignes_avant": kept,
+            "restaurable": kept is not None and row.kind in KINDS,
+        })
+    return records
+
+
+def state_before_label(record: Mapping[str, Any]) -> str:
+    """« 317 lignes », « non conservé » or « – » (no data kind) for a history record."""
+    if record["kind"] not in KINDS:
+        return "–"
+    rows = record["lignes_avant"]
+    if rows is None:
+        return "non conservé"
+    return f"{fr_int(rows)} ligne{'s' if rows > 1 else ''}"
+
+
 def normalise_identifiant(identifiant: str) -> str:
     """User key: the e-mail or login, stripped and in lower case."""
     return str(identifiant).strip().lower()
 
 
 def _audit(conn: Connection, record: ImportRecord, kind: str, acteur: Acteur,
-           departement: str) -> None:
-    """Record one write in ``import_log`` with its author and role (same transaction)."""
-    conn.execute(sa.insert(METADATA.tables["import_log"]), {
+           departement: str) -> int:
+    """Record one write in ``import_log`` with its author and role (same transaction).
+
+    Returns the id of the new log row.
+    """
+    result = conn.execute(sa.insert(METADATA.tables["import_log"]), {
         "horodatage": dt.datetime.now(dt.UTC),
         "kind": kind,
         "fichier": record.fichier,
@@ -655,6 +976,117 @@ def _audit(conn: Connection, record: ImportRecord, kind: str, acteur: Acteur,
         "avertissements": record.avertissements,
         "role": acteur.role,
     })
+    return int(result.inserted_primary_key[0])
+
+
+def _versions_kept() -> int:
+    """:func:`dashboard.settings.versions_kept`, its error as a workspace error."""
+    try:
+        return settings.versions_kept()
+    except ValueError as exc:
+        raise WorkspaceError(str(exc)) from exc
+
+
+def _count(conn: Connection, kind: str) -> int:
+    table = METADATA.tables[kind]
+    return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+
+
+def _scope_ids(conn: Connection, kind: str, acteur: Acteur,
+               epci_of_commune: Mapping[str, str]) -> list[int]:
+    """Ids of the rows of ``kind`` inside the délégué's scope, and only those."""
+    table = METADATA.tables[kind]
+    current = pd.DataFrame(
+        conn.execute(sa.select(table.c.id, table.c.territoire_type,
+                               table.c.territoire_code)).all(),
+        columns=["id", "territoire_type", "territoire_code"],
+    )
+    if current.empty:
+        return []
+    mask = in_scope(acteur, kind, current, epci_of_commune).to_numpy()
+    return [int(i) for i in current.loc[mask, "id"]]
+
+
+def _delete_rows(conn: Connection, kind: str, ids: list[int] | None) -> None:
+    """Delete the rows ``ids`` of ``kind`` (None: every row)."""
+    table = METADATA.tables[kind]
+    if ids is None:
+        conn.execute(sa.delete(table))
+        return
+    for start in range(0, len(ids), BATCH_SIZE):
+        conn.execute(sa.delete(table).where(table.c.id.in_(ids[start : start + BATCH_SIZE])))
+
+
+def _geometry_versions(conn: Connection) -> bool:
+    """Whether the PostGIS drawings are versioned on this connection."""
+    return database.has_postgis(conn) and sa.inspect(conn).has_table(GEOMETRY_VERSIONS)
+
+
+_DRAWING = "instance_code, instance_nom, instance_type, geom"
+
+
+def _keep_version(conn: Connection, kind: str, import_id: int) -> None:
+    """Copy the current content of ``kind`` as the version kept before write ``import_id``.
+
+    One ``INSERT … SELECT`` in the database, in the caller's transaction: the rows never
+    travel through Python, whatever the size of the table.
+    """
+    table = METADATA.tables[kind]
+    stored = METADATA.tables[versions_table(kind)]
+    columns = stored_columns(kind)
+    rows = _count(conn, kind)
+    conn.execute(sa.insert(stored).from_select(
+        ["import_id", *columns],
+        sa.select(sa.literal(import_id, sa.Integer), *(table.c[c] for c in columns))
+        .order_by(table.c.id),
+    ))
+    conn.execute(sa.insert(METADATA.tables[VERSIONS]),
+                 {"import_id": import_id, "kind": kind, "lignes": rows})
+    if kind == "perimetres" and _geometry_versions(conn):
+        conn.execute(sa.text(
+            f"INSERT INTO {GEOMETRY_VERSIONS} (import_id, {_DRAWING}) "
+            f"SELECT :i, {_DRAWING} FROM perimetres_geom ORDER BY id"), {"i": import_id})
+
+
+def _restore_geometries(conn: Connection, import_id: int) -> None:
+    """Put back the PostGIS drawings kept with version ``import_id`` (PostGIS only)."""
+    if not _geometry_versions(conn):
+        return
+    conn.execute(sa.text("DELETE FROM perimetres_geom"))
+    conn.execute(sa.text(
+        f"INSERT INTO perimetres_geom ({_DRAWING}) SELECT {_DRAWING} FROM {GEOMETRY_VERSIONS} "
+        "WHERE import_id = :i ORDER BY id"), {"i": import_id})
+
+
+def _prune_versions(conn: Connection, kind: str, kept: int) -> None:
+    """Drop the versions of ``kind`` older than the ``kept`` most recent ones."""
+    versions = METADATA.tables[VERSIONS]
+    stored = METADATA.tables[versions_table(kind)]
+    old = [int(i) for i, in conn.execute(
+        sa.select(versions.c.import_id).where(versions.c.kind == kind)
+        .order_by(versions.c.import_id.desc()).offset(kept))]
+    geometry = kind == "perimetres" and bool(old) and _geometry_versions(conn)
+    for start in range(0, len(old), BATCH_SIZE):
+        chunk = old[start : start + BATCH_SIZE]
+        conn.execute(sa.delete(stored).where(stored.c.import_id.in_(chunk)))
+        conn.execute(sa.delete(versions).where(versions.c.import_id.in_(chunk)))
+        if geometry:
+            conn.execute(sa.text(f"DELETE FROM {GEOMETRY_VERSIONS} WHERE import_id = ANY(:ids)"),
+                         {"ids": chunk})
+
+
+def _check_epci(departement: str, siren: str) -> None:
+    """Refuse an EPCI that has no commune in the reference of ``departement``."""
+    from geo.reference import load_reference
+
+    reference = load_reference(departement)
+    if siren in set(reference.epci["siren"].astype(str)):
+        return
+    raise UnknownEpciError(
+        f"l'EPCI {siren} n'existe pas dans le référentiel du département {departement} "
+        f"({reference.departement_nom}) : un délégué EPCI doit être rattaché à un EPCI du "
+        f"département (liste : territoires reference {departement} --json)"
+    )
 
 
 def _write_geometries(conn: Connection, geometries: gpd.GeoDataFrame) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 
 from dashboard.cli import common as cli
@@ -35,9 +36,8 @@ def test_users_add_list_remove_and_delegue_import(tmp_path, capsys):
     # a délégué may not manage users
     assert main(["utilisateurs", "remove", "delegue@metro.fr", "--workspace", target,
                  "--utilisateur", "delegue@metro.fr"]) == cli.EXIT_INVALID
-    # the local administrateur (no --utilisateur, or an unregistered name) may
-    assert main(["import", "realisations", str(data), "--workspace", target,
-                 "--utilisateur", "ddt38"]) == cli.EXIT_OK
+    # the local administrateur (no --utilisateur: the system user) may
+    assert main(["import", "realisations", str(data), "--workspace", target]) == cli.EXIT_OK
     assert main(["utilisateurs", "remove", "delegue@metro.fr", "--workspace", target]) == 0
     assert main(["utilisateurs", "remove", "delegue@metro.fr", "--workspace", target]) == 1
     ws = open_workspace(target)
@@ -45,4 +45,4 @@ def test_users_add_list_remove_and_delegue_import(tmp_path, capsys):
     ws.close()
     assert log["kind"].tolist() == ["utilisateurs", "realisations", "utilisateurs"]
     assert log["role"].tolist() == ["administrateur"] * 3
-    assert log["utilisateur"].tolist()[1] == "ddt38"
+    assert log["utilisateur"].tolist()[1] == getpass.getuser()

@@ -138,13 +138,25 @@ def test_import_then_reimport_invalid(capsys, tmp_path):
 
 
 def test_import_append_and_user(capsys, tmp_path):
+    import getpass
+
     target = str(tmp_path / "ws")
-    for _ in range(2):
-        run(capsys, "import", "populations", str(CORPUS / "pop_ok.csv"), "--workspace", target,
-            "--ajout", "--utilisateur", "ddt38")
+    assert run(capsys, "import", "populations", str(CORPUS / "pop_ok.csv"), "--workspace",
+               target, "--ajout")[0] == cli.EXIT_OK
+    assert run(capsys, "utilisateurs", "add", "ddt38@isere.gouv.fr", "comite", "--workspace",
+               target)[0] == cli.EXIT_OK
+    assert run(capsys, "import", "populations", str(CORPUS / "pop_ok.csv"), "--workspace",
+               target, "--ajout", "--utilisateur", "DDT38@isere.gouv.fr")[0] == cli.EXIT_INVALID
+    run(capsys, "utilisateurs", "add", "ddt38@isere.gouv.fr", "administrateur", "--workspace",
+        target)
+    assert run(capsys, "import", "populations", str(CORPUS / "pop_ok.csv"), "--workspace",
+               target, "--ajout", "--utilisateur", "DDT38@isere.gouv.fr")[0] == cli.EXIT_OK
     ws = open_workspace(target)
     assert ws.count("populations") == 4
-    assert ws.history()["utilisateur"].tolist() == ["ddt38", "ddt38"]
+    log = ws.history()
+    assert log["utilisateur"].tolist() == [
+        "ddt38@isere.gouv.fr", getpass.getuser(), getpass.getuser(), getpass.getuser()]
+    assert log["kind"].tolist() == ["populations", "utilisateurs", "utilisateurs", "populations"]
     ws.close()
 
 

@@ -3,6 +3,7 @@ and bring a workspace created before them up to date without losing its data."""
 
 from __future__ import annotations
 
+import pandas as pd
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -47,6 +48,11 @@ def test_workspace_created_before_alembic_is_upgraded(tmp_path, isere):
     log = again.history()
     assert log["utilisateur"].tolist() == ["nouveau", "ancien"]
     assert log["role"].tolist()[0] == "administrateur"
+    # the import after the upgrade kept the previous table (one row); the old one could not
+    assert log["lignes_avant"].tolist()[0] == 1
+    assert pd.isna(log["lignes_avant"].tolist()[1])
+    again.restore(int(log["id"].iloc[0]), allow_empty=True)
+    assert again.read("populations")["population"].tolist() == [158240]
     again.close()
 
 

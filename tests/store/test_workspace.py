@@ -427,7 +427,7 @@ def test_donnees_page_upload_map_and_import(monkeypatch, tmp_path):
     assert "Fichier valide" in at.success[0].value
     at.button[0].click().run()
     assert not at.exception
-    assert any("Import réussi : 1 lignes" in s.value for s in at.success)
+    assert any("Import réussi (n° 1) : 1 lignes" in s.value for s in at.success)
     target = open_workspace()
     assert target.read("operations")["nb_plai"].tolist() == [7]
     assert target.history()["fichier"].tolist() == ["ops_unmapped_header.csv"]

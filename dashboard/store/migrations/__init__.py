@@ -1,7 +1,8 @@
 """Versioned schema of the workspace (Alembic), the same for SQLite and PostgreSQL.
 
 Revisions live in ``versions/`` and are written by hand (``0001_initial``: schema
-version 1; ``0002_roles_audit``: users, author's role, comments, PostGIS). A workspace
+version 1; ``0002_roles_audit``: users, author's role, comments, PostGIS; ``0003_versions``:
+the versions kept to undo each import). A workspace
 created before Alembic (a ``meta`` table but no ``alembic_version``) is stamped at
 ``0001`` and then upgraded.
 """
@@ -20,9 +21,9 @@ from sqlalchemy.engine import Connection
 
 HERE = Path(__file__).resolve().parent
 BASELINE = "0001"
-#: Tables outside the SQLAlchemy model: the PostGIS drawings (created by ``0002`` only)
-#: and PostGIS's own ``spatial_ref_sys``.
-UNMODELLED_TABLES = frozenset({"perimetres_geom", "spatial_ref_sys"})
+#: Tables outside the SQLAlchemy model: the PostGIS drawings and their versions (created by
+#: ``0002`` and ``0003`` only) and PostGIS's own ``spatial_ref_sys``.
+UNMODELLED_TABLES = frozenset({"perimetres_geom", "perimetres_geom_versions", "spatial_ref_sys"})
 
 
 def include_name(name: str | None, type_: str, _parent: object) -> bool:
