@@ -26,6 +26,23 @@ def _map_frame(page):
     return page.frame_locator(MAP_FRAME)
 
 
+def _map_frame_with_paths(page, count: int):
+    """The map iframe that holds at least ``count`` Leaflet paths (a re-mounted component
+    may leave its old frame for a moment: pick the one that is drawn)."""
+    page.wait_for_function(
+        """([selector, count]) => [...document.querySelectorAll(selector)].some(f => {
+            try { return f.contentDocument.querySelectorAll('path.leaflet-interactive')
+                         .length >= count; } catch (e) { return false; } })""",
+        arg=[MAP_FRAME, count], timeout=90_000,
+    )
+    index = page.evaluate(
+        """([selector, count]) => [...document.querySelectorAll(selector)].findIndex(f =>
+            f.contentDocument.querySelectorAll('path.leaflet-interactive').length >= count)""",
+        [MAP_FRAME, count],
+    )
+    return page.frame_locator(MAP_FRAME).nth(index)
+
+
 def _click_latlng(page, frame, lat: float, lng: float) -> None:
     box = frame.locator(".leaflet-container").bounding_box()
     assert box is not None
@@ -69,12 +86,8 @@ def test_commune_layer_toggle_and_tooltip(streamlit_url, offline_page):
     page.get_by_label("Couches affichées").click()
     page.get_by_role("option", name="Communes").click()
     page.keyboard.press("Escape")
-    # The map component is re-mounted with the new layers; wait for the old frame to go.
-    page.wait_for_timeout(1000)
-    frame = _map_frame(page)
-    frame.locator("path.leaflet-interactive").nth(512 + 30).wait_for(
-        state="attached", timeout=60_000
-    )
+    # The map component is re-mounted with the new layers: the frame with the communes.
+    frame = _map_frame_with_paths(page, 512 + 31)
     # Hovering a commune shows its tooltip with name, code, population and EPCI.
     box = frame.locator(".leaflet-container").bounding_box()
     point = frame.locator("body").evaluate(_LATLNG_TO_POINT, [45.1885, 5.7245])
