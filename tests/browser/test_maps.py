@@ -26,6 +26,17 @@ def _map_frame(page):
     return page.frame_locator(MAP_FRAME)
 
 
+def _map_frame_with_paths(page, count: int, paths: str = "path.leaflet-interactive"):
+    """The map iframe that holds at least ``count`` elements ``paths`` (a re-mounted
+    component may leave its old frame for a moment: pick the one that is drawn)."""
+    found = """([frames, paths, count]) => [...document.querySelectorAll(frames)].findIndex(f => {
+        try { return f.contentDocument.querySelectorAll(paths).length >= count; }
+        catch (e) { return false; } })"""
+    page.wait_for_function(f"(args) => ({found})(args) >= 0", arg=[MAP_FRAME, paths, count],
+                           timeout=90_000)  # fmt: skip
+    return page.frame_locator(MAP_FRAME).nth(page.evaluate(found, [MAP_FRAME, paths, count]))
+
+
 def _click_latlng(page, frame, lat: float, lng: float) -> None:
     box = frame.locator(".leaflet-container").bounding_box()
     assert box is not None
@@ -69,12 +80,8 @@ def test_commune_layer_toggle_and_tooltip(streamlit_url, offline_page):
     page.get_by_label("Couches affichées").click()
     page.get_by_role("option", name="Communes").click()
     page.keyboard.press("Escape")
-    # The map component is re-mounted with the new layers; wait for the old frame to go.
-    page.wait_for_timeout(1000)
-    frame = _map_frame(page)
-    frame.locator("path.leaflet-interactive").nth(512 + 30).wait_for(
-        state="attached", timeout=60_000
-    )
+    # The map component is re-mounted with the new layers: the frame with the communes.
+    frame = _map_frame_with_paths(page, 512 + 31)
     # Hovering a commune shows its tooltip with name, code, population and EPCI.
     box = frame.locator(".leaflet-container").bounding_box()
     point = frame.locator("body").evaluate(_LATLNG_TO_POINT, [45.1885, 5.7245])
@@ -98,9 +105,7 @@ def test_clicking_a_finding_zooms_the_coverage_map(streamlit_url, offline_page):
     page.get_by_role(
         "button", name="Voir Communauté d'agglomération du Pays Voironnais"
     ).first.click()
-    page.wait_for_timeout(1500)
-    frame = _map_frame(page)
-    frame.locator("path[stroke='#e1000f']").first.wait_for(state="attached", timeout=60_000)
+    frame = _map_frame_with_paths(page, 1, "path[stroke='#e1000f']")
     assert frame.locator("body").evaluate(_ZOOM) > zoom_before
     assert "focus=epci%3A243800984" in page.url or "focus=epci:243800984" in page.url
     assert page.blocked_requests == []  # type: ignore[attr-defined]
