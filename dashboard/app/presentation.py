@@ -73,7 +73,7 @@ def overview(bundle: ExportBundle) -> None:
     c1, c2 = st.columns([3, 2])
     c1.image(overview_png(terr.communes, terr.epci, terr.instances, size=(8.0, 7.0)))
     with c2:
-        st.metric("Population municipale 2017", fr_int(ref.population))
+        st.metric(f"Population municipale {ref.millesime}", fr_int(ref.population))
         st.metric("Communes", fr_int(len(ref.communes)))
         st.metric("EPCI", fr_int(len(ref.epci)))
         st.metric("Instances locales", fr_int(len(terr.instances)))
@@ -144,7 +144,10 @@ def instance(bundle: ExportBundle, code: str) -> None:
     )
     with c2:
         if len(shape):
-            st.metric("Population municipale 2017", fr_int(shape["population"].iloc[0]))
+            st.metric(
+                f"Population municipale {terr.reference.millesime}",
+                fr_int(shape["population"].iloc[0]),
+            )
             st.metric("Communes", fr_int(shape["nb_communes"].iloc[0]))
         if len(mine):
             p = mine.iloc[0]

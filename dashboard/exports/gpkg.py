@@ -56,6 +56,8 @@ def _situation(row: pd.Series) -> str:
         return "hors instance"
     if row["plh_en_vigueur"]:
         return "PLH en vigueur"
+    if row.get("plh_cas_limite"):
+        return "obligation de PLH à vérifier (cas limite), sans PLH en vigueur"
     return "tenue d’avoir un PLH, sans PLH en vigueur" if row["plh_oblige"] else "sans PLH"
 
 
@@ -65,8 +67,8 @@ def communes_layer(bundle: ExportBundle) -> gpd.GeoDataFrame:
         ["code_insee", "nom", "population", "epci_siren", "epci_nom", "geometry"]
     ]
     cov = bundle.coverage.communes[
-        ["code_insee", "instance_code", "instance_nom", "plh_oblige", "plh_en_vigueur",
-         "plh_intitule"]
+        ["code_insee", "instance_code", "instance_nom", "plh_oblige", "plh_cas_limite",
+         "plh_en_vigueur", "plh_intitule"]
     ]  # fmt: skip
     out = com.merge(cov, on="code_insee", how="left")
     out = out.merge(_plai_by_commune(bundle), on="code_insee", how="left")

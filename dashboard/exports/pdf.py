@@ -211,7 +211,8 @@ def _plh(content: FicheContent, bundle: ExportBundle) -> str:
         return fr_date(v) if isinstance(v, dt.date) else "–"
 
     rows = [
-        [esc(r.nom), "oui" if r.oblige else "non", esc(r.intitule or "aucun PLH"),
+        [esc(r.nom), "cas limite" if getattr(r, "cas_limite", False) else
+         "oui" if r.oblige else "non", esc(r.intitule or "aucun PLH"),
          esc(STATUT_PLAN.get(str(r.statut), r.statut or "–")), _d(r.date_debut),
          _d(r.date_fin), num(r.objectif_plai_annuel)]
         for r in plh.itertuples()

