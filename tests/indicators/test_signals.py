@@ -29,13 +29,13 @@ def signals():
 def test_signal_rate_per_10000_on_a_known_population(isere, memberships, signals):
     df = signal_summary(isere, memberships, signals, level="commune")
     voiron = df.set_index("territoire_code").loc[VOIRON]
-    assert voiron["population"] == 20108
+    assert voiron["population"] == 21_847  # population municipale 2023, in force in 2026
     assert voiron["nb_signalements"] == 4
-    assert voiron["taux_pour_10000"] == pytest.approx(4 / 20108 * 10_000)
+    assert voiron["taux_pour_10000"] == pytest.approx(4 / 21_847 * 10_000)
     assert voiron["nb_clotures"] == 3
     assert voiron["nb_en_cours"] == 1
     assert voiron["delai_median_cloture_jours"] == 20  # 10, 20 and 40 days
-    assert "population municipale 2017" in voiron["source"]
+    assert "population municipale 2023" in voiron["source"]
     assert len(df) == len(isere.communes)  # every commune, zero included
 
 

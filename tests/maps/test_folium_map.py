@@ -42,7 +42,7 @@ def test_layers_and_tooltips(isere_territory):
     fmap = build_map(t.communes, t.epci, t.instances)
     html = map_html(fmap)
     assert html.count("L.geoJson(") == 3
-    assert "Population 2017" in html
+    assert "Population 2023" in html
     assert "CC Le Grésivaudan" in html  # short EPCI names, UTF-8 text
     assert "Grenoble-Alpes-Métropole" in html
 
