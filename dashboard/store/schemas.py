@@ -500,8 +500,9 @@ INDICATORS: dict[str, Indicator] = {
                   "social)", "logements", "réalisations importées"),
         Indicator("contingent_attributions", "Attributions sur le contingent préfectoral",
                   "attributions", "réalisations importées (SYPLO)"),
-        Indicator("signalements_traites", "Signalements d'habitat indigne traités (clôturés)",
-                  "signalements", "signalements (Signal Logement)"),
+        Indicator("signalements_traites", "Signalements d'habitat indigne traités (résolus : "
+                  "travaux, relogement ou procédure)", "signalements",
+                  "signalements résolus (Signal Logement)"),
         Indicator("signalements_recus", "Signalements d'habitat indigne reçus", "signalements",
                   "signalements (Signal Logement)"),
         Indicator("places_hebergement", "Places d'hébergement créées", "places",
