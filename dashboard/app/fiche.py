@@ -17,6 +17,7 @@ from dashboard.coverage import SEVERITY_LABELS
 from dashboard.exports.bundle import ExportBundle, TerritoryRef, load_bundle
 from dashboard.exports.fiche import FicheContent
 from dashboard.formatting import fr_int, fr_number, fr_percent
+from dashboard.indicators.outcomes import DEFINITION_ISSUES
 from dashboard.indicators.signals import definition_taux
 from dashboard.indicators.status import DEFINITION_TAUX
 from dashboard.maps.static import overview_png
@@ -151,22 +152,29 @@ def signals(fiche: FicheContent) -> None:
         st.info("Aucun signalement.")
         return
     s = mine.iloc[0]
-    c1, c2, c3 = st.columns(3)
+    c1, c2, c3, c4, c5, c6 = st.columns(6)
     c1.metric("Signalements", fr_int(s["nb_signalements"]))
-    c2.metric("Pour 10 000 habitants", fr_number(s["taux_pour_10000"]))
-    c3.metric("Délai médian de clôture", f"{fr_int(s['delai_median_cloture_jours'])} jours")
+    c2.metric("Résolus", fr_int(s["nb_resolus"]))
+    c3.metric("Clos sans résolution", fr_int(s["nb_clos_sans_resolution"]))
+    c4.metric("En cours", fr_int(s["nb_en_cours"]))
+    c5.metric("Pour 10 000 habitants", fr_number(s["taux_pour_10000"]))
+    c6.metric("Délai médian de clôture", f"{fr_int(s['delai_median_cloture_jours'])} jours")
     trend = fiche.signal_trend
     if not trend.empty:
         fig = go.Figure()
-        fig.add_bar(
-            x=trend["annee"], y=trend["nb_signalements"], name="Reçus", marker_color="#000091"
-        )
-        fig.add_bar(
-            x=trend["annee"], y=trend["nb_clotures"], name="Clôturés", marker_color="#8fb3e0"
-        )
+        fig.add_bar(x=trend["annee"], y=trend["nb_signalements"], name="Reçus",
+                    marker_color="#000091", offsetgroup="recus")  # fmt: skip
+        fig.add_bar(x=trend["annee"], y=trend["nb_resolus"], name="Résolus",
+                    marker_color="#2e8540", offsetgroup="clos")  # fmt: skip
+        fig.add_bar(x=trend["annee"], y=trend["nb_clos_sans_resolution"],
+                    base=trend["nb_resolus"], name="Clos sans résolution",
+                    marker_color="#f08a24", offsetgroup="clos")  # fmt: skip
         fig.update_layout(barmode="group", height=280, margin={"t": 20, "b": 10})
         st.plotly_chart(french_figure(fig), width="stretch", key="fiche-signaux")
-    st.caption(f"Source : {s['source']}. {definition_taux()}")
+    st.caption(
+        f"{DEFINITION_ISSUES} Source : {s['source']}. "
+        f"{definition_taux(fiche.millesime)}"
+    )
 
 
 def plh(bundle: ExportBundle, fiche: FicheContent) -> None:

@@ -392,7 +392,8 @@ PROGRAMMING_DISPLAY = {
 
 SIGNAL_DISPLAY = {
     "territoire_nom": ("Territoire", "txt"), "territoire_code": ("Code", "txt"),
-    "nb_signalements": ("Signalements reçus", "int"), "nb_clotures": ("Clôturés", "int"),
+    "nb_signalements": ("Signalements reçus", "int"), "nb_resolus": ("Résolus", "int"),
+    "nb_clos_sans_resolution": ("Clos sans résolution", "int"),
     "nb_en_cours": ("En cours", "int"), "population": ("Population", "int"),
     "taux_pour_10000": ("Pour 10\u202f000 hab.", "num"),
     "delai_median_cloture_jours": ("Délai médian de clôture (jours)", "int"),
@@ -740,15 +741,24 @@ def signal_rate_map(level: str, annees: tuple[int, int] | None, method: str) -> 
         st.caption(f"Source : {summary['source'].iloc[0]}.")
 
 
+#: Colours of the outcomes of a signalement (labels of :data:`ISSUES`).
+ISSUE_COLOURS = {"résolu": "#2e8540", "clos sans résolution": "#f08a24", "en cours": "#8d9cc4"}
+
+
 def trend_chart(trend: pd.DataFrame) -> None:
-    """Signals received and closed per year, and the median time to closure."""
+    """Signals received per year, closed per year (resolved or not, stacked), and the
+    median time to closure."""
     import plotly.graph_objects as go
 
     fig = go.Figure()
     fig.add_trace(go.Bar(x=trend["annee"], y=trend["nb_signalements"], name="Reçus",
-                         marker_color="#8d9cc4"))  # fmt: skip
-    fig.add_trace(go.Bar(x=trend["annee"], y=trend["nb_clotures"], name="Clôturés",
-                         marker_color="#000091"))  # fmt: skip
+                         marker_color="#000091", offsetgroup="recus"))  # fmt: skip
+    fig.add_trace(go.Bar(x=trend["annee"], y=trend["nb_resolus"], name="Résolus",
+                         marker_color=ISSUE_COLOURS["résolu"], offsetgroup="clos"))  # fmt: skip
+    fig.add_trace(go.Bar(x=trend["annee"], y=trend["nb_clos_sans_resolution"],
+                         name="Clos sans résolution", base=trend["nb_resolus"],
+                         marker_color=ISSUE_COLOURS["clos sans résolution"],
+                         offsetgroup="clos"))  # fmt: skip
     fig.add_trace(
         go.Scatter(
             x=trend["annee"], y=trend["delai_median_cloture_jours"], yaxis="y2",
@@ -783,7 +793,7 @@ def level_label(level: str) -> str:
 
 
 __all__ = [
-    "LEVEL_CHOICES", "STATUS_BADGES", "PageData", "cached_data", "data_notice", "downloads",
-    "french_table", "indicators", "level_label", "level_selector", "page_data", "programming",
-    "reference_date", "signal_years", "signals", "url_choice",
+    "ISSUE_COLOURS", "LEVEL_CHOICES", "STATUS_BADGES", "PageData", "cached_data",
+    "data_notice", "downloads", "french_table", "indicators", "level_label", "level_selector",
+    "page_data", "programming", "reference_date", "signal_years", "signals", "url_choice",
 ]  # fmt: skip

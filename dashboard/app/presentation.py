@@ -10,7 +10,12 @@ import streamlit as st
 from dashboard.app.plotly_style import french_figure
 from dashboard.coverage import RULES_BY_ID, SEVERITY_LABELS
 from dashboard.exports.bundle import ExportBundle
-from dashboard.exports.presentation import Screen, plai_balance, plai_by_instance
+from dashboard.exports.presentation import (
+    Screen,
+    plai_balance,
+    plai_by_instance,
+    signals_by_instance,
+)
 from dashboard.formatting import fr_int, fr_number, fr_percent
 from dashboard.maps.static import overview_png
 
@@ -118,6 +123,33 @@ def objectives(bundle: ExportBundle) -> None:
         _footer(bundle, str(rows["source"].iloc[0]))
 
 
+def signals(bundle: ExportBundle) -> None:
+    """Signals per instance: résolus, clos sans résolution and en cours, stacked."""
+    from dashboard.indicators.outcomes import DEFINITION_ISSUES
+
+    rows = signals_by_instance(bundle)
+    if rows.empty:
+        st.info("Aucun signalement importé.")
+        return
+    dep = rows.iloc[-1]
+    c = st.columns(4)
+    c[0].metric("Signalements reçus", fr_int(dep["nb_signalements"]))
+    c[1].metric("Résolus", fr_int(dep["nb_resolus"]))
+    c[2].metric("Clos sans résolution", fr_int(dep["nb_clos_sans_resolution"]))
+    c[3].metric("En cours", fr_int(dep["nb_en_cours"]))
+    inst = rows.iloc[:-1]
+    fig = go.Figure()
+    for col, name, colour in (("nb_resolus", "Résolus", "#2e8540"),
+                              ("nb_clos_sans_resolution", "Clos sans résolution", "#f08a24"),
+                              ("nb_en_cours", "En cours", "#8d9cc4")):  # fmt: skip
+        fig.add_bar(y=inst["territoire_nom"], x=inst[col], name=name, orientation="h",
+                    marker_color=colour)  # fmt: skip
+    fig.update_layout(barmode="stack", height=560, font=PLOT_FONT, margin={"t": 10},
+                      plot_bgcolor="white", legend={"orientation": "h", "y": 1.08})  # fmt: skip
+    st.plotly_chart(french_figure(fig), width="stretch", key="pres-signals", theme=None)
+    _footer(bundle, f"{DEFINITION_ISSUES} {dep['source']}")
+
+
 def gaps(bundle: ExportBundle) -> None:
     """Coverage findings: counts per rule, then the errors in full."""
     frame = bundle.coverage.frame
@@ -169,6 +201,8 @@ def show(bundle: ExportBundle, deck: list[Screen], index: int) -> None:
         balance(bundle)
     elif screen.kind == "objectives":
         objectives(bundle)
+    elif screen.kind == "signals":
+        signals(bundle)
     elif screen.kind == "gaps":
         gaps(bundle)
     else:

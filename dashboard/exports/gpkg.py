@@ -41,14 +41,15 @@ def _plai_by_commune(bundle: ExportBundle) -> pd.DataFrame:
 def _signals_by_commune(bundle: ExportBundle) -> pd.DataFrame:
     sig = bundle.signals
     sig = sig[sig["territoire_type"] == "commune"]
-    return sig[["territoire_code", "nb_signalements", "nb_en_cours", "taux_pour_10000"]].rename(
-        columns={
-            "territoire_code": "code_insee",
-            "taux_pour_10000": "signalements_pour_10000",
-            "nb_signalements": "signalements",
-            "nb_en_cours": "signalements_en_cours",
-        }
-    )
+    columns = {
+        "territoire_code": "code_insee",
+        "nb_signalements": "signalements",
+        "nb_resolus": "signalements_resolus",
+        "nb_clos_sans_resolution": "signalements_clos_sans_resolution",
+        "nb_en_cours": "signalements_en_cours",
+        "taux_pour_10000": "signalements_pour_10000",
+    }
+    return sig[list(columns)].rename(columns=columns)
 
 
 def _situation(row: pd.Series) -> str:

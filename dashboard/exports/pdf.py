@@ -190,17 +190,20 @@ def _operations(content: FicheContent, bundle: ExportBundle) -> str:
 
 
 def _signals(content: FicheContent) -> str:
+    from dashboard.indicators.outcomes import DEFINITION_ISSUES
+
     sig = content.signals
     rows = [
-        [esc(r.territoire_nom), num(r.nb_signalements), num(r.nb_clotures), num(r.nb_en_cours),
-         num(r.taux_pour_10000, 1), num(r.delai_median_cloture_jours)]
+        [esc(r.territoire_nom), num(r.nb_signalements), num(r.nb_resolus),
+         num(r.nb_clos_sans_resolution), num(r.nb_en_cours), num(r.taux_pour_10000, 1),
+         num(r.delai_median_cloture_jours)]
         for r in sig.itertuples()
     ]  # fmt: skip
-    src = esc(f"Source : {sig['source'].iloc[0]}") if not sig.empty else ""
+    src = esc(f"{DEFINITION_ISSUES} Source : {sig['source'].iloc[0]}") if not sig.empty else ""
     return html_table(
-        ["Territoire", "Déposés", "Clôturés", "En cours", "Pour 10 000 hab.",
-         "Délai médian de clôture (jours)"], rows, numeric=(1, 2, 3, 4, 5),
-        highlight=[i == 0 for i in range(len(rows))],
+        ["Territoire", "Déposés", "Résolus", "Clos sans résolution", "En cours",
+         "Pour 10 000 hab.", "Délai médian de clôture (jours)"], rows,
+        numeric=(1, 2, 3, 4, 5, 6), highlight=[i == 0 for i in range(len(rows))],
     ) + f'<p class="source">{src}</p>'  # fmt: skip
 
 

@@ -132,8 +132,10 @@ SIGNAL_COLUMNS = [
     Col("territoire_code", "Code", None, 11),
     Col("territoire_nom", "Territoire", None, 34),
     Col("nb_signalements", "Signalements déposés", INT),
-    Col("nb_clotures", "Clôturés", INT),
+    Col("nb_resolus", "Résolus", INT),
+    Col("nb_clos_sans_resolution", "Clos sans résolution", INT),
     Col("nb_en_cours", "En cours", INT),
+    Col("nb_clotures", "Clôturés (résolus ou non)", INT),
     Col("population", "Population", INT),
     Col("taux_pour_10000", "Pour 10 000 habitants", DEC1),
     Col("delai_median_cloture_jours", "Délai médian de clôture (jours)", INT),
@@ -207,6 +209,7 @@ def write_sheet(
 
 def _sources_sheet(wb: Workbook, bundle: ExportBundle, title: str) -> None:
     from dashboard.indicators.balance import DEFINITION_INDICE_EQUILIBRE, EXPLICATION_DISSIMILARITE
+    from dashboard.indicators.outcomes import DEFINITION_ISSUES
     from dashboard.indicators.signals import definition_taux
     from dashboard.indicators.status import DEFINITION_TAUX
 
@@ -221,7 +224,9 @@ def _sources_sheet(wb: Workbook, bundle: ExportBundle, title: str) -> None:
         ("Taux de réalisation", DEFINITION_TAUX),
         ("Indice d’équilibre", DEFINITION_INDICE_EQUILIBRE),
         ("Dissimilarité", EXPLICATION_DISSIMILARITE),
-        ("Signalements pour 10 000 habitants", definition_taux()),
+        ("Signalements pour 10 000 habitants",
+         definition_taux(bundle.territory.reference.millesime)),
+        ("Signalements résolus, clos sans résolution, en cours", DEFINITION_ISSUES),
     ]
     for i, (what, text) in enumerate(rows, start=5):
         ws.cell(i, 1, what).font = Font(bold=True)
