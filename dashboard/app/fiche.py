@@ -19,7 +19,7 @@ from dashboard.exports.fiche import FicheContent
 from dashboard.formatting import fr_int, fr_number, fr_percent
 from dashboard.indicators.outcomes import DEFINITION_ISSUES
 from dashboard.indicators.signals import definition_taux
-from dashboard.indicators.status import DEFINITION_TAUX
+from dashboard.indicators.status import DEFINITION_TAUX, REGLE_DATE_REFERENCE, au
 from dashboard.maps.static import overview_png
 from geo.reference import SOURCE_GEOGRAPHIE
 
@@ -76,8 +76,8 @@ def header(bundle: ExportBundle, fiche: FicheContent) -> None:
                 st.metric(label, value)
             st.caption(source)
     st.caption(
-        f"Situation au {bundle.today:%d/%m/%Y} (fin de la dernière année de données disponibles "
-        f"si elle est antérieure à aujourd'hui). Lien de cette fiche : ?territoire={ref.key}"
+        f"Situation {au(bundle.today)} ({REGLE_DATE_REFERENCE}). Lien de cette fiche : "
+        f"?territoire={ref.key}"
     )
 
 

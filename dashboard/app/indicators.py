@@ -18,11 +18,12 @@ import streamlit as st
 
 from dashboard.app import common as ui
 from dashboard.app.plotly_style import french_figure
-from dashboard.formatting import fr_date, fr_int, fr_number, fr_percent
+from dashboard.formatting import fr_int, fr_number, fr_percent
 from dashboard.indicators.compute import Prepared, plai_programming, prepare
 from dashboard.indicators.facts import LEVEL_LABELS
 from dashboard.indicators.payload import LoadedInputs, compute_all, load_inputs
 from dashboard.indicators.signals import signal_breakdown, signal_summary, signal_trend
+from dashboard.indicators.status import REGLE_DATE_REFERENCE, au
 from dashboard.maps.folium_map import short_epci_name
 from geo.reference import SOURCE_GEOGRAPHIE, Reference, load_reference
 
@@ -149,8 +150,8 @@ def data_notice(data: PageData, annee_donnees: int | None, as_of: dt.date) -> No
     parts = [f"Source : {data.source}"]
     if annee_donnees is not None:
         parts.append(f"données disponibles jusqu'en {annee_donnees}")
-    parts.append(f"statuts calculés au {fr_date(as_of)}")
-    st.caption(" ; ".join(parts) + ".")
+    parts.append(f"statuts calculés {au(as_of)}")
+    st.caption(" ; ".join(parts) + f" ({REGLE_DATE_REFERENCE}, sauf date choisie).")
     if data.is_demo:
         st.info("Chiffres inventés : données de démonstration (géographie et populations réelles).")
     if data.prepared.warnings:

@@ -14,6 +14,7 @@ from functools import cached_property
 import geopandas as gpd
 import pandas as pd
 
+from dashboard.indicators.status import reference_date
 from geo.perimeters import combine_memberships
 from geo.reference import DECOUPAGE, Reference
 
@@ -178,7 +179,7 @@ class CoverageInputs:
     period_label : str
         Where the period comes from.
     as_of : date
-        Reference date for "in force" (today, clamped into the period).
+        Reference date for "in force" (:func:`dashboard.indicators.status.reference_date`).
     memberships : DataFrame
         One row per (instance, commune): ``instance_code``, ``instance_nom``,
         ``instance_type``, ``code_insee``.
@@ -335,7 +336,8 @@ def prepare_inputs(
     drawings : GeoDataFrame, optional
         Uploaded perimeter drawings, for PERIMETER_TOPOLOGY.
     as_of : date, optional
-        Reference date; by default today, clamped into the period.
+        Reference date; by default the one rule of
+        :func:`dashboard.indicators.status.reference_date` on ``tables``.
     tolerances : Tolerances, optional
     """
     tables = tables or {}
@@ -351,9 +353,7 @@ def prepare_inputs(
         found = pdalhpd_period(plans)
         period, period_label = found if found else (None, "période du PDALHPD inconnue")
     if as_of is None:
-        as_of = dt.date.today()
-        if period is not None:
-            as_of = min(max(as_of, period[0]), period[1])
+        as_of = reference_date(tables)
     if memberships is None or memberships.empty:
         memberships = combine_memberships(reference, instances, drawings=drawings)
     return CoverageInputs(

@@ -180,7 +180,7 @@ def check_plh_obligation(inputs: CoverageInputs) -> list[Finding]:
             if e["extends_beyond"]
             else ""
         )
-        pop = f"{fr_int(e['population_eff'])} habitants (population totale){beyond}"
+        pop = f"{fr_int(e['population_eff'])} habitants en population totale{beyond}"
         if e["nature"] in NATURES_TOUJOURS_OBLIGEES:
             why = (
                 f"toute {nature.lower()} doit disposer d'un PLH, quelle que soit sa "
