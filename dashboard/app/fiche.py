@@ -120,13 +120,15 @@ def objectives(fiche: FicheContent) -> None:
             f"{fr_int(p['attendu_a_date'])} — **{p['statut']}**"
         )
         st.caption(f"Source : {p['source']}. {DEFINITION_TAUX}")
+    day = fiche.objectives["date_statut"].dropna() if "date_statut" in fiche.objectives else []
+    status = f"Statut {au(day.iloc[0])}" if len(day) else "Statut"
     table = fiche.objectives[["libelle", "periode", "objectif", "realise", "taux", "statut"]].copy()
     table["objectif"] = table["objectif"].map(fr_int)
     table["realise"] = table["realise"].map(lambda v: fr_number(v, 0))
     table["taux"] = table["taux"].map(fr_percent)
     st.dataframe(
         table.rename(columns={"libelle": "Indicateur", "periode": "Période", "objectif": "Objectif",
-                              "realise": "Réalisé", "taux": "Taux", "statut": "Statut"}),
+                              "realise": "Réalisé", "taux": "Taux", "statut": status}),
         hide_index=True, width="stretch",
     )  # fmt: skip
 

@@ -329,7 +329,7 @@ def load_bundle(
         territory=territory,
         coverage=coverage,
         payload=payload,
-        indicators=pd.DataFrame(payload["indicators"]),
+        indicators=_dated(pd.DataFrame(payload["indicators"])),
         balance=pd.DataFrame(payload["balance"]),
         operations=_operations(loaded.tables.get("operations"), territory),
         signals=signals,
@@ -338,3 +338,10 @@ def load_bundle(
         is_demo=loaded.is_demo,
         warnings=list(payload.get("avertissements", [])),
     )
+
+
+def _dated(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Indicator rows with ``date_statut`` as a date (the payload writes it in ISO)."""
+    if "date_statut" in indicators:
+        indicators["date_statut"] = pd.to_datetime(indicators["date_statut"]).dt.date
+    return indicators

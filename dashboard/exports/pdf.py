@@ -20,6 +20,7 @@ from dashboard.exports import charts
 from dashboard.exports.bundle import ExportBundle, TerritoryRef
 from dashboard.exports.fiche import FicheContent, fiche_content
 from dashboard.formatting import fr_date, num, pct, typo
+from dashboard.indicators.status import au
 from dashboard.maps.static import overview_png
 from geo.reference import SOURCE_GEOGRAPHIE
 
@@ -132,6 +133,8 @@ def _figure(png: bytes, caption: str, css_class: str = "") -> str:
 
 
 def _objectives(content: FicheContent) -> str:
+    day = content.objectives["date_statut"].dropna() if "date_statut" in content.objectives else []
+    status = f"Statut {au(day.iloc[0])}" if len(day) else "Statut"
     obj = content.objectives
     if obj.empty:
         return '<p class="none">Aucun objectif ni réalisation pour ce territoire.</p>'
@@ -158,7 +161,7 @@ def _objectives(content: FicheContent) -> str:
     return (
         chart
         + html_table(["Indicateur", "Période", "Objectif", "Réalisé", "Taux", "Attendu à date",
-                      "Statut"], rows, numeric=(2, 3, 4, 5))
+                      status], rows, numeric=(2, 3, 4, 5))
     )  # fmt: skip
 
 

@@ -24,6 +24,7 @@ from dashboard.exports import charts
 from dashboard.exports.bundle import ExportBundle, TerritoryRef
 from dashboard.exports.fiche import fiche_content
 from dashboard.formatting import fr_date, num, pct, typo
+from dashboard.indicators.status import au
 from dashboard.maps.static import choropleth_png, overview_png
 from geo.reference import SOURCE_GEOGRAPHIE
 
@@ -218,7 +219,8 @@ def _objectives(prs, bundle: ExportBundle, footer: str) -> None:
         [typo(r.territoire_nom), num(r.objectif), num(r.realise), pct(r.taux), typo(r.statut)]
         for r in rows.itertuples()
     ]
-    _table(slide, ["Instance", "Objectif", "Réalisé", "Taux", "Statut"], table, 7.4, 1.1, 5.5,
+    _table(slide, ["Instance", "Objectif", "Réalisé", "Taux", f"Statut {au(bundle.today)}"],
+           table, 7.4, 1.1, 5.5,
            numeric=(1, 2, 3))  # fmt: skip
 
 
@@ -282,7 +284,8 @@ def _instance(prs, bundle: ExportBundle, ref: TerritoryRef, footer: str) -> None
          typo(r.statut)]
         for r in content.objectives.itertuples()
     ]  # fmt: skip
-    _table(slide, ["Indicateur", "Objectif", "Réalisé", "Taux", "Statut"], rows, 6.2, 1.9, 6.7,
+    _table(slide, ["Indicateur", "Objectif", "Réalisé", "Taux", f"Statut {au(bundle.today)}"],
+           rows, 6.2, 1.9, 6.7,
            numeric=(1, 2, 3))  # fmt: skip
     n = len(content.findings)
     if n:

@@ -67,6 +67,7 @@ INDICATOR_COLUMNS = [
     Col("taux", "Taux de réalisation", PCT),
     Col("attendu_a_date", "Attendu à date", DEC1),
     Col("statut", "Statut", None, 20),
+    Col("date_statut", "Statut au", DATE, 11),
     Col("annee_debut", "Année de début", "0", 9),
     Col("annee_fin", "Année de fin", "0", 9),
     Col("part_attendue", "Part de la période écoulée", PCT),
