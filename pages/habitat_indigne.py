@@ -45,9 +45,10 @@ for col, by in ((p1, "issue"), (p2, "procedure")):
     with col:
         frame = ui.signals(by, level if level != "commune" else "epci", annees)
         ui.stacked_bars(frame, "territoire_nom", by, "nb_signalements", f"sig-{by}",
-                        ui.ISSUE_COLOURS if by == "issue" else {}, y_title="signalements",
+                        ui.ISSUE_COLOURS if by == "issue" else ui.PROCEDURE_COLOURS,
+                        y_title="signalements",
                         horizontal=True)  # fmt: skip
-st.subheader("Motifs de clôture (département)")
+st.subheader("Motifs de clôture des signalements clos (département)")
 motifs = ui.signals("motif_cloture", "departement", annees)
 ui.stacked_bars(motifs, "motif_cloture", "territoire_nom", "nb_signalements", "sig-motifs", {},
                 y_title="signalements", horizontal=True)  # fmt: skip

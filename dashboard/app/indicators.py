@@ -742,8 +742,10 @@ def signal_rate_map(level: str, annees: tuple[int, int] | None, method: str) -> 
         st.caption(f"Source : {summary['source'].iloc[0]}.")
 
 
-#: Colours of the outcomes of a signalement (labels of :data:`ISSUES`).
+#: Colours of the outcomes of a signalement (labels of :data:`ISSUES`) and of the procedures.
 ISSUE_COLOURS = {"résolu": "#2e8540", "clos sans résolution": "#f08a24", "en cours": "#8d9cc4"}
+PROCEDURE_COLOURS = {"insalubrité": "#6a1b9a", "péril": "#e1000f", "non-décence": "#000091",
+                     "RSD": "#4f9dd9", "autre": "#b8a13a", "non renseigné": "#c9ccd6"}  # fmt: skip
 
 
 def trend_chart(trend: pd.DataFrame) -> None:
@@ -769,7 +771,7 @@ def trend_chart(trend: pd.DataFrame) -> None:
     )  # fmt: skip
     fig.update_layout(
         barmode="group", height=380, separators=", ", legend={"orientation": "h", "y": 1.12},
-        yaxis={"title": "signalements"}, xaxis={"dtick": 1},
+        yaxis={"title": "signalements"}, xaxis={"dtick": 1, "tickformat": "d"},
         yaxis2={"title": "jours", "overlaying": "y", "side": "right", "rangemode": "tozero"},
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
     )  # fmt: skip
@@ -794,7 +796,8 @@ def level_label(level: str) -> str:
 
 
 __all__ = [
-    "ISSUE_COLOURS", "LEVEL_CHOICES", "STATUS_BADGES", "PageData", "cached_data",
-    "data_notice", "downloads", "french_table", "indicators", "level_label", "level_selector",
-    "page_data", "programming", "reference_date", "signal_years", "signals", "url_choice",
+    "ISSUE_COLOURS", "LEVEL_CHOICES", "PROCEDURE_COLOURS", "STATUS_BADGES", "PageData",
+    "cached_data", "data_notice", "downloads", "french_table", "indicators", "level_label",
+    "level_selector", "page_data", "programming", "reference_date", "signal_years", "signals",
+    "url_choice",
 ]  # fmt: skip

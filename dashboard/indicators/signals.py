@@ -16,6 +16,7 @@ import pandas as pd
 from dashboard.indicators.facts import LEVELS, territory_map, territory_names
 from dashboard.indicators.outcomes import (
     CLOS_SANS_RESOLUTION,
+    EN_COURS,
     ISSUES,
     RESOLU,
     motif_codes,
@@ -241,7 +242,7 @@ def signal_breakdown(
     annees: tuple[int, int] | None = None,
 ) -> pd.DataFrame:
     """Signals per territory and ``issue`` (outcome), ``procedure``, ``statut`` or
-    ``motif_cloture``, as French labels (missing: "non renseigné").
+    ``motif_cloture`` (closed signals only), as French labels (missing: "non renseigné").
 
     Returns
     -------
@@ -253,6 +254,8 @@ def signal_breakdown(
         raise ValueError(f"Ventilation inconnue : {by} ({', '.join(BREAKDOWNS)})")
     tmap = territory_map(reference, memberships)
     sig = _with_territories(signal_records(signalements, annees), tmap, level)
+    if by == "motif_cloture":  # an open signal has no motif yet
+        sig = sig[sig["issue"] != EN_COURS]
     if by == "issue":
         sig["issue"] = sig["issue"].map(ISSUES)
     keys = ["territoire_type", "territoire_code"]

@@ -66,8 +66,8 @@ def test_signals_by_instance_procedure_and_year(isere, memberships, signals):
         "résolu": 2, "clos sans résolution": 1, "en cours": 2,
     }  # fmt: skip
     motifs = signal_breakdown(isere, memberships, signals, "motif_cloture", level="departement")
-    assert set(motifs["motif_cloture"]) == {
-        "Travaux faits ou en cours", "Non décence", "Relogement occupant", "non renseigné",
+    assert set(motifs["motif_cloture"]) == {  # closed signals only: no « non renseigné »
+        "Travaux faits ou en cours", "Non décence", "Relogement occupant",
     }  # fmt: skip
     trend = signal_trend(isere, memberships, signals, level="departement")
     assert trend["nb_signalements"].tolist() == [2, 3]
