@@ -144,10 +144,12 @@ def signals(bundle: ExportBundle) -> None:
                               ("nb_en_cours", "En cours", "#8d9cc4")):  # fmt: skip
         fig.add_bar(y=inst["territoire_nom"], x=inst[col], name=name, orientation="h",
                     marker_color=colour)  # fmt: skip
-    fig.update_layout(barmode="stack", height=560, font=PLOT_FONT, margin={"t": 10},
-                      plot_bgcolor="white", legend={"orientation": "h", "y": 1.08})  # fmt: skip
+    fig.update_layout(barmode="stack", height=620, font=PLOT_FONT, margin={"t": 10, "l": 10},
+                      plot_bgcolor="white", legend={"orientation": "h", "y": 1.08},
+                      yaxis={"automargin": True})  # fmt: skip
     st.plotly_chart(french_figure(fig), width="stretch", key="pres-signals", theme=None)
-    _footer(bundle, f"{DEFINITION_ISSUES} {dep['source']}")
+    st.caption(DEFINITION_ISSUES)
+    _footer(bundle, str(dep["source"]))
 
 
 def gaps(bundle: ExportBundle) -> None:
