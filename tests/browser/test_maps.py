@@ -156,12 +156,13 @@ def test_fiche_by_link_then_presentation_walk(streamlit_url, offline_page):
     page.goto(f"{streamlit_url}/presentation?dep=38", wait_until="domcontentloaded")
     page.get_by_role("heading", name="Vue d'ensemble du département").wait_for(timeout=90_000)
     page.locator('[data-testid="stSidebar"]').wait_for(state="hidden", timeout=30_000)
-    for title in ("Équilibre territorial", "Objectifs PLA-I par instance", "Écarts de couverture"):
+    for title in ("Équilibre territorial", "Objectifs PLA-I par instance",
+                  "issue des signalements", "Écarts de couverture"):
         page.get_by_role("button", name="Suivant").click()
         page.get_by_role("heading", name=title).first.wait_for(timeout=60_000)
-    assert "ecran=4" in page.url
+    assert "ecran=5" in page.url
     page.get_by_role("button", name="Précédent").click()
-    page.get_by_role("heading", name="Objectifs PLA-I par instance").wait_for(timeout=60_000)
+    page.get_by_role("heading", name="issue des signalements").wait_for(timeout=60_000)
     assert page.blocked_requests == []  # type: ignore[attr-defined]
 
 
