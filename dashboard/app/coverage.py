@@ -211,9 +211,10 @@ def findings_list(
 def timeline(report: CoverageReport) -> None:
     """PLH of each EPCI (plotly) against the PDALHPD period."""
     data = report.timeline.copy()
-    data["epci"] = data["nom"].map(short_epci_name) + data["oblige"].map(
-        {True: " (obligé)", False: ""}
-    )
+    data["epci"] = data["nom"].map(short_epci_name) + [
+        " (cas limite)" if limite else " (obligé)" if oblige else ""
+        for oblige, limite in zip(data["oblige"], data["cas_limite"], strict=True)
+    ]
     order = list(dict.fromkeys(data["epci"]))
     colours = {
         "en_vigueur": "#2e8540", "proroge": "#7fbf7b", "en_revision": "#b8a13a",

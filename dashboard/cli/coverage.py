@@ -15,7 +15,9 @@ import sys
 from pathlib import Path
 
 from dashboard.cli.common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, print_json
-from dashboard.coverage import COVERAGE_KINDS, RULES_BY_ID, evaluate
+from dashboard.coverage import RULES_BY_ID, evaluate
+from dashboard.coverage.report import REPORT_KINDS
+from dashboard.indicators.status import REGLE_DATE_REFERENCE, au, reference_date
 from dashboard.intake.loader import load_tables
 from dashboard.intake.readers import read_geo_bytes
 from geo.perimeters import MembershipError
@@ -25,13 +27,13 @@ from geo.reference import UnknownDepartementError, load_reference
 def cmd_gaps(args: argparse.Namespace) -> int:
     """``territoires gaps [--workspace DIR] [--departement DEP] [--json]``."""
     try:
-        loaded = load_tables(args.workspace, args.departement, COVERAGE_KINDS)
+        loaded = load_tables(args.workspace, args.departement, REPORT_KINDS)
         reference = load_reference(loaded.departement)
         drawings = None
         if args.perimetres:
             path = Path(args.perimetres)
             drawings = read_geo_bytes(path.read_bytes(), path.name)[0]
-        as_of = dt.date.fromisoformat(args.date) if args.date else None
+        as_of = dt.date.fromisoformat(args.date) if args.date else reference_date(loaded.tables)
     except UnknownDepartementError as exc:
         print(f"territoires : {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -51,12 +53,18 @@ def cmd_gaps(args: argparse.Namespace) -> int:
         print_json(
             {
                 "departement": reference.departement,
+                "date": as_of.isoformat(),
                 "source": loaded.source,
                 "gaps": [f.to_json(with_details=args.details) for f in findings],
             }
         )
         return EXIT_OK
-    print(f"Couverture des plans — {reference.departement_nom} ({reference.departement})")
+    print(
+        f"Couverture des plans — {reference.departement_nom} ({reference.departement}), "
+        f"{au(as_of)}"
+    )
+    if not args.date:
+        print(f"({REGLE_DATE_REFERENCE} ; --date pour une autre)")
     print(f"Source : {loaded.source}")
     if not findings:
         print("Aucun écart détecté.")
@@ -79,7 +87,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--json", action="store_true", help='sortie JSON {"gaps": […]}')
     p.add_argument("--details", action="store_true", help="ajoute les détails au JSON")
-    p.add_argument("--date", help="date de référence AAAA-MM-JJ (par défaut aujourd'hui)")
+    p.add_argument("--date", help="date de référence AAAA-MM-JJ (par défaut la fin de la "
+                   "dernière année de données, sans dépasser aujourd'hui)")  # fmt: skip
     p.add_argument(
         "--perimetres",
         help="périmètres dessinés (GeoJSON, GeoPackage, Shapefile zippé) à contrôler",

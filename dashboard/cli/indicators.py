@@ -16,6 +16,7 @@ import sys
 from dashboard.cli.common import EXIT_OK, EXIT_USAGE, print_json
 from dashboard.formatting import fr_number, num, pct
 from dashboard.indicators.payload import compute_all, load_inputs
+from dashboard.indicators.status import au, reference_date
 from geo.reference import UnknownDepartementError
 
 LEVEL_PLURALS = {"instance": "instances", "epci": "EPCI", "commune": "communes"}
@@ -34,8 +35,10 @@ def _table(headers: list[str], rows: list[list[str]], right: set[int]) -> list[s
 
 
 def print_text(payload: dict, annual: bool = False) -> None:
-    """Aligned French tables of the indicators and the balance."""
-    print(f"Objectifs et réalisations — département {payload['departement']}, au {payload['date']}")
+    """Aligned French tables of the indicators, the signals and the balance."""
+    day = au(dt.date.fromisoformat(payload["date"]))
+    print(f"Objectifs et réalisations — département {payload['departement']}, {day}")
+    print(f"({payload['regle_date_reference']})")
     print(f"Source : {payload['source']}")
     print(payload["definition_taux"])
     rows = [
@@ -51,9 +54,22 @@ def print_text(payload: dict, annual: bool = False) -> None:
         or (r["objectif"] is not None and not r["objectif_annualise"])
     ]  # fmt: skip
     headers = ["Indicateur", "Territoire", "Période", "Objectif", "Réalisé", "Taux",
-               "Attendu à date", "Statut"]  # fmt: skip
+               "Attendu à date", f"Statut {day}"]  # fmt: skip
     print()
     print("\n".join(_table(headers, rows, {3, 4, 5, 6})))
+    if payload["signalements"]:
+        print()
+        print("Signalements d'habitat indigne (tous les signalements importés)")
+        print(payload["definition_signalements"])
+        rows = [
+            [f"{r['territoire_type']} {r['territoire_code']} {r['territoire_nom']}",
+             num(r["nb_signalements"]), num(r["nb_resolus"]), num(r["nb_clos_sans_resolution"]),
+             num(r["nb_en_cours"]), num(r["taux_pour_10000"], 1)]
+            for r in payload["signalements"]
+        ]  # fmt: skip
+        headers = ["Territoire", "Reçus", "Résolus", "Clos sans résolution", "En cours",
+                   "Pour 10 000 hab."]  # fmt: skip
+        print("\n".join(_table(headers, rows, {1, 2, 3, 4, 5})))
     if not payload["balance"]:
         return
     print()
@@ -82,8 +98,8 @@ def print_text(payload: dict, annual: bool = False) -> None:
 def cmd_indicators(args: argparse.Namespace) -> int:
     """``territoires indicators [--workspace DIR] [--level L] [--json] [--departement DEP]``."""
     try:
-        today = dt.date.fromisoformat(args.date) if args.date else dt.date.today()
         inputs = load_inputs(args.workspace, args.departement)
+        today = dt.date.fromisoformat(args.date) if args.date else reference_date(inputs.tables)
         payload = compute_all(inputs, today, args.level, args.besoin)
     except UnknownDepartementError as exc:
         print(f"territoires : {exc}", file=sys.stderr)
@@ -110,7 +126,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--departement", help="département (par défaut celui de l'espace de travail, sinon 38)"
     )
-    p.add_argument("--date", help="date de référence AAAA-MM-JJ (par défaut aujourd'hui)")
+    p.add_argument("--date", help="date de référence AAAA-MM-JJ (par défaut la fin de la "
+                   "dernière année de données, sans dépasser aujourd'hui)")  # fmt: skip
     p.add_argument("--besoin", default="population",
                    help="besoin de l'équilibre : population (défaut), signalements ou un "
                    "indicateur importé (pppi…)")  # fmt: skip

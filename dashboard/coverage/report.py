@@ -13,11 +13,13 @@ from dashboard.coverage.engine import findings_to_frame, run_rules
 from dashboard.coverage.inputs import CoverageInputs, prepare_inputs
 from dashboard.coverage.model import Finding
 from dashboard.coverage.views import commune_coverage, plh_timeline
+from dashboard.indicators.status import DATE_KINDS, reference_date
 from dashboard.intake.loader import LoadedTables, load_tables
 from geo.reference import Reference, load_reference
 
-#: Kinds the coverage rules read.
+#: Kinds the coverage rules read, and those that set the reference date.
 COVERAGE_KINDS = ("plans", "objectifs", "instances", "populations")
+REPORT_KINDS = (*COVERAGE_KINDS, *DATE_KINDS)
 
 
 @dataclass(frozen=True)
@@ -92,15 +94,18 @@ def coverage_report(
     workspace: str | Path | None = None,
     as_of: dt.date | None = None,
 ) -> CoverageReport:
-    """Run every coverage rule on the workspace (or the Isère demo) of a département."""
-    loaded = load_tables(workspace, departement, COVERAGE_KINDS)
+    """Run every coverage rule on the workspace (or the Isère demo) of a département, at
+    ``as_of`` (default: the reference date, :func:`dashboard.indicators.status.reference_date`)."""
+    loaded = load_tables(workspace, departement, REPORT_KINDS)
     return coverage_report_of(loaded, load_reference(loaded.departement), as_of)
 
 
 def coverage_report_of(
     loaded: LoadedTables, reference: Reference, as_of: dt.date | None = None
 ) -> CoverageReport:
-    """Run every coverage rule on tables already loaded (an export reads them once)."""
+    """Run every coverage rule on tables already loaded (an export reads them once), at
+    ``as_of`` (default: the reference date of these tables)."""
+    as_of = as_of or reference_date(loaded.tables)
     inputs = prepare_inputs(
         reference, loaded.tables, None, loaded.memberships(reference), None, as_of=as_of
     )

@@ -12,7 +12,7 @@ from dashboard.coverage.instances import SECTEUR_PDH
 from dashboard.coverage.plh import obligation_table, plh_in_force
 
 TIMELINE_COLUMNS = [
-    "siren", "nom", "nature", "oblige", "type_plan", "intitule", "statut",
+    "siren", "nom", "nature", "oblige", "cas_limite", "type_plan", "intitule", "statut",
     "date_debut", "date_fin", "date_fin_estimee", "objectif_plai_annuel",
 ]  # fmt: skip
 
@@ -36,7 +36,7 @@ def commune_coverage(inputs: CoverageInputs) -> pd.DataFrame:
         ``code_insee``, ``nom``, ``epci_siren``, ``epci_nom``, ``instance_code`` /
         ``instance_nom`` (plan instances other than PDH sectors, comma-joined when
         several), ``secteur_pdh_code`` / ``secteur_pdh_nom``, ``plh_oblige``,
-        ``plh_en_vigueur`` (bool), ``plh_intitule``.
+        ``plh_cas_limite``, ``plh_en_vigueur`` (bool), ``plh_intitule``.
     """
     com = inputs.reference.communes[["code_insee", "nom", "epci_siren", "epci_nom"]].copy()
     types = sorted(set(inputs.memberships["instance_type"].dropna()) - {SECTEUR_PDH})
@@ -50,6 +50,8 @@ def commune_coverage(inputs: CoverageInputs) -> pd.DataFrame:
         rows = plh_in_force(inputs, siren)
         titles[siren] = ", ".join(rows["intitule"]) if len(rows) else ""
     com["plh_oblige"] = com["epci_siren"].map(table["oblige"]).fillna(False).astype(bool)
+    com["plh_cas_limite"] = com["epci_siren"].map(table["cas_limite"]).fillna(False)
+    com["plh_cas_limite"] = com["plh_cas_limite"].astype(bool)
     com["plh_en_vigueur"] = com["epci_siren"].map(table["plh_en_vigueur"]).fillna(False)
     com["plh_en_vigueur"] = com["plh_en_vigueur"].astype(bool)
     com["plh_intitule"] = com["epci_siren"].map(titles).fillna("")
@@ -62,7 +64,7 @@ def plh_timeline(inputs: CoverageInputs) -> pd.DataFrame:
     Every EPCI of the reference appears at least once (with empty plan columns when it
     has no PLH), obliged EPCI first. Dates are :class:`datetime.date`.
     """
-    table = obligation_table(inputs)[["siren", "nom", "nature", "oblige"]]
+    table = obligation_table(inputs)[["siren", "nom", "nature", "oblige", "cas_limite"]]
     plh = inputs.plh.rename(columns={"territoire_code": "siren"})
     cols = [c for c in TIMELINE_COLUMNS if c in plh.columns]
     out = table.merge(plh[cols], on="siren", how="left")

@@ -28,7 +28,7 @@ from dashboard.intake import demo
 from dashboard.intake.loader import load_tables
 from dashboard.maps.territory import Territory, build_territory
 from dashboard.store.workspace import open_workspace
-from geo.reference import SOURCE_GEOGRAPHIE, SOURCE_POPULATION, normalise_departement
+from geo.reference import SOURCE_GEOGRAPHIE, normalise_departement
 
 #: Territory types a fiche can be made for.
 FICHE_TYPES = ("epci", "instance")
@@ -219,7 +219,7 @@ class ExportBundle:
         """(what, source) pairs listed on every export."""
         out = [
             ("Géographie", SOURCE_GEOGRAPHIE),
-            ("Population", SOURCE_POPULATION),
+            ("Population", self.territory.reference.source_population),
             ("Instances", self.territory.instances_source),
             ("Objectifs et réalisations", self.source),
             ("Plans (PLH, PDH) et constats de couverture", self.coverage.source),
@@ -391,7 +391,7 @@ def load_bundle(
         territory=territory,
         coverage=coverage,
         payload=payload,
-        indicators=pd.DataFrame(payload["indicators"]),
+        indicators=_dated(pd.DataFrame(payload["indicators"])),
         balance=pd.DataFrame(payload["balance"]),
         operations=_operations(loaded.tables.get("operations"), territory),
         signals=signals,
@@ -400,3 +400,10 @@ def load_bundle(
         is_demo=loaded.is_demo,
         warnings=list(payload.get("avertissements", [])),
     )
+
+
+def _dated(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Indicator rows with ``date_statut`` as a date (the payload writes it in ISO)."""
+    if "date_statut" in indicators:
+        indicators["date_statut"] = pd.to_datetime(indicators["date_statut"]).dt.date
+    return indicators

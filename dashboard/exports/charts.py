@@ -125,3 +125,39 @@ def yearly_png(
         ax.set_title(typo(title), fontsize=10, loc="left")
     _footer(fig, source)
     return _png(fig)
+
+
+#: Colours of the outcomes of a signalement (résolu, clos sans résolution, en cours).
+ISSUE_COLOURS = (VERT, "#f08a24", "#8d9cc4")
+
+
+def outcomes_png(
+    labels: Sequence[str],
+    counts: Sequence[Sequence[float]],
+    legend: Sequence[str],
+    title: str = "",
+    source: str = "",
+    size: tuple[float, float] = (7.0, 3.2),
+) -> bytes:
+    """Stacked horizontal bars: per row, the signals resolved, closed without resolution
+    and open (``counts`` gives one sequence per part, in the order of ``legend``)."""
+    n = len(labels)
+    fig, ax = plt.subplots(figsize=(size[0], max(size[1], 0.42 * n + 1.0)))
+    y = np.arange(n)[::-1]
+    left = np.zeros(n)
+    for values, name, colour in zip(counts, legend, ISSUE_COLOURS, strict=False):
+        values = np.nan_to_num(np.asarray(values, dtype=float))
+        ax.barh(y, values, left=left, height=0.6, color=colour, label=typo(name))
+        left = left + values
+    for yi, total in zip(y, left, strict=True):
+        ax.text(total, yi, f" {num(total)}", va="center", fontsize=7)
+    ax.set_yticks(y, [typo(lab) for lab in labels], fontsize=8)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: num(v)))
+    ax.tick_params(axis="x", labelsize=7)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.legend(loc="lower right", fontsize=7, frameon=False, bbox_to_anchor=(1.0, 1.0), ncol=3)
+    if title:
+        ax.set_title(typo(title), fontsize=10, loc="left")
+    _footer(fig, source)
+    return _png(fig)

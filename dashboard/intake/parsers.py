@@ -156,8 +156,9 @@ class CommuneCodes:
             return code, notes
         if code in self.anciens:
             ancien_nom, current = self.anciens[code]
+            ancienne = f"l'ancienne commune {ancien_nom}" if ancien_nom else "une ancienne commune"
             notes.append(
-                f"code INSEE « {code} » de l'ancienne commune {ancien_nom}, fusionnée : "
+                f"code INSEE « {code} » de {ancienne}, fusionnée : "
                 f"remplacé par « {current} » ({self.names[current]})"
             )
             return current, notes

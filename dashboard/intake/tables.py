@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from dashboard.intake.layouts import Layout, complete, detect_layout, layout_mapping
 from dashboard.intake.messages import Collector, ValidationResult, column_letter, lines_text
 from dashboard.intake.parsers import (
     CommuneCodes,
@@ -71,9 +72,14 @@ def validate_table(
     """
     spec = KINDS[kind]
     result = ValidationResult(kind=kind, rows=len(raw.rows))
+    layout = detect_layout(kind, raw.headers)
+    if layout is not None:  # the user's own choices win over the layout's
+        mapping = {**layout_mapping(layout, raw.headers), **(mapping or {})}
     matched, unknown, personal = resolve_headers(kind, raw.headers, mapping)
     letters = {raw.headers[i]: column_letter(i) for i in range(len(raw.headers)) if raw.headers[i]}
     out = Collector(filename, result, letters)
+    if layout is not None:
+        _layout_notes(layout, raw.headers, matched, out)
     result.unknown_headers = unknown
     for header in unknown:
         out.warning(1, header, "colonne non reconnue, ignorée (vous pouvez l'associer à une "
@@ -96,6 +102,11 @@ def validate_table(
         if name not in seen:
             col = spec.column(name)
             accepted = ", ".join([name, *col.aliases[:4]])
+            if layout is not None:
+                header = next((h for h, c in layout.columns.items() if c == name), name)
+                out.error(1, name, f"colonne « {header} » absente de l'{layout.name} "
+                          f"({col.label}) : {layout.advice}")
+                continue
             out.error(1, name, f"colonne obligatoire « {name} » absente ({col.label} ; "
                       f"en-têtes acceptés : {accepted}…)")
     if result.errors:
@@ -114,6 +125,8 @@ def validate_table(
         cells = [cells[i] if i < len(cells) else None for _, cells in raw.rows]
         values[name] = _parse_column(col, header, cells, lines, reference, out)
     frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in values.items()})
+    if layout is not None:
+        frame = complete(layout, frame)
     _row_rules(kind, frame, lines, result.columns, reference, out, instance_codes)
     _duplicates(spec, frame, lines, result.columns, out)
     out.finish()
@@ -121,6 +134,34 @@ def validate_table(
     result.frame = coerce_frame(kind, frame)
     result.lines = lines
     return result
+
+
+def _quoted(headers: list[str]) -> str:
+    return ", ".join(f"« {h} »" for h in headers)
+
+
+def _layout_notes(layout: Layout, headers: list[str], matched: dict[int, str],
+                  out: Collector) -> None:
+    """What a recognised layout did: columns kept, personal columns dropped (each named),
+    columns ignored, and the closure columns a user may have left unticked."""
+    kept = [f"« {headers[i]} » → {name}" for i, name in sorted(matched.items())]
+    out.warning(1, None, f"{layout.name} reconnu, aucune colonne à associer : "
+                f"{', '.join(kept)}")  # fmt: skip
+    personal = [h for h in headers if h and layout.role(h) == "personal"]
+    if personal:
+        out.warning(1, None, f"{len(personal)} colonnes de données personnelles supprimées à "
+                    f"l'import : {_quoted(personal)}")  # fmt: skip
+    unused = [h for h in headers if h and layout.role(h) == "unused"]
+    if unused:
+        out.warning(1, None, f"{len(unused)} colonnes de l'{layout.name} non utilisées par le "
+                    f"tableau de bord : {_quoted(unused)}")  # fmt: skip
+    names = set(matched.values())
+    missing = [h for h, c in layout.columns.items()
+               if c in ("date_cloture", "motif_cloture") and c not in names
+               and h != "Clôturé le"]  # fmt: skip
+    if missing:
+        out.warning(1, None, f"colonnes {_quoted(missing)} absentes : les signalements clos ne "
+                    f"peuvent pas être distingués des résolus ({layout.advice})")  # fmt: skip
 
 
 def _parse_column(
@@ -160,6 +201,13 @@ def _parse_column(
             except ValueError as exc:
                 cache[text] = (None, str(exc))
         value, problem = cache[text]
+        if problem and col.open_values:
+            # A value of a list that other tools extend: kept as written, said once.
+            notes.setdefault(f"valeur « {text} » non reconnue, conservée telle quelle", []).append(
+                line
+            )
+            parsed.append(text)
+            continue
         if problem:
             out.error(line, header, problem)
             parsed.append(None)

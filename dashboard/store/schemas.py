@@ -48,6 +48,9 @@ class ColumnSpec:
         Whether a present column may hold empty cells.
     value_key : str
         Key of :data:`VALUE_ALIASES` for this enumeration (default: the column name).
+    open_values : bool
+        For an ``enum``: a value that is neither allowed nor an alias is kept as written,
+        with a warning, instead of being an error (lists that other tools extend).
     """
 
     name: str
@@ -59,6 +62,7 @@ class ColumnSpec:
     nonnegative: bool = False
     nullable: bool = False
     value_key: str = ""
+    open_values: bool = False
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,45 @@ OPERATION_STATUTS = ("programmee", "agreee", "livree", "abandonnee")
 PROCEDURES = ("insalubrite", "peril", "non_decence", "rsd", "autre")
 PLAN_TYPES = ("PDALHPD", "PLH", "PDH", "PLUIH")
 PLAN_STATUTS = ("en_vigueur", "en_elaboration", "en_revision", "echu", "proroge")
+#: Statuses of a signalement: those of Signal Logement (``SignalementStatus`` and
+#: ``AffectationStatus`` of MTES-MCT/histologe), as stored codes, with their French label.
+STATUTS_SIGNALEMENT: dict[str, str] = {
+    "nouveau": "nouveau",
+    "en_cours": "en cours",
+    "ferme": "fermé",
+    "refuse": "refusé",
+    "archive": "archivé",
+    "brouillon": "brouillon",
+    "brouillon_archive": "brouillon archivé",
+    "injonction_bailleur": "injonction bailleur",
+    "injonction_cloture": "injonction clôturée",
+    "en_mediation": "en médiation",
+}
+#: Closure motifs of Signal Logement (``MotifCloture`` of MTES-MCT/histologe, V1 and V2
+#: lists), as stored codes (the enum's value in lower case), with its French label.
+MOTIFS_CLOTURE: dict[str, str] = {
+    "travaux_faits_ou_en_cours": "Travaux faits ou en cours",
+    "logement_mis_en_conformite": "Logement mis en conformité",
+    "relogement_occupant": "Relogement occupant",
+    "insalubrite": "Insalubrité",
+    "peril": "Mise en sécurité / Péril",
+    "rsd": "RSD",
+    "non_decence": "Non décence",
+    "logement_decent": "Pas d'infraction dans le logement",
+    "depart_occupant": "Départ occupant",
+    "logement_vendu": "Logement vendu",
+    "abandon_de_procedure_absence_de_reponse": "Abandon de procédure / absence de réponse",
+    "demande_fermeture_abandon_occupant": "Demande fermeture / abandon occupant",
+    "absence_de_reponse_occupant": "Absence de réponse occupant",
+    "refus_de_visite": "Refus de visite",
+    "refus_de_travaux": "Refus de travaux",
+    "responsabilite_de_l_occupant": "Responsabilité de l'occupant / assurantiel",
+    "gestion_du_dossier_externe": "Gestion du dossier externe",
+    "hors_perimetre_lhi": "Hors périmètre LHI",
+    "hors_competence": "Hors compétence",
+    "doublon": "Doublon",
+    "autre": "Autre",
+}
 
 #: Spellings of enumeration values seen in extracts → canonical value (keys normalised).
 VALUE_ALIASES: dict[str, dict[str, str]] = {
@@ -156,6 +199,31 @@ VALUE_ALIASES: dict[str, dict[str, str]] = {
     "statut_plan": {"adopte": "en_vigueur", "execute": "en_vigueur", "en_cours": "en_vigueur",
                     "elaboration": "en_elaboration", "revision": "en_revision",
                     "expire": "echu", "termine": "echu", "prolonge": "proroge"},
+    # Signal Logement writes its labels (« fermé », « en cours »); other tools and hand-kept
+    # files write « clos », « clôturé », « terminé ».
+    "statut_signalement": {
+        **{normalise_header(label): code for code, label in STATUTS_SIGNALEMENT.items()},
+        "clos": "ferme", "close": "ferme", "cloture": "ferme", "cloturee": "ferme",
+        "termine": "ferme", "ferme_e": "ferme", "en_attente": "nouveau", "a_traiter": "nouveau",
+        "accepte": "en_cours", "injonction_cloturee": "injonction_cloture",
+    },
+    # The labels of every version of Signal Logement (« Logement décent / Pas d'infraction »
+    # before « Pas d'infraction dans le logement »), and common hand-written variants.
+    "motif_cloture": {
+        **{normalise_header(label): code for code, label in MOTIFS_CLOTURE.items()},
+        "logement_decent_pas_d_infraction": "logement_decent",
+        "pas_d_infraction": "logement_decent",
+        "non_decence_non_constatee": "logement_decent",
+        "mise_en_securite": "peril", "peril": "peril",
+        "travaux_realises": "travaux_faits_ou_en_cours",
+        "travaux_faits": "travaux_faits_ou_en_cours",
+        "relogement": "relogement_occupant",
+        "relogement_de_l_occupant": "relogement_occupant",
+        "depart_de_l_occupant": "depart_occupant",
+        "abandon_de_procedure": "abandon_de_procedure_absence_de_reponse",
+        "infraction_rsd": "rsd", "reglement_sanitaire_departemental": "rsd",
+        "non_decence_constatee": "non_decence", "indecence": "non_decence",
+    },
 }
 
 _TERRITOIRE = (
@@ -306,24 +374,32 @@ _add(KindSpec(
         ColumnSpec("code_insee", "insee", True, "code INSEE de la commune du logement",
                    aliases=_CODE_INSEE_ALIASES),
         ColumnSpec("date_signalement", "date", True, "date de dépôt (JJ/MM/AAAA ou AAAA-MM-JJ)",
-                   aliases=("date_de_depot", "date_depot", "date_du_signalement", "date",
-                            "date_de_signalement", "date_creation", "date_de_creation")),
-        ColumnSpec("statut", "str", False, "statut du signalement", nullable=True,
+                   aliases=("depose_le", "date_de_depot", "date_depot", "date_du_signalement",
+                            "date", "date_de_signalement", "date_creation",
+                            "date_de_creation")),
+        ColumnSpec("statut", "enum", False,
+                   "statut Signal Logement : nouveau, en cours, fermé, refusé, archivé…",
+                   allowed=tuple(STATUTS_SIGNALEMENT), nullable=True,
+                   value_key="statut_signalement", open_values=True,
                    aliases=("etat", "statut_signalement")),
         ColumnSpec("procedure", "enum", False, "insalubrite, peril, non_decence, rsd ou autre",
                    allowed=PROCEDURES, nullable=True,
                    aliases=("type_procedure", "procedure_envisagee", "qualification")),
         ColumnSpec("date_cloture", "date", False, "date de clôture", nullable=True,
-                   aliases=("date_de_cloture", "cloture_le")),
-        ColumnSpec("motif_cloture", "str", False, "motif de clôture", nullable=True,
+                   aliases=("ferme_le", "cloture_le", "date_de_cloture", "date_de_fermeture",
+                            "clos_le")),
+        ColumnSpec("motif_cloture", "enum", False,
+                   "motif de clôture Signal Logement (travaux faits, relogement, insalubrité…)",
+                   allowed=tuple(MOTIFS_CLOTURE), nullable=True, open_values=True,
                    aliases=("motif_de_cloture",)),
         *_LATLON,
     ),
     unique=("id_signalement",),
-    description="Les colonnes de données personnelles (noms, téléphone, courriel, "
-    "adresse…) sont supprimées à l'import.",
+    description="L'export de Signal Logement (CSV ou XLSX) s'importe tel quel : ses colonnes "
+    "sont reconnues. Les colonnes de données personnelles (noms, téléphone, courriel, "
+    "adresse, description…) sont supprimées à l'import.",
     example=({"id_signalement": "2024-00123", "code_insee": "38185",
-              "date_signalement": "15/03/2024", "statut": "en cours", "procedure": "non_decence",
+              "date_signalement": "15/03/2024", "statut": "en_cours", "procedure": "non_decence",
               "date_cloture": "", "motif_cloture": "", "latitude": "", "longitude": ""},),
 ))
 _add(KindSpec(
@@ -424,8 +500,9 @@ INDICATORS: dict[str, Indicator] = {
                   "social)", "logements", "réalisations importées"),
         Indicator("contingent_attributions", "Attributions sur le contingent préfectoral",
                   "attributions", "réalisations importées (SYPLO)"),
-        Indicator("signalements_traites", "Signalements d'habitat indigne traités (clôturés)",
-                  "signalements", "signalements (Signal Logement)"),
+        Indicator("signalements_traites", "Signalements d'habitat indigne traités (résolus : "
+                  "travaux, relogement ou procédure)", "signalements",
+                  "signalements résolus (Signal Logement)"),
         Indicator("signalements_recus", "Signalements d'habitat indigne reçus", "signalements",
                   "signalements (Signal Logement)"),
         Indicator("places_hebergement", "Places d'hébergement créées", "places",

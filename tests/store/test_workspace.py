@@ -60,8 +60,8 @@ ROWS: dict[str, list[dict]] = {
     ],
     "signalements": [
         {"id_signalement": "SL-1", "code_insee": "38185", "date_signalement": dt.date(2024, 3, 15),
-         "statut": "fermé", "procedure": "non_decence", "date_cloture": dt.date(2024, 9, 1),
-         "motif_cloture": "Travaux réalisés", "latitude": 45.19, "longitude": 5.72},
+         "statut": "ferme", "procedure": "non_decence", "date_cloture": dt.date(2024, 9, 1),
+         "motif_cloture": "travaux_faits_ou_en_cours", "latitude": 45.19, "longitude": 5.72},
         {"id_signalement": "SL-2", "code_insee": "38563", "date_signalement": dt.date(2025, 1, 2),
          "statut": None, "procedure": None, "date_cloture": None, "motif_cloture": None,
          "latitude": None, "longitude": None},
