@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -16,6 +14,7 @@ from dashboard.coverage.model import severity_rank
 from dashboard.coverage.report import CoverageReport, coverage_report
 from dashboard.maps.folium_map import build_category_map, short_epci_name
 from dashboard.maps.territory import Territory
+from dashboard.spreadsheets import XLSX_MIME, frame_csv, frame_xlsx
 
 _SEVERITY_BADGES = {
     "erreur": ":red-badge[Erreur]",
@@ -244,14 +243,12 @@ def downloads(shown: pd.DataFrame) -> None:
             "territoire_nom": "territoire", "message": "constat", "article": "base légale",
         }
     )  # fmt: skip
-    csv = table.to_csv(sep=";", index=False).encode("utf-8-sig")
-    buf = io.BytesIO()
-    table.to_excel(buf, index=False, sheet_name="Écarts de couverture")
     c1, c2 = st.columns(2)
-    c1.download_button("Télécharger les écarts (CSV)", csv, "ecarts_couverture.csv", "text/csv")
+    c1.download_button("Télécharger les écarts (CSV)", frame_csv(table), "ecarts_couverture.csv",
+                       "text/csv")
     c2.download_button(
-        "Télécharger les écarts (XLSX)", buf.getvalue(), "ecarts_couverture.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Télécharger les écarts (XLSX)", frame_xlsx(table, "Écarts de couverture"),
+        "ecarts_couverture.xlsx", XLSX_MIME,
     )  # fmt: skip
 
 

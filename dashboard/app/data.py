@@ -216,8 +216,9 @@ def import_panel(ws: Workspace, departement: str, can_import: bool) -> None:
             bar.progress(done / total if total else 1.0, text=f"Import : {done} / {total} lignes")
 
         try:
+            # The report shown above is this file's: it is not validated a second time.
             done = import_file(kind, data, name, ws, ref, mapping=mapping, sheet=sheet,
-                               mode=mode, progress=progress, acteur=acteur)
+                               mode=mode, progress=progress, acteur=acteur, checked=report)
         except WorkspaceError as exc:
             st.error(str(exc))
             return

@@ -9,7 +9,6 @@ Numbers come from :func:`dashboard.indicators.payload.compute_all` (the payload 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -24,6 +23,7 @@ from dashboard.indicators.facts import LEVEL_LABELS
 from dashboard.indicators.payload import LoadedInputs, compute_all, load_inputs
 from dashboard.indicators.signals import signal_breakdown, signal_summary, signal_trend
 from dashboard.maps.folium_map import short_epci_name
+from dashboard.spreadsheets import XLSX_MIME, frame_csv, frame_xlsx
 from geo.reference import Reference, load_reference
 
 LEVEL_CHOICES = {"instance": "Instances locales", "epci": "EPCI", "commune": "Communes"}
@@ -249,14 +249,11 @@ def french_table(frame: pd.DataFrame, columns: dict[str, tuple[str, str]]) -> pd
 
 def downloads(table: pd.DataFrame, stem: str, sheet: str) -> None:
     """CSV (``;``, UTF-8 with BOM, for French Excel) and XLSX of a table."""
-    csv = table.to_csv(sep=";", index=False, decimal=",").encode("utf-8-sig")
-    buf = io.BytesIO()
-    table.to_excel(buf, index=False, sheet_name=sheet[:31])
     c1, c2 = st.columns(2)
-    c1.download_button("Télécharger le tableau (CSV)", csv, f"{stem}.csv", "text/csv")
+    c1.download_button("Télécharger le tableau (CSV)", frame_csv(table), f"{stem}.csv",
+                       "text/csv")
     c2.download_button(
-        "Télécharger le tableau (XLSX)", buf.getvalue(), f"{stem}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Télécharger le tableau (XLSX)", frame_xlsx(table, sheet), f"{stem}.xlsx", XLSX_MIME,
     )  # fmt: skip
 
 
