@@ -125,6 +125,15 @@ def demo_workspace(tmp_path_factory) -> Path:
     return build_demo(tmp_path_factory.mktemp("demo-workspace"))
 
 
+@pytest.fixture(scope="session")
+def hostile_workspace(tmp_path_factory) -> Path:
+    """The demo with formulas, markdown and HTML in names, labels, titles and comments
+    (``tests/hostile.py``), shared by the session (tests must not write to it)."""
+    from tests.hostile import build_hostile_workspace
+
+    return build_hostile_workspace(tmp_path_factory.mktemp("hostile-workspace"))
+
+
 @pytest.fixture
 def own_demo_workspace(tmp_path) -> Path:
     """A fresh Isère demo workspace for a test that writes to it."""

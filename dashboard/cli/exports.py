@@ -69,6 +69,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if not out.parent.is_dir():
         return usage_error(f"dossier de sortie introuvable : {out.parent}")
+    if out.is_dir():
+        return usage_error(f"--out désigne un dossier, pas un fichier : {out}")
     # What the command line asks for: a wrong date, territory or département is a usage error.
     try:
         today = dt.date.fromisoformat(args.date) if args.date else None
