@@ -12,7 +12,7 @@ report = ui.guarded(ui_coverage.cached_report, dep, ui.workspace_signature())
 st.title("Couverture des plans")
 st.caption(
     "Écarts entre le PDALHPD, les PLH des EPCI et le PDH, calculés par des règles qui citent "
-    f"chacune leur base légale. Données : {report.source}."
+    f"chacune leur base légale. Données : {ui.plain(report.source)}."
 )
 severities, rules = ui_coverage.filters()
 focus = ui_coverage.current_focus()

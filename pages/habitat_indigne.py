@@ -21,7 +21,7 @@ with c2:
     annees = ui.year_choice(years_all)
 with c3:
     method = ui.url_choice("Classes", list(METHODS), "methode", DEFAULT_METHOD, METHODS.get)
-st.caption(f"Source : {data.source} ; données disponibles jusqu'en {years_all[-1]}.")
+st.caption(f"Source : {ui.plain(data.source)} ; données disponibles jusqu'en {years_all[-1]}.")
 st.caption(definition_taux())
 
 dep = ui.signals("summary", "departement", annees).iloc[0]
@@ -30,7 +30,7 @@ m1.metric("Signalements reçus", fr_int(dep["nb_signalements"]))
 m2.metric("Pour 10\u202f000 habitants", fr_number(dep["taux_pour_10000"], 1))
 m3.metric("En cours", fr_int(dep["nb_en_cours"]))
 m4.metric("Délai médian de clôture", f"{fr_int(dep['delai_median_cloture_jours'])} jours")
-st.caption(f"Source : {dep['source']}.")
+st.caption(f"Source : {ui.plain(dep['source'])}.")
 
 st.subheader(f"Taux pour 10\u202f000 habitants par {ui.level_label(level)}")
 ui.signal_rate_map(level, annees, method)
@@ -46,7 +46,8 @@ for col, by in ((p1, "procedure"), (p2, "statut")):
 st.subheader("Tendance par année (département)")
 trend = ui.signals("trend", "departement")
 ui.trend_chart(trend)
-st.caption(f"Année de dépôt pour les reçus, de clôture pour les clôturés. Source : {data.source}.")
+st.caption("Année de dépôt pour les reçus, de clôture pour les clôturés. "
+           f"Source : {ui.plain(data.source)}.")
 
 st.subheader("Tableau")
 summary = ui.signals("summary", level, annees)

@@ -11,6 +11,7 @@ from typing import Any
 
 import streamlit as st
 
+from dashboard.app.text import plain
 from dashboard.store.auth import auth_configured, local_acteur, providers, resolve_acteur
 from dashboard.store.permissions import ROLE_LABELS, Acteur
 from dashboard.store.workspace import open_workspace
@@ -60,12 +61,12 @@ def require_acteur() -> Acteur:
     acteur = resolve_session_acteur()
     st.session_state[SESSION_KEY] = acteur
     if auth_configured(secrets):
-        st.sidebar.caption(f"Connecté : {acteur.nom or acteur.identifiant} — "
+        st.sidebar.caption(f"Connecté : {plain(acteur.nom or acteur.identifiant)} — "
                            f"{ROLE_LABELS[acteur.role]}"
                            + (f" (EPCI {acteur.epci_siren})" if acteur.epci_siren else ""))
         st.sidebar.button("Se déconnecter", on_click=st.logout, key="logout")
     else:
-        st.sidebar.caption(f"Mode local, sans connexion : {acteur.identifiant} "
+        st.sidebar.caption(f"Mode local, sans connexion : {plain(acteur.identifiant)} "
                            "(administrateur)")
     return acteur
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.app.text import plain
 from dashboard.formatting import fr_int
 from dashboard.maps.territory import Territory, build_territory
 from dashboard.settings import DEFAULT_DEPARTEMENT
@@ -94,7 +95,7 @@ def guarded(func, *args):
         return func(*args)
     except ValueError as exc:
         st.warning(
-            f"Données indisponibles pour ce département : {exc}. Choisissez le département "
+            f"Données indisponibles pour ce département : {plain(exc)}. Choisissez le département "
             "de l'espace de travail, ou un autre espace (TERRITOIRES_WORKSPACE)."
         )
         st.stop()
@@ -103,14 +104,14 @@ def guarded(func, *args):
 
 def source_caption(*sources: str) -> None:
     """A small « Source : … » line under a figure."""
-    st.caption("Source : " + " ; ".join(sources))
+    st.caption("Source : " + " ; ".join(plain(s) for s in sources))
 
 
 def metric(label: str, value: int | float | str, source: str, help_text: str | None = None) -> None:
     """A key figure with its source and millésime right under it."""
     shown = fr_int(value) if isinstance(value, int | float) else value
-    st.metric(label, shown, help=help_text)
-    st.caption(source)
+    st.metric(plain(label), shown, help=help_text)
+    st.caption(plain(source))
 
 
 __all__ = [
@@ -120,6 +121,7 @@ __all__ = [
     "departement_options",
     "departement_selector",
     "metric",
+    "plain",
     "source_caption",
     "territory",
 ]

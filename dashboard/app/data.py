@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.app import auth as ui_auth
+from dashboard.app.text import plain
 from dashboard.intake.imports import ImportReport, check_file, import_file
 from dashboard.intake.templates import table_csv, table_xlsx, template, template_formats
 from dashboard.store.permissions import ROLE_LABELS, writable_kinds
@@ -73,14 +74,14 @@ def workspace_banner(ws: Workspace, departement: str) -> bool:
     owner = ws.departement
     where = ws.url.split("@")[-1] if ws.url else str(ws.directory)
     if owner is None:
-        st.info(f"Espace de travail : {where} — pas encore créé ; le premier import le crée "
+        st.info(f"Espace de travail : {plain(where)} — pas encore créé ; le premier import le crée "
                 f"pour le département {departement}.")
         return True
     if owner != departement:
-        st.warning(f"L'espace de travail ({where}) appartient au département {owner}. "
+        st.warning(f"L'espace de travail ({plain(where)}) appartient au département {owner}. "
                    f"Choisissez ce département pour importer des fichiers.")
         return False
-    st.caption(f"Espace de travail du département {owner} : {where}")
+    st.caption(f"Espace de travail du département {owner} : {plain(where)}")
     return True
 
 
@@ -93,7 +94,7 @@ def _messages_table(messages: list) -> pd.DataFrame:
 
 def show_report(report: ImportReport) -> None:
     """Validation report: summary, errors and warnings with line and column, preview."""
-    read = ", ".join(f"{k} : {v}" for k, v in report.details.items())
+    read = plain(", ".join(f"{k} : {v}" for k, v in report.details.items()))
     if report.valid:
         st.success(f"Fichier valide : {report.rows} lignes lues ({read}).")
     else:
@@ -108,7 +109,7 @@ def show_report(report: ImportReport) -> None:
                          width="stretch")
     if report.columns:
         st.caption("Colonnes reconnues : " + ", ".join(
-            f"« {h} » → {c}" for c, h in report.columns.items()))
+            f"« {plain(h)} » → {c}" for c, h in report.columns.items()))
     if report.frame is not None and not report.frame.empty:
         st.markdown("**Aperçu après normalisation** (50 premières lignes)")
         st.dataframe(report.frame.head(50), hide_index=True, width="stretch")
@@ -127,7 +128,7 @@ def mapping_widgets(kind: str, report: ImportReport, key: str) -> dict[str, str]
         current = mapping.get(header, "")
         options = [IGNORE, *dict.fromkeys([*([current] if current else []), *free])]
         choice = cols[i % len(cols)].selectbox(
-            f"« {header} »", options, index=options.index(current) if current else 0,
+            f"« {plain(header)} »", options, index=options.index(current) if current else 0,
             key=f"{key}-{i}-{header}",
         )
         if choice == IGNORE:
@@ -203,7 +204,7 @@ def import_panel(ws: Workspace, departement: str, can_import: bool) -> None:
     disabled = not (report.valid and can_import)
     acteur = ui_auth.session_acteur()
     allowed = writable_kinds(acteur, KIND_NAMES)
-    st.caption(f"Vous importez en tant que {acteur.nom or acteur.identifiant} "
+    st.caption(f"Vous importez en tant que {plain(acteur.nom or acteur.identifiant)} "
                f"({ROLE_LABELS[acteur.role]}) : "
                + (", ".join(allowed) if allowed else "aucun type de données")
                + (f", pour l'EPCI {acteur.epci_siren} et ses communes"
@@ -220,12 +221,12 @@ def import_panel(ws: Workspace, departement: str, can_import: bool) -> None:
             done = import_file(kind, data, name, ws, ref, mapping=mapping, sheet=sheet,
                                mode=mode, progress=progress, acteur=acteur, checked=report)
         except WorkspaceError as exc:
-            st.error(str(exc))
+            st.error(plain(exc))
             return
         if done.imported:
             st.success(f"Import réussi : {done.rows_written} lignes écrites dans « {kind} ».")
         elif done.refusal:
-            st.error(f"Import refusé : {done.refusal}")
+            st.error(f"Import refusé : {plain(done.refusal)}")
         else:
             show_report(done)
 

@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from dashboard.app.text import plain
 from dashboard.formatting import fr_int
 from dashboard.intake.demo import DEMO_LABEL
 from dashboard.maps.selection import LEVELS, detail, territory_at
@@ -36,7 +37,7 @@ def show_key_figures(terr: Territory) -> None:
         st.caption(f"{detail_natures} — {SOURCE_GEOGRAPHIE}")
     with cols[3]:
         st.metric("Instances locales", fr_int(len(terr.instances)))
-        st.caption(terr.instances_source)
+        st.caption(plain(terr.instances_source))
 
 
 def clicked_territory(
@@ -77,14 +78,14 @@ def show_detail(terr: Territory, selection: tuple[str, str] | None) -> None:
         st.warning("Territoire introuvable dans le référentiel.")
         return
     with st.container(border=True, key="detail-panel"):
-        st.subheader(info.nom)
-        st.caption(info.subtitle)
+        st.subheader(plain(info.nom))
+        st.caption(plain(info.subtitle))
         for label, value, source in info.figures:
             shown = fr_int(value) if isinstance(value, int) else value
-            st.markdown(f"**{label}** : {shown}")
-            st.caption(source)
+            st.markdown(f"**{plain(label)}** : {plain(shown)}")
+            st.caption(plain(source))
         for note in info.notes:
-            st.warning(note)
+            st.warning(plain(note))
         if info.members:
             title = "Communes" if info.level == "epci" else "EPCI membres"
             with st.expander(f"{title} ({len(info.members)})"):
@@ -108,7 +109,7 @@ def show_report(terr: Territory) -> None:
         )
         return
     st.subheader("Cohérence des périmètres des instances")
-    st.caption(f"Instances : {terr.instances_source}")
+    st.caption(f"Instances : {plain(terr.instances_source)}")
     sans = report.communes_sans_instance
     scindes = report.epci_scindes
     c1, c2 = st.columns(2)
