@@ -102,6 +102,35 @@ def guarded(func, *args):
         raise  # unreachable: st.stop() raises
 
 
+#: Values of ``client.showErrorDetails`` that show errors in full (development).
+_DETAILED_ERRORS = ("full", "stacktrace", "true", "True", True)
+INTERNAL_ERROR = (
+    "Une erreur interne empêche d'afficher cette page. Elle a été consignée dans le journal "
+    "du serveur, à {heure} ; rechargez la page, et si l'erreur persiste, signalez-la à "
+    "l'administrateur avec cette heure."
+)
+
+
+def run_page(page) -> None:
+    """Run the page of ``st.navigation``; an internal error shows a French message.
+
+    Outside development (``client.showErrorDetails`` not ``full``, see
+    ``.streamlit/config.toml``), the user sees neither a traceback nor a path of the server:
+    the error goes to the server's log, the page says so in French. ``st.stop`` and
+    ``st.rerun`` are not errors (they are not ``Exception``).
+    """
+    import datetime as dt
+    import logging
+
+    try:
+        page.run()
+    except Exception:
+        if st.get_option("client.showErrorDetails") in _DETAILED_ERRORS:
+            raise
+        logging.getLogger("territoires").exception("erreur interne d'une page")
+        st.error(INTERNAL_ERROR.format(heure=dt.datetime.now().strftime("%H:%M:%S")))
+
+
 def source_caption(*sources: str) -> None:
     """A small « Source : … » line under a figure."""
     st.caption("Source : " + " ; ".join(plain(s) for s in sources))
@@ -122,6 +151,7 @@ __all__ = [
     "departement_selector",
     "metric",
     "plain",
+    "run_page",
     "source_caption",
     "territory",
 ]

@@ -161,7 +161,12 @@ def _checked(kind: str, data: bytes, name: str, ref: Reference, mapping: dict[st
 
 
 def import_panel(ws: Workspace, departement: str, can_import: bool) -> None:
-    """Upload → kind → check → mapping → confirm."""
+    """Upload → kind → check → mapping → confirm (nothing to upload for a lecteur)."""
+    acteur = ui_auth.session_acteur()
+    if not writable_kinds(acteur, KIND_NAMES):
+        st.info(f"Votre rôle ({ROLE_LABELS[acteur.role]}) ne permet aucun import : les tables, "
+                "l'historique et les modèles restent consultables dans les autres onglets.")
+        return
     kind = st.selectbox("Type de données", KIND_NAMES, format_func=kind_label,
                         key="donnees_kind")
     spec = KINDS[kind]
@@ -202,7 +207,6 @@ def import_panel(ws: Workspace, departement: str, can_import: bool) -> None:
                     format_func={"replace": "remplacer la table",
                                  "append": "ajouter à la table"}.get, key="donnees_mode")
     disabled = not (report.valid and can_import)
-    acteur = ui_auth.session_acteur()
     allowed = writable_kinds(acteur, KIND_NAMES)
     st.caption(f"Vous importez en tant que {plain(acteur.nom or acteur.identifiant)} "
                f"({ROLE_LABELS[acteur.role]}) : "
