@@ -15,6 +15,8 @@ import geopandas as gpd
 import pandas as pd
 
 from dashboard.coverage.report import CoverageReport, coverage_report_of
+from dashboard.indicators.balance import BALANCE_COLUMNS
+from dashboard.indicators.compute import OUTPUT_COLUMNS
 from dashboard.indicators.payload import compute_all, inputs_of
 from dashboard.indicators.signals import signal_summary, signal_trend
 from dashboard.indicators.status import reference_date
@@ -284,6 +286,12 @@ def _operations(operations: pd.DataFrame | None, territory: Territory) -> pd.Dat
     return ops[first + rest].sort_values(["annee", "id_operation"], ignore_index=True)
 
 
+def _frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
+    """Payload rows as a frame, with their columns even when there is no row (a workspace
+    holding instances only is valid, and every export must work on it)."""
+    return pd.DataFrame(records) if records else pd.DataFrame(columns=columns)
+
+
 def load_bundle(
     departement: str | None = None,
     workspace: str | Path | None = None,
@@ -329,8 +337,8 @@ def load_bundle(
         territory=territory,
         coverage=coverage,
         payload=payload,
-        indicators=pd.DataFrame(payload["indicators"]),
-        balance=pd.DataFrame(payload["balance"]),
+        indicators=_frame(payload["indicators"], OUTPUT_COLUMNS),
+        balance=_frame(payload["balance"], [*BALANCE_COLUMNS, "instance_type"]),
         operations=_operations(loaded.tables.get("operations"), territory),
         signals=signals,
         signal_trend=trend,

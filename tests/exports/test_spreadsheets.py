@@ -229,6 +229,26 @@ def test_every_export_works_on_a_minimal_workspace(what, extra, name, workspace,
         assert xlsx_formula_cells(out.read_bytes()) == []
 
 
+@pytest.mark.parametrize("kind", list(MINIMAL))
+def test_every_export_works_on_a_workspace_of_one_kind(kind, tmp_path):
+    """A workspace holding one kind only (instances alone, plans alone…) is valid: every
+    export works on it (an empty indicator table once broke deck, layers and fiche)."""
+    from dashboard.exports.bundle import load_bundle
+    from dashboard.exports.gpkg import layers_gpkg_bytes
+    from dashboard.exports.pdf import fiche_pdf
+    from dashboard.exports.pptx import deck_pptx
+    from dashboard.exports.xlsx import tables_xlsx
+
+    _minimal_workspace(tmp_path / kind, [kind])
+    bundle = load_bundle(None, tmp_path / kind)
+    assert xlsx_formula_cells(tables_xlsx(bundle)) == []
+    assert deck_pptx(bundle).startswith(b"PK")
+    assert layers_gpkg_bytes(bundle).startswith(b"SQLite format 3")
+    assert fiche_pdf(bundle, "epci:200040715").startswith(b"%PDF")
+    if kind == "instances":
+        assert fiche_pdf(bundle, "instance:TRI").startswith(b"%PDF")
+
+
 def test_the_instance_fiche_works_on_a_minimal_workspace(minimal_workspace, tmp_path, capsys):
     from dashboard.cli import main
 
