@@ -242,3 +242,32 @@ def test_the_page_does_not_validate_twice(isere, tmp_path):
                             isere, checked=shown)  # other bytes: checked again
         assert other.frame is not shown.frame
         assert other.frame["id_operation"].tolist() == ["SISAL-1", "SISAL-3"]
+
+
+def test_truncated_shapefile_field_names_are_recognised(tmp_path, isere):
+    """GDAL cuts « instance_code » to « instance_c » in a .dbf: still the instance code."""
+    import io
+    import warnings
+    import zipfile
+
+    from geo.reference import dissolve_by
+
+    chosen = isere.communes[isere.communes["epci_siren"] == "200030658"].to_crs("EPSG:2154")
+    drawing = dissolve_by(chosen, "epci_siren")[["geometry"]]
+    drawing["instance_code"] = "TRI"
+    drawing["instance_nom"] = "Trièves"
+    drawing["instance_type"] = "territoire"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # GDAL warns that it cuts the names: that is the point
+        drawing.to_file(tmp_path / "clh.shp")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        for part in sorted(tmp_path.glob("clh.*")):
+            archive.write(part, part.name)
+    report = check_file("perimetres", buf.getvalue(), "clh.zip", isere)
+    assert report.valid, [m.message for m in report.errors]
+    assert report.columns == {"instance_code": "instance_c", "instance_nom": "instance_n",
+                              "instance_type": "instance_t"}
+    assert set(report.frame["instance_code"]) == {"TRI"}
+    assert set(report.frame["instance_type"]) == {"territoire"}
+    assert set(report.frame["code_insee"]) == set(chosen["code_insee"])
