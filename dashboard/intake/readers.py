@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import re
+import shutil
 import tempfile
 import warnings
 import zipfile
@@ -452,12 +453,12 @@ def _read_shapezip(data: bytes) -> gpd.GeoDataFrame:
                         "se compose au moins de .shp, .shx et .dbf).")
     with tempfile.TemporaryDirectory(prefix="territoires-shp-") as tmp:
         for suffix, info in parts.items():
+            # Our own name, never the one stored in the archive; copied by chunks.
             try:
-                content = archive.read(info)
+                with archive.open(info) as src, (Path(tmp) / f"couche{suffix}").open("wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
                 raise ReadError(f"Archive ZIP corrompue : « {info.filename} » illisible.") from exc
-            # Our own name, never the one stored in the archive.
-            (Path(tmp) / f"couche{suffix}").write_bytes(content)
         return _read_geo_source(str(Path(tmp) / "couche.shp"), tmp)
 
 

@@ -116,7 +116,10 @@ def test_mixed_encodings_are_each_decoded(isere):
 def _fingerprint(ws: Workspace) -> str:
     """SQLite: SHA-256 of the database files. PostgreSQL: of every table and the log."""
     if ws.database_path is not None:
-        files = sorted(ws.database_path.parent.glob(ws.database_path.name + "*"))
+        # The database and its journal, not SQLite's shared-memory index (-shm), which a
+        # mere read may rewrite.
+        files = sorted(p for p in ws.database_path.parent.glob(ws.database_path.name + "*")
+                       if not p.name.endswith("-shm"))
         return hashlib.sha256(b"".join(p.name.encode() + p.read_bytes() for p in files)
                               ).hexdigest()
     tables = [ws.read(kind).to_csv() for kind in KINDS]
