@@ -28,11 +28,14 @@ HTML = '<img src="http://exemple.invalid/i.png" onerror="alert(1)"> Trièves<scr
 PLUS = "+cmd|' /C calc'!A0"
 AT = "@SUM(1+1)*cmd|' /C calc'!A0"
 MINUS = "-2+3+cmd|' /C calc'!A0"
-MARKDOWN = "**gras** :red[rouge] [lien](http://exemple.invalid/l) $x^2$ :material/home:"
-PAYLOADS = (FORMULA, MARKDOWN_IMAGE, HTML, PLUS, AT, MINUS, MARKDOWN)
+MARKDOWN = ("**gras** :red[rouge] [lien](http://exemple.invalid/l) $x^2$ :material/home: "
+            "www.exemple.invalid contact@exemple.invalid")
+#: Math for matplotlib (legends of the static maps), malformed: it would raise.
+MATH = r"Sud-Grésivaudan $\frac$ 50 %"
+PAYLOADS = (FORMULA, MARKDOWN_IMAGE, HTML, PLUS, AT, MINUS, MARKDOWN, MATH)
 #: Instance code → hostile name.
 INSTANCE_NAMES = {"AGG": FORMULA, "MAT": MARKDOWN_IMAGE, "TRI": HTML, "VCH": PLUS,
-                  "GRE": AT, "OIS": MINUS, "VER": MARKDOWN}
+                  "GRE": AT, "OIS": MINUS, "VER": MARKDOWN, "SGR": MATH}
 #: Strings a rendered page or an export must never contain (outside a text cell).
 FORBIDDEN_MARKUP = ("<img", "<script", "![p](", "![s](")
 

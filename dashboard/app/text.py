@@ -24,7 +24,10 @@ _MARKUP = re.compile(r"([\\`*_\[\]<>#|~$&@])")
 #: or starts a bare URL (``http://``), which GitHub markdown would turn into a link.
 #: Streamlit loads its emoji plugin when the raw text holds ``:word:``: both colons.
 _SHORTCODE = re.compile(r":(?=[A-Za-z0-9_+\-/])|(?<=[A-Za-z0-9_+\-]):")
-_WWW = re.compile(r"\b(www)\.", re.IGNORECASE)
+#: What GitHub markdown links by itself, after the escapes are read (``http://``, ``www.``,
+#: ``nom@domaine.fr``): an invisible word joiner (U+2060) breaks each pattern.
+_AUTOLINKS = re.compile(r"(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?=\\@)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
 #: Streamlit rewrites ``:material/`` in the raw text before parsing it: break that spelling.
 _MATERIAL = re.compile(r"(?<=:)material/", re.IGNORECASE)
 #: What makes a list item at the start of a line (``- x``, ``+ x``, ``1. x``, ``2) x``).
@@ -36,6 +39,9 @@ _SPACES = re.compile(r"\s+")
 def plain(value: object) -> str:
     """``value`` as markdown that displays exactly its text, on one line.
 
+    Addresses (``http://…``, ``www.…``, e-mails) stay text, not links: they carry an
+    invisible word joiner.
+
     Parameters
     ----------
     value : object
@@ -43,13 +49,13 @@ def plain(value: object) -> str:
 
     Examples
     --------
-    >>> print(plain("Matheysine ![p](http://x/p.png) :red[a] 2021-2026"))
-    Matheysine !\\[p\\](http\\://x/p.png) \\:red\\[a\\] 2021-2026
+    >>> print(plain("Matheysine ![p](x/p.png) :red[a] 2021-2026"))
+    Matheysine !\\[p\\](x/p.png) \\:red\\[a\\] 2021-2026
     """
     text = _SPACES.sub(" ", "" if value is None else str(value)).strip()
     text = _MARKUP.sub(r"\\\1", text)
     text = _SHORTCODE.sub(r"\\:", text)
     text = _MATERIAL.sub(r"material\\/", text)
-    text = _WWW.sub(r"\1\\.", text)
+    text = _AUTOLINKS.sub(WORD_JOINER, text)
     text = _BULLET.sub(r"\\\1", text)
     return _NUMBERED.sub(r"\1\\\2", text)

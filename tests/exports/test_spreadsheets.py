@@ -98,6 +98,19 @@ def test_tables_export_has_no_formula(hostile_bundle):
     assert any(t.startswith(MINUS) for t in texts)  # the bailleur
 
 
+def test_every_export_works_with_hostile_names(hostile_bundle):
+    """Formulas, markdown, HTML and malformed mathtext (« $\\frac$ ») in names: the deck, the
+    layers and the fiches are written (matplotlib once raised on the mathtext)."""
+    from dashboard.exports.gpkg import layers_gpkg_bytes
+    from dashboard.exports.pdf import fiche_pdf
+    from dashboard.exports.pptx import deck_pptx
+
+    assert deck_pptx(hostile_bundle).startswith(b"PK")
+    assert layers_gpkg_bytes(hostile_bundle).startswith(b"SQLite format 3")
+    for code in ("SGR", "TRI", "MAT"):
+        assert fiche_pdf(hostile_bundle, f"instance:{code}").startswith(b"%PDF")
+
+
 def test_cli_tables_export_has_no_formula(hostile_workspace, tmp_path):
     out = tmp_path / "tableaux.xlsx"
     proc = subprocess.run(
