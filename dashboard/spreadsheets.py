@@ -38,6 +38,7 @@ _LEADING_SPACES = " \u00a0\u202f"
 _NUMBER = re.compile(r"[+\-\u2212]?\d[\d \u00a0\u202f.,]*(?:[eE][+\-]?\d+)?[ \u00a0]?%?")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE_FORMAT = "dd/mm/yyyy"
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 
 
 def formula_like(text: str) -> bool:
@@ -62,7 +63,8 @@ def _is_missing(value: Any) -> bool:
 def cell_value(value: Any) -> Any:
     """A value openpyxl can store: missing → None, numpy → Python, text cleaned.
 
-    Timestamps become dates (or datetimes with a time of day), booleans « oui » / « non ».
+    Timestamps become dates (or datetimes with a time of day, in UTC when they carry a time
+    zone), booleans « oui » / « non ».
     """
     if _is_missing(value):
         return None
@@ -74,6 +76,8 @@ def cell_value(value: Any) -> Any:
         return "oui" if value else "non"
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:  # XLSX has no time zone
+        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
     if isinstance(value, dt.datetime) and value.time() == dt.time(0, 0) and value.tzinfo is None:
         return value.date()
     if isinstance(value, str):
@@ -104,7 +108,7 @@ def set_cell(ws: Worksheet, row: int, column: int, value: Any,
         if formula_like(value):
             cell.quotePrefix = True
     elif isinstance(value, dt.date) and number_format is None:
-        number_format = DATE_FORMAT
+        number_format = DATETIME_FORMAT if isinstance(value, dt.datetime) else DATE_FORMAT
     if number_format:
         cell.number_format = number_format
     return cell

@@ -56,6 +56,11 @@ def test_frame_xlsx_keeps_text_as_text_and_numbers_as_numbers():
     assert [c.value for c in ws["C"]][1:] == [0.5, None, -0.25, 1.0]
     assert ws["D2"].value == dt.datetime(2025, 1, 2)
     assert ws["D2"].number_format == "dd/mm/yyyy"
+    stamped = pd.DataFrame({"horodatage": pd.to_datetime(["2025-01-02 10:30"]).tz_localize(
+        "Europe/Paris")})
+    cell = load_workbook(io.BytesIO(frame_xlsx(stamped)))["Données"]["A2"]
+    assert cell.value == dt.datetime(2025, 1, 2, 9, 30)  # in UTC
+    assert cell.number_format == "dd/mm/yyyy hh:mm"
 
 
 def _csv_rows(data: bytes) -> list[list[str]]:
