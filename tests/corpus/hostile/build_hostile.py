@@ -84,6 +84,29 @@ def many_vertices(path: Path, vertices: int = BIG_VERTICES) -> Path:
     return path
 
 
+def jagged(path: Path, vertices: int = 500_000) -> Path:
+    """A GeoJSON of one polygon over the whole of Isère whose outline zigzags by about 60 m
+    (about 12 MB): every commune meets it, and no simplification under 60 m shortens it.
+
+    The costly case of issue 12 (55 s of CPU before the drawings were tiled); to measure::
+
+        python -c "from pathlib import Path; from tests.corpus.hostile.build_hostile import \\
+            jagged; jagged(Path('/tmp/dents.geojson'))"
+        /usr/bin/time -v territoires check perimetres /tmp/dents.geojson
+    """
+    cx, cy, r = 5.55, 45.25, 0.75
+    ring = []
+    for i in range(vertices):
+        angle = 2 * math.pi * i / vertices
+        radius = r + (0.0006 if i % 2 else 0)
+        ring.append([round(cx + radius * math.cos(angle) / 0.7, 7),
+                     round(cy + radius * math.sin(angle), 7)])
+    ring.append(ring[0])
+    path.write_bytes(_geojson([_feature({"type": "Polygon", "coordinates": [ring]}, "DEN",
+                                        "Dents")]))
+    return path
+
+
 # ------------------------------------------------------------------------ workbooks
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
