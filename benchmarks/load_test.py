@@ -1,8 +1,15 @@
 """Load test: N simulated users against two replicas behind nginx, on loopback only.
 
 Each simulated user holds one Streamlit session through nginx (its own sticky cookie, so
-the users spread over both replicas) and, for a bounded time and a bounded number of
-requests, views pages and imports files:
+the users spread over both replicas) and views pages and imports files, until either
+
+- **counts** (``--page-views N --imports M``): exactly N page views and M imports in all
+  (``--duration`` is then only a generous cap; a run stopped by it is incomplete, exit 1) —
+  what a test uses, so that a slow machine takes longer instead of doing less; or
+- **time** (default): ``--duration`` seconds, or ``--max-requests`` page views, for a
+  throughput measurement.
+
+Each step is:
 
 - **page view**: a ``rerun_script`` message on the session's websocket
   (``/_stcore/stream``, Streamlit's own protobuf protocol, as the browser sends it when
@@ -138,16 +145,38 @@ def _replica_of(front: str, cookie: str) -> str:
 
 
 class Budget:
-    """Shared deadline and request count."""
+    """What the users share: a deadline, a request count and, in count mode, the page views
+    and imports still to do (asyncio runs one user at a time: no lock needed)."""
 
-    def __init__(self, duration: float, max_requests: int) -> None:
+    def __init__(self, duration: float, max_requests: int, page_views: int | None = None,
+                 imports: int = 0) -> None:
         self.deadline = time.monotonic() + duration
         self.left = max_requests
+        self.views_left = page_views  # None: time mode
+        self.imports_left = imports
+
+    @property
+    def counted(self) -> bool:
+        """Whether the run stops on counts (``--page-views``) rather than on time."""
+        return self.views_left is not None
+
+    def expired(self) -> bool:
+        return time.monotonic() >= self.deadline
 
     def take(self) -> bool:
-        if time.monotonic() >= self.deadline or self.left <= 0:
+        """One more page view, if the budget allows it."""
+        if self.expired() or self.left <= 0 or (self.counted and self.views_left <= 0):
             return False
         self.left -= 1
+        if self.counted:
+            self.views_left -= 1
+        return True
+
+    def take_import(self) -> bool:
+        """One more import, if any is left and time remains."""
+        if self.expired() or self.imports_left <= 0:
+            return False
+        self.imports_left -= 1
         return True
 
 
@@ -163,16 +192,21 @@ async def user(index: int, args, budget: Budget, pool, results: dict) -> None:
     async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None,
                                   additional_headers={"Cookie": f"territoires_replique={cookie}"},
                                   open_timeout=30) as ws:
-        while budget.take():
-            if views and views % args.import_every == 0 and results["import_slots"] > 0:
-                results["import_slots"] -= 1
+        just_imported = False
+        while True:
+            due = views and views % args.import_every == 0 and not just_imported
+            # In count mode, the imports still owed once every page view is done.
+            owed = budget.counted and budget.views_left == 0
+            if (due or owed) and budget.take_import():
                 tag = f"U{index}-{len(results['imports'])}"
                 results["tags"].append(tag)
                 outcome = await loop.run_in_executor(pool, run_import, args.workspace, tag,
                                                      args.rows)
                 results["imports"].append(outcome)
-                views += 1  # do not import twice in a row
+                just_imported = True
                 continue
+            if not budget.take():
+                break
             page = rng.choices(list(PAGES), WEIGHTS)[0]
             try:
                 seconds, error = await asyncio.wait_for(page_view(ws, page), args.timeout)
@@ -180,6 +214,7 @@ async def user(index: int, args, budget: Budget, pool, results: dict) -> None:
                 seconds, error = args.timeout, f"délai dépassé sur « {page or 'accueil'} »"
             results["views"].append({"page": page, "seconds": seconds, "error": error})
             views += 1
+            just_imported = False
 
 
 def _percentiles(values: list[float]) -> dict:
@@ -223,9 +258,9 @@ def integrity(workspace: str, results: dict, rows: int) -> dict:
 
 
 async def run(args) -> dict:
-    results: dict = {"views": [], "imports": [], "tags": [], "replicas": [],
-                     "import_slots": args.max_imports}
-    budget = Budget(args.duration, args.max_requests)
+    results: dict = {"views": [], "imports": [], "tags": [], "replicas": []}
+    budget = Budget(args.duration, args.max_requests, args.page_views,
+                    args.imports if args.page_views is not None else args.max_imports)
     ctx = __import__("multiprocessing").get_context("spawn")
     started = time.perf_counter()
     with concurrent.futures.ProcessPoolExecutor(max_workers=args.import_workers, mp_context=ctx,
@@ -242,8 +277,12 @@ async def run(args) -> dict:
         replicas[name] = replicas.get(name, 0) + 1
     ok_views = [v["seconds"] for v in views if not v["error"]]
     ok_imports = [i["seconds"] for i in imports if i["ok"]]
+    complete = None
+    if budget.counted:  # every page view and import asked for was done before the cap
+        complete = (len(views), len(imports)) == (args.page_views, args.imports)
     return {
         "users": args.users, "duration_s": round(elapsed, 1), "url": args.url,
+        "mode": "comptes" if budget.counted else "durée", "complete": complete,
         "users_per_replica": replicas,
         "page_views": {"count": len(views), "per_s": round(len(views) / elapsed, 2),
                        "latency_s": _percentiles(ok_views)},
@@ -293,7 +332,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start", action="store_true",
                         help="démarre base de démonstration, répliques et nginx, puis les arrête")
     parser.add_argument("--users", type=int, default=8)
-    parser.add_argument("--duration", type=float, default=60.0, help="secondes (≤ 300)")
+    parser.add_argument("--duration", type=float, default=60.0,
+                        help="secondes (≤ 300) ; avec --page-views, plafond seulement")
+    parser.add_argument("--page-views", type=int,
+                        help="s'arrêter après ce nombre de pages vues (et --imports imports)")
+    parser.add_argument("--imports", type=int, default=0,
+                        help="avec --page-views : nombre d'imports à faire")
     parser.add_argument("--max-requests", type=int, default=2_000)
     parser.add_argument("--import-every", type=int, default=5,
                         help="un import toutes les N pages vues, par utilisateur")
@@ -307,6 +351,8 @@ def main(argv: list[str] | None = None) -> int:
     args.max_requests = min(args.max_requests, MAX_REQUESTS)
     if not args.start and not (args.url and args.workspace):
         parser.error("--start, ou bien --url et --workspace")
+    if args.page_views is not None and (args.page_views < 1 or args.imports < 0):
+        parser.error("--page-views ≥ 1 et --imports ≥ 0 attendus")
 
     base = Path(tempfile.mkdtemp(prefix="territoires-charge-"))
     env = None
@@ -329,8 +375,9 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if args.out:
         Path(args.out).write_text(text + "\n", encoding="utf-8")
-    ok = report["errors"]["count"] == 0 and (report["integrity"] is None
-                                             or report["integrity"]["ok"])
+    ok = (report["errors"]["count"] == 0
+          and (report["integrity"] is None or report["integrity"]["ok"])
+          and report["complete"] is not False)
     return 0 if ok else 1
 
 

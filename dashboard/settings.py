@@ -54,6 +54,11 @@ SETTINGS: tuple[Setting, ...] = (
         "import (territoires restaurer) ; 0 : aucune",
     ),
     Setting(
+        "TERRITOIRES_VALIDATION_SECONDS",
+        "120",
+        "durée maximale de la vérification d'un fichier importé, en secondes",
+    ),
+    Setting(
         "TERRITOIRES_TEST_DATABASE_URL",
         "(vide : tests sur SQLite seulement)",
         "tests : serveur PostgreSQL où chaque session de tests crée sa base",
@@ -103,6 +108,25 @@ def versions_kept() -> int:
         raise ValueError(f"TERRITOIRES_VERSIONS_KEPT : « {value} » n'est pas un nombre entier "
                          "positif ou nul (nombre de versions gardées par type de données)")
     return int(value)
+
+
+def validation_seconds() -> float:
+    """Time bound of one file's validation: ``TERRITOIRES_VALIDATION_SECONDS`` (default 120).
+
+    Raises
+    ------
+    ValueError
+        For a value that is not a positive number.
+    """
+    value = _read("TERRITOIRES_VALIDATION_SECONDS")
+    try:
+        seconds = float(value or _BY_NAME["TERRITOIRES_VALIDATION_SECONDS"].default)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0:
+        raise ValueError(f"TERRITOIRES_VALIDATION_SECONDS : nombre de secondes positif attendu, "
+                         f"« {value} » trouvé")
+    return seconds
 
 
 def test_database_url() -> str:

@@ -222,6 +222,37 @@ class DrawingConversion:
     communes_hors_dessin: pd.DataFrame
 
 
+#: Vertices above which a drawn polygon is cut into tiles before meeting the communes.
+TILE_VERTICES = 2_000
+
+
+def _tiles(geometry, max_vertices: int = TILE_VERTICES) -> list:
+    """``geometry`` cut into quarters, recursively, until each piece has few vertices.
+
+    Crossing every commune with one polygon of 500 000 vertices costs minutes (each
+    intersection walks the whole outline); with tiles, the spatial index pairs each commune
+    with the few tiles near it, and the whole crossing takes seconds. The tiles cover the
+    polygon exactly (no gap, no overlap), so areas summed per perimeter are unchanged.
+    ``clip_by_rect`` cuts in linear time; a piece it leaves invalid is repaired.
+    """
+    import shapely
+
+    if shapely.get_num_coordinates(geometry) <= max_vertices:
+        # Only the final tiles are checked: cutting does not need valid pieces.
+        return [geometry if geometry.is_valid else shapely.make_valid(geometry)]
+    minx, miny, maxx, maxy = geometry.bounds
+    midx, midy = (minx + maxx) / 2, (miny + maxy) / 2
+    pieces = []
+    for box in ((minx, miny, midx, midy), (midx, miny, maxx, midy),
+                (minx, midy, midx, maxy), (midx, midy, maxx, maxy)):
+        part = shapely.clip_by_rect(geometry, *box)
+        polygons = [g for g in getattr(part, "geoms", [part])
+                    if g.geom_type in ("Polygon", "MultiPolygon") and not g.is_empty]
+        for polygon in polygons:
+            pieces.extend(_tiles(polygon, max_vertices))
+    return pieces
+
+
 def drawing_to_memberships(
     drawing: gpd.GeoDataFrame,
     reference: Reference,
@@ -249,7 +280,12 @@ def drawing_to_memberships(
     if "instance_type" not in drawing:
         drawing["instance_type"] = "clh"
     drawing = drawing.to_crs(crs)
-    drawing["geometry"] = drawing.geometry.make_valid()
+    tiles = [_tiles(g) for g in drawing.geometry.make_valid()]
+    drawing = gpd.GeoDataFrame(
+        drawing.drop(columns=drawing.geometry.name)
+        .iloc[[i for i, parts in enumerate(tiles) for _ in parts]].reset_index(drop=True),
+        geometry=[g for parts in tiles for g in parts], crs=crs,
+    )
     communes = reference.communes[["code_insee", "nom", "geometry"]].to_crs(crs)
     communes["surface"] = communes.area
     pieces = gpd.overlay(

@@ -22,7 +22,7 @@ dep = ui.current_departement()
 terr = ui.territory(dep)
 ref = terr.reference
 
-st.title(f"{ref.departement_nom} — carte du plan")
+st.title(f"{ui.plain(ref.departement_nom)} — carte du plan")
 show_key_figures(terr)
 
 with st.sidebar:

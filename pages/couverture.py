@@ -13,7 +13,7 @@ report = ui.guarded(ui_coverage.cached_report, dep, ui.workspace_signature())
 st.title("Couverture des plans")
 st.caption(
     "Écarts entre le PDALHPD, les PLH des EPCI et le PDH, calculés par des règles qui citent "
-    f"chacune leur base légale. Données : {report.source}. Situation "
+    f"chacune leur base légale. Données : {ui.plain(report.source)}. Situation "
     f"{au(report.as_of)} ({REGLE_DATE_REFERENCE})."
 )
 severities, rules = ui_coverage.filters()

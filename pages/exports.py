@@ -12,7 +12,7 @@ bundle = ui.guarded(ui_fiche.cached_bundle, dep, ui.workspace_signature())
 st.title("Exports")
 st.caption(
     f"Fichiers produits par l'application, sans accès à Internet. Situation au "
-    f"{bundle.today:%d/%m/%Y}. Données : {bundle.source}."
+    f"{bundle.today:%d/%m/%Y}. Données : {ui.plain(bundle.source)}."
 )
 for kind in ui_exports.EXPORTS:
     ui_exports.export_block(bundle, kind)

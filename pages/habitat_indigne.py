@@ -23,7 +23,7 @@ with c2:
     annees = ui.year_choice(years_all)
 with c3:
     method = ui.url_choice("Classes", list(METHODS), "methode", DEFAULT_METHOD, METHODS.get)
-st.caption(f"Source : {data.source} ; données disponibles jusqu'en {years_all[-1]}.")
+st.caption(f"Source : {ui.plain(data.source)} ; données disponibles jusqu'en {years_all[-1]}.")
 st.caption(definition_taux(data.millesime))
 
 dep = ui.signals("summary", "departement", annees).iloc[0]
@@ -34,7 +34,7 @@ m3.metric("Clos sans résolution", fr_int(dep["nb_clos_sans_resolution"]))
 m4.metric("En cours", fr_int(dep["nb_en_cours"]))
 m5.metric("Pour 10\u202f000 habitants", fr_number(dep["taux_pour_10000"], 1))
 m6.metric("Délai médian de clôture", f"{fr_int(dep['delai_median_cloture_jours'])} jours")
-st.caption(f"{DEFINITION_ISSUES} Source : {dep['source']}.")
+st.caption(f"{DEFINITION_ISSUES} Source : {ui.plain(dep['source'])}.")
 
 st.subheader(f"Taux pour 10\u202f000 habitants par {ui.level_label(level)}")
 ui.signal_rate_map(level, annees, method)
@@ -57,7 +57,7 @@ st.subheader("Tendance par année (département)")
 trend = ui.signals("trend", "departement")
 ui.trend_chart(trend)
 st.caption("Année de dépôt pour les reçus, de clôture pour les résolus et les clos sans "
-           f"résolution. Source : {data.source}.")
+           f"résolution. Source : {ui.plain(data.source)}.")
 
 st.subheader("Tableau")
 summary = ui.signals("summary", level, annees)

@@ -31,9 +31,9 @@ if rows.empty:
     st.info(f"Aucune ligne pour ce choix au niveau {ui.level_label(level)}.")
     st.stop()
 unit = str(rows["unite"].iloc[0])
-st.subheader(f"{rows['libelle'].iloc[0]} — {ui.level_label(level)}, {periode}")
+st.subheader(f"{ui.plain(rows['libelle'].iloc[0])} — {ui.level_label(level)}, {ui.plain(periode)}")
 ui.objective_chart(rows, unit)
-st.caption(f"{DEFINITION_TAUX} Source : {rows['source'].iloc[0]}.")
+st.caption(f"{DEFINITION_TAUX} Source : {ui.plain(rows['source'].iloc[0])}.")
 ui.status_badges(rows)
 
 st.subheader("Trajectoire")

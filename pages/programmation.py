@@ -20,7 +20,7 @@ by_year = ui.programming("departement", ("annee", "statut"))
 ui.data_notice(data, int(by_year["annee"].max()), as_of)
 st.caption(ui.realised_statuses_note())
 colours, labels = ui.status_colours()
-source = f"Source : {SOURCE_OPERATIONS.split(',')[0]} — {data.source}."
+source = f"Source : {SOURCE_OPERATIONS.split(',')[0]} — {ui.plain(data.source)}."
 
 st.subheader("Logements PLA-I par année et statut")
 ui.stacked_bars(by_year, "annee", "statut", "nb_plai", "prog-annees", colours, labels,

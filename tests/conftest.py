@@ -125,27 +125,38 @@ def demo_workspace(tmp_path_factory) -> Path:
     return build_demo(tmp_path_factory.mktemp("demo-workspace"))
 
 
+@pytest.fixture(scope="session")
+def hostile_workspace(tmp_path_factory) -> Path:
+    """The demo with formulas, markdown and HTML in names, labels, titles and comments
+    (``tests/hostile.py``), shared by the session (tests must not write to it)."""
+    from tests.hostile import build_hostile_workspace
+
+    return build_hostile_workspace(tmp_path_factory.mktemp("hostile-workspace"))
+
+
 @pytest.fixture
 def own_demo_workspace(tmp_path) -> Path:
     """A fresh Isère demo workspace for a test that writes to it."""
     return build_demo(tmp_path / "demo")
 
 
-@pytest.fixture(scope="session")
-def streamlit_url(tmp_path_factory, demo_workspace) -> Iterator[str]:
-    """Start ``streamlit run dashboard/app/main.py`` on loopback, on the demo workspace."""
+def serve_streamlit(workspace: Path, log: Path, address: str = "127.0.0.1") -> Iterator[str]:
+    """Run ``streamlit run dashboard/app/main.py`` on ``workspace``; yield its loopback URL.
+
+    ``address`` is the interface it listens on (``0.0.0.0`` to be reached from another
+    address of the machine); the URL is always on 127.0.0.1.
+    """
     port = _free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "server.log"
     env = {
         **os.environ,
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-        "TERRITOIRES_WORKSPACE": str(demo_workspace),
+        "TERRITOIRES_WORKSPACE": str(workspace),
     }
     with log.open("w") as out:
         proc = subprocess.Popen(
             [
                 sys.executable, "-m", "streamlit", "run", "dashboard/app/main.py",
-                "--server.port", str(port), "--server.address", "127.0.0.1",
+                "--server.port", str(port), "--server.address", address,
                 "--server.headless", "true",
             ],
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env,
@@ -162,12 +173,21 @@ def streamlit_url(tmp_path_factory, demo_workspace) -> Iterator[str]:
         else:
             proc.kill()
             pytest.fail(f"Streamlit n'a pas démarré : {log.read_text()[-2000:]}")
-        yield url
-        proc.terminate()
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.fixture(scope="session")
+def streamlit_url(tmp_path_factory, demo_workspace) -> Iterator[str]:
+    """Start ``streamlit run dashboard/app/main.py`` on loopback, on the demo workspace."""
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    yield from serve_streamlit(demo_workspace, log)
 
 
 @pytest.fixture(scope="session")

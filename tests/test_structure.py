@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("dashboard", "geo")
 #: Layers from the ground up: a module may import its own layer or a lower one only.
 LAYERS = (
-    ("dashboard.settings", "dashboard.formatting"),
+    ("dashboard.settings", "dashboard.formatting", "dashboard.spreadsheets"),
     ("geo",),
     ("dashboard.store",),
     ("dashboard.intake",),

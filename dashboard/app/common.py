@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from dashboard.app.text import plain
 from dashboard.formatting import fr_int
 from dashboard.maps.territory import Territory, build_territory
 from dashboard.settings import DEFAULT_DEPARTEMENT
@@ -105,23 +106,52 @@ def guarded(func, *args):
         return func(*args)
     except ValueError as exc:
         st.warning(
-            f"Données indisponibles pour ce département : {exc}. Choisissez le département "
+            f"Données indisponibles pour ce département : {plain(exc)}. Choisissez le département "
             "de l'espace de travail, ou un autre espace (TERRITOIRES_WORKSPACE)."
         )
         st.stop()
         raise  # unreachable: st.stop() raises
 
 
+#: Values of ``client.showErrorDetails`` that show errors in full (development).
+_DETAILED_ERRORS = ("full", "stacktrace", "true", "True", True)
+INTERNAL_ERROR = (
+    "Une erreur interne empêche d'afficher cette page. Elle a été consignée dans le journal "
+    "du serveur, à {heure} ; rechargez la page, et si l'erreur persiste, signalez-la à "
+    "l'administrateur avec cette heure."
+)
+
+
+def run_page(page) -> None:
+    """Run the page of ``st.navigation``; an internal error shows a French message.
+
+    Outside development (``client.showErrorDetails`` not ``full``, see
+    ``.streamlit/config.toml``), the user sees neither a traceback nor a path of the server:
+    the error goes to the server's log, the page says so in French. ``st.stop`` and
+    ``st.rerun`` are not errors (they are not ``Exception``).
+    """
+    import datetime as dt
+    import logging
+
+    try:
+        page.run()
+    except Exception:
+        if st.get_option("client.showErrorDetails") in _DETAILED_ERRORS:
+            raise
+        logging.getLogger("territoires").exception("erreur interne d'une page")
+        st.error(INTERNAL_ERROR.format(heure=dt.datetime.now().strftime("%H:%M:%S")))
+
+
 def source_caption(*sources: str) -> None:
     """A small « Source : … » line under a figure."""
-    st.caption("Source : " + " ; ".join(sources))
+    st.caption("Source : " + " ; ".join(plain(s) for s in sources))
 
 
 def metric(label: str, value: int | float | str, source: str, help_text: str | None = None) -> None:
     """A key figure with its source and millésime right under it."""
     shown = fr_int(value) if isinstance(value, int | float) else value
-    st.metric(label, shown, help=help_text)
-    st.caption(source)
+    st.metric(plain(label), shown, help=help_text)
+    st.caption(plain(source))
 
 
 __all__ = [
@@ -131,6 +161,8 @@ __all__ = [
     "departement_options",
     "departement_selector",
     "metric",
+    "plain",
+    "run_page",
     "source_caption",
     "territory",
 ]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 import folium
 import pandas as pd
 import plotly.graph_objects as go
@@ -13,6 +11,7 @@ from dashboard.app import common as ui
 from dashboard.app.common import workspace_signature
 from dashboard.app.maps import show_map
 from dashboard.app.plotly_style import french_figure
+from dashboard.app.text import plain
 from dashboard.coverage import RULES_BY_ID, SEVERITIES, SEVERITY_LABELS
 from dashboard.coverage.mapping import MODE_LABELS, MODES, categorise
 from dashboard.coverage.model import severity_rank
@@ -24,6 +23,7 @@ from dashboard.coverage.report import (
 )
 from dashboard.maps.folium_map import build_category_map, short_epci_name
 from dashboard.maps.territory import Territory
+from dashboard.spreadsheets import XLSX_MIME, frame_csv, frame_xlsx
 
 _SEVERITY_BADGES = {
     "erreur": ":red-badge[Erreur]",
@@ -168,7 +168,7 @@ def grouping() -> str:
 def _focus_button(row, key: str) -> None:
     if row.territoire_type in ("epci", "commune", "instance"):
         st.button(
-            f"Voir {row.territoire_nom} sur la carte", key=key, on_click=_set_focus,
+            f"Voir {plain(row.territoire_nom)} sur la carte", key=key, on_click=_set_focus,
             args=(row.territoire_type, str(row.territoire_code)),
         )  # fmt: skip
 
@@ -188,22 +188,23 @@ def findings_list(
         # Territories with the most serious finding first, then by name.
         groups.sort(key=lambda kv: (min(map(severity_rank, kv[1]["severity"])), kv[0][1]))
         for (_, nom), group in groups:
-            with st.expander(f"{nom} ({len(group)})", expanded=True):
+            with st.expander(f"{plain(nom)} ({len(group)})", expanded=True):
                 for i, row in enumerate(group.itertuples()):
                     rule = RULES_BY_ID[row.rule]
                     icon = _SEVERITY_BADGES.get(row.severity, "")
-                    st.markdown(f"{icon} **{row.rule} — {rule.label}** : {row.message}")
-                    st.caption(f"Base : {rule.article}")
+                    st.markdown(f"{icon} **{row.rule} — {plain(rule.label)}** : "
+                                f"{plain(row.message)}")
+                    st.caption(f"Base : {plain(rule.article)}")
                     if i == 0:
                         _focus_button(row, f"focus-t-{row.territoire_type}-{row.territoire_code}")
         return shown
     for rule_id, group in shown.groupby("rule", sort=False):
         rule = RULES_BY_ID[rule_id]
-        with st.expander(f"{rule_id} — {rule.label} ({len(group)})", expanded=True):
-            st.caption(f"Base : {rule.article}")
+        with st.expander(f"{rule_id} — {plain(rule.label)} ({len(group)})", expanded=True):
+            st.caption(f"Base : {plain(rule.article)}")
             for i, row in enumerate(group.itertuples()):
                 icon = _SEVERITY_BADGES.get(row.severity, "")
-                st.markdown(f"{icon} **{row.territoire_nom}** — {row.message}")
+                st.markdown(f"{icon} **{plain(row.territoire_nom)}** — {plain(row.message)}")
                 _focus_button(row, f"focus-{rule_id}-{row.territoire_code}-{i}")
     return shown
 
@@ -247,7 +248,8 @@ def timeline(report: CoverageReport) -> None:
     )  # fmt: skip
     st.plotly_chart(french_figure(fig), width="stretch", key="plh-timeline")
     st.caption(
-        f"Source : plans — {report.source}. Période du PDALHPD : {report.period_label}."
+        f"Source : plans — {plain(report.source)}. Période du PDALHPD : "
+        f"{plain(report.period_label)}."
     )
 
 
@@ -260,14 +262,12 @@ def downloads(shown: pd.DataFrame) -> None:
             "territoire_nom": "territoire", "message": "constat", "article": "base légale",
         }
     )  # fmt: skip
-    csv = table.to_csv(sep=";", index=False).encode("utf-8-sig")
-    buf = io.BytesIO()
-    table.to_excel(buf, index=False, sheet_name="Écarts de couverture")
     c1, c2 = st.columns(2)
-    c1.download_button("Télécharger les écarts (CSV)", csv, "ecarts_couverture.csv", "text/csv")
+    c1.download_button("Télécharger les écarts (CSV)", frame_csv(table), "ecarts_couverture.csv",
+                       "text/csv")
     c2.download_button(
-        "Télécharger les écarts (XLSX)", buf.getvalue(), "ecarts_couverture.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Télécharger les écarts (XLSX)", frame_xlsx(table, "Écarts de couverture"),
+        "ecarts_couverture.xlsx", XLSX_MIME,
     )  # fmt: skip
 
 

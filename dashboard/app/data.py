@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.app import auth as ui_auth
+from dashboard.app.text import plain
 from dashboard.formatting import fr_int
 from dashboard.intake.imports import ImportReport, check_file, import_file
 from dashboard.intake.templates import table_csv, table_xlsx, template, template_formats
@@ -92,14 +93,14 @@ def workspace_banner(ws: Workspace, departement: str) -> bool:
     owner = ws.departement
     where = ws.url.split("@")[-1] if ws.url else str(ws.directory)
     if owner is None:
-        st.info(f"Espace de travail : {where} — pas encore créé ; le premier import le crée "
+        st.info(f"Espace de travail : {plain(where)} — pas encore créé ; le premier import le crée "
                 f"pour le département {departement}.")
         return True
     if owner != departement:
-        st.warning(f"L'espace de travail ({where}) appartient au département {owner}. "
+        st.warning(f"L'espace de travail ({plain(where)}) appartient au département {owner}. "
                    f"Choisissez ce département pour importer des fichiers.")
         return False
-    st.caption(f"Espace de travail du département {owner} : {where}")
+    st.caption(f"Espace de travail du département {owner} : {plain(where)}")
     return True
 
 
@@ -112,7 +113,7 @@ def _messages_table(messages: list) -> pd.DataFrame:
 
 def show_report(report: ImportReport) -> None:
     """Validation report: summary, errors and warnings with line and column, preview."""
-    read = ", ".join(f"{k} : {v}" for k, v in report.details.items())
+    read = plain(", ".join(f"{k} : {v}" for k, v in report.details.items()))
     if report.valid:
         st.success(f"Fichier valide : {report.rows} lignes lues ({read}).")
     else:
@@ -127,7 +128,7 @@ def show_report(report: ImportReport) -> None:
                          width="stretch")
     if report.columns:
         st.caption("Colonnes reconnues : " + ", ".join(
-            f"« {h} » → {c}" for c, h in report.columns.items()))
+            f"« {plain(h)} » → {c}" for c, h in report.columns.items()))
     if report.frame is not None and not report.frame.empty:
         st.markdown("**Aperçu après normalisation** (50 premières lignes)")
         st.dataframe(report.frame.head(50), hide_index=True, width="stretch")
@@ -146,7 +147,7 @@ def mapping_widgets(kind: str, report: ImportReport, key: str) -> dict[str, str]
         current = mapping.get(header, "")
         options = [IGNORE, *dict.fromkeys([*([current] if current else []), *free])]
         choice = cols[i % len(cols)].selectbox(
-            f"« {header} »", options, index=options.index(current) if current else 0,
+            f"« {plain(header)} »", options, index=options.index(current) if current else 0,
             key=f"{key}-{i}-{header}",
         )
         if choice == IGNORE:
@@ -179,7 +180,12 @@ def _checked(kind: str, data: bytes, name: str, ref: Reference, mapping: dict[st
 
 
 def import_panel(ws: Workspace, departement: str, can_import: bool) -> None:
-    """Upload → kind → check → mapping → confirm."""
+    """Upload → kind → check → mapping → confirm (nothing to upload for a lecteur)."""
+    acteur = ui_auth.session_acteur()
+    if not writable_kinds(acteur, KIND_NAMES):
+        st.info(f"Votre rôle ({ROLE_LABELS[acteur.role]}) ne permet aucun import : les tables, "
+                "l'historique et les modèles restent consultables dans les autres onglets.")
+        return
     kind = st.selectbox("Type de données", KIND_NAMES, format_func=kind_label,
                         key="donnees_kind")
     spec = KINDS[kind]
@@ -223,7 +229,7 @@ def import_panel(ws: Workspace, departement: str, can_import: bool) -> None:
     allow_empty = _confirm_wipe(ws, kind, report, mode, acteur, departement)
     disabled = not (report.valid and can_import and allow_empty is not None)
     allowed = writable_kinds(acteur, KIND_NAMES)
-    st.caption(f"Vous importez en tant que {acteur.nom or acteur.identifiant} "
+    st.caption(f"Vous importez en tant que {plain(acteur.nom or acteur.identifiant)} "
                f"({ROLE_LABELS[acteur.role]}) : "
                + (", ".join(allowed) if allowed else "aucun type de données")
                + (f", pour l'EPCI {acteur.epci_siren} et ses communes"
@@ -236,11 +242,12 @@ def import_panel(ws: Workspace, departement: str, can_import: bool) -> None:
             bar.progress(done / total if total else 1.0, text=f"Import : {done} / {total} lignes")
 
         try:
+            # The report shown above is this file's: it is not validated a second time.
             done = import_file(kind, data, name, ws, ref, mapping=mapping, sheet=sheet,
                                mode=mode, progress=progress, acteur=acteur,
-                               allow_empty=bool(allow_empty))
+                               allow_empty=bool(allow_empty), checked=report)
         except WorkspaceError as exc:
-            st.error(str(exc))
+            st.error(plain(exc))
             return
         if done.imported:
             st.success(f"Import réussi (n° {done.import_id}) : {fr_int(done.rows_written)} "
@@ -250,7 +257,7 @@ def import_panel(ws: Workspace, departement: str, can_import: bool) -> None:
                        + ". L'onglet « Historique des imports » permet de rétablir l'état "
                        "précédent.")
         elif done.refusal:
-            st.error(f"Import refusé : {done.refusal}")
+            st.error(f"Import refusé : {plain(done.refusal)}")
         else:
             show_report(done)
 

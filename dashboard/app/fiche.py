@@ -14,6 +14,7 @@ import streamlit as st
 
 from dashboard.app import common as ui
 from dashboard.app.plotly_style import french_figure
+from dashboard.app.text import plain
 from dashboard.coverage import SEVERITY_LABELS
 from dashboard.exports.bundle import (
     ExportBundle,
@@ -65,7 +66,7 @@ def selector(bundle: ExportBundle) -> TerritoryRef | None:
         key="fiche-territoire", placeholder="Choisir un EPCI ou une instance…",
     )  # fmt: skip
     if wanted and wanted not in refs:
-        st.warning(f"Territoire « {wanted} » inconnu dans ce département.")
+        st.warning(f"Territoire « {plain(wanted)} » inconnu dans ce département.")
     if value and st.query_params.get("territoire") != value:
         st.query_params["territoire"] = value
     return refs.get(value) if value else None
@@ -74,20 +75,20 @@ def selector(bundle: ExportBundle) -> TerritoryRef | None:
 def header(bundle: ExportBundle, fiche: FicheContent) -> None:
     """Title, kind and key figures with their sources."""
     ref = fiche.ref
-    st.title(ref.nom)
-    demo = f" — {bundle.demo_note}" if bundle.is_demo else ""
-    st.caption(f"{ref.kind_label} — code {ref.code}{demo}")
+    st.title(plain(ref.nom))
+    demo = f" — {plain(bundle.demo_note)}" if bundle.is_demo else ""
+    st.caption(f"{plain(ref.kind_label)} — code {plain(ref.code)}{demo}")
     cols = st.columns(3)
     for i, (label, value, source) in enumerate(fiche.key_figures):
         with cols[i % 3]:
             if any(ch.isalpha() for ch in value):  # names, not figures: no big metric type
-                st.markdown(f"**{label}**  \n{value}")
+                st.markdown(f"**{plain(label)}**  \n{plain(value)}")
             else:
-                st.metric(label, value)
-            st.caption(source)
+                st.metric(plain(label), value)
+            st.caption(plain(source))
     st.caption(
         f"Situation {au(bundle.today)} ({REGLE_DATE_REFERENCE}). Lien de cette fiche : "
-        f"?territoire={ref.key}"
+        f"{plain('?territoire=' + ref.key)}"
     )
 
 
@@ -125,11 +126,11 @@ def objectives(fiche: FicheContent) -> None:
         )
         c2.plotly_chart(french_figure(traj), width="stretch", key="fiche-trajectoire")
         st.markdown(
-            f"**{p['periode']}** : objectif {fr_int(p['objectif'])}, financés "
+            f"**{plain(p['periode'])}** : objectif {fr_int(p['objectif'])}, financés "
             f"{fr_int(p['realise'])} ({fr_percent(p['taux'])}), attendu à date "
-            f"{fr_int(p['attendu_a_date'])} — **{p['statut']}**"
+            f"{fr_int(p['attendu_a_date'])} — **{plain(p['statut'])}**"
         )
-        st.caption(f"Source : {p['source']}. {DEFINITION_TAUX}")
+        st.caption(f"Source : {plain(p['source'])}. {DEFINITION_TAUX}")
     day = fiche.objectives["date_statut"].dropna() if "date_statut" in fiche.objectives else []
     status = f"Statut {au(day.iloc[0])}" if len(day) else "Statut"
     table = fiche.objectives[["libelle", "periode", "objectif", "realise", "taux", "statut"]].copy()
@@ -154,7 +155,7 @@ def operations(bundle: ExportBundle, fiche: FicheContent) -> None:
              "nb_pls": "PLS"}  # fmt: skip
     cols = [c for c in names if c in ops]
     st.dataframe(ops[cols].rename(columns=names), hide_index=True, width="stretch", height=280)
-    st.caption(f"Source : opérations importées (Sisal / Galion) — {bundle.source}")
+    st.caption(f"Source : opérations importées (Sisal / Galion) — {plain(bundle.source)}")
 
 
 def signals(fiche: FicheContent) -> None:
@@ -184,7 +185,7 @@ def signals(fiche: FicheContent) -> None:
         fig.update_layout(barmode="group", height=280, margin={"t": 20, "b": 10})
         st.plotly_chart(french_figure(fig), width="stretch", key="fiche-signaux")
     st.caption(
-        f"{DEFINITION_ISSUES} Source : {s['source']}. "
+        f"{DEFINITION_ISSUES} Source : {plain(s['source'])}. "
         f"{definition_taux(fiche.millesime)}"
     )
 
@@ -209,7 +210,7 @@ def plh(bundle: ExportBundle, fiche: FicheContent) -> None:
                               "objectif_plai_annuel": "PLA-I / an"}),
         hide_index=True, width="stretch",
     )  # fmt: skip
-    st.caption(f"Source : plans — {bundle.coverage.source}")
+    st.caption(f"Source : plans — {plain(bundle.coverage.source)}")
 
 
 def findings(fiche: FicheContent) -> None:
@@ -219,8 +220,8 @@ def findings(fiche: FicheContent) -> None:
         return
     for row in fiche.findings.itertuples():
         label = SEVERITY_LABELS.get(row.severity, row.severity)
-        st.markdown(f"**{label} — {row.rule_label}** : {row.message}")
-        st.caption(f"Base : {row.article}")
+        st.markdown(f"**{plain(label)} — {plain(row.rule_label)}** : {plain(row.message)}")
+        st.caption(f"Base : {plain(row.article)}")
 
 
 def comparison(bundle: ExportBundle, fiche: FicheContent) -> None:
@@ -242,7 +243,7 @@ def comparison(bundle: ExportBundle, fiche: FicheContent) -> None:
         f"Comparaison avec les {peers} et le département. "
         f"{bundle.territory.reference.source_population[0].upper()}"
         f"{bundle.territory.reference.source_population[1:]} ; opérations et signalements : "
-        f"{bundle.source}."
+        f"{plain(bundle.source)}."
     )
 
 

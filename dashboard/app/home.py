@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard.app import common as ui
 from dashboard.app.maps import show_map
+from dashboard.app.text import plain
 from dashboard.formatting import fr_int
 from dashboard.intake.demo import DEMO_LABEL
 from dashboard.maps.folium_map import build_map
@@ -40,7 +41,7 @@ def show_key_figures(terr: Territory) -> None:
         st.caption(f"{detail_natures} — {SOURCE_GEOGRAPHIE}")
     with cols[3]:
         st.metric("Instances locales", fr_int(len(terr.instances)))
-        st.caption(terr.instances_source)
+        st.caption(plain(terr.instances_source))
 
 
 def clicked_territory(
@@ -101,14 +102,14 @@ def show_detail(terr: Territory, selection: tuple[str, str] | None) -> None:
         st.warning("Territoire introuvable dans le référentiel.")
         return
     with st.container(border=True, key="detail-panel"):
-        st.subheader(info.nom)
-        st.caption(info.subtitle)
+        st.subheader(plain(info.nom))
+        st.caption(plain(info.subtitle))
         for label, value, source in info.figures:
             shown = fr_int(value) if isinstance(value, int) else value
-            st.markdown(f"**{label}** : {shown}")
-            st.caption(source)
+            st.markdown(f"**{plain(label)}** : {plain(shown)}")
+            st.caption(plain(source))
         for note in info.notes:
-            st.warning(note)
+            st.warning(plain(note))
         if info.members:
             title = "Communes" if info.level == "epci" else "EPCI membres"
             with st.expander(f"{title} ({len(info.members)})"):
@@ -132,7 +133,7 @@ def show_report(terr: Territory) -> None:
         )
         return
     st.subheader("Cohérence des périmètres des instances")
-    st.caption(f"Instances : {terr.instances_source}")
+    st.caption(f"Instances : {plain(terr.instances_source)}")
     sans = report.communes_sans_instance
     scindes = report.epci_scindes
     c1, c2 = st.columns(2)

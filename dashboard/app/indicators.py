@@ -9,7 +9,6 @@ Numbers come from :func:`dashboard.indicators.payload.compute_all` (the payload 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -20,6 +19,7 @@ import streamlit as st
 from dashboard.app import common as ui
 from dashboard.app.maps import show_map
 from dashboard.app.plotly_style import french_figure
+from dashboard.app.text import plain
 from dashboard.formatting import fr_int, fr_number, fr_percent
 from dashboard.indicators.compute import Prepared, plai_programming, prepare
 from dashboard.indicators.facts import LEVEL_LABELS
@@ -27,6 +27,7 @@ from dashboard.indicators.payload import LoadedInputs, compute_all, load_inputs
 from dashboard.indicators.signals import signal_breakdown, signal_summary, signal_trend
 from dashboard.indicators.status import REGLE_DATE_REFERENCE, au
 from dashboard.maps.folium_map import short_epci_name
+from dashboard.spreadsheets import XLSX_MIME, frame_csv, frame_xlsx
 from geo.reference import SOURCE_GEOGRAPHIE, Reference, load_reference
 
 LEVEL_CHOICES = {"instance": "Instances locales", "epci": "EPCI", "commune": "Communes"}
@@ -123,7 +124,7 @@ def page_data() -> PageSummary:
     try:
         raw = _summary(dep, ui.workspace_signature())
     except ValueError as exc:
-        st.warning(f"Indicateurs indisponibles : {exc}.")
+        st.warning(f"Indicateurs indisponibles : {plain(exc)}.")
         st.stop()
         raise  # unreachable: st.stop() raises
     return PageSummary(
@@ -198,7 +199,7 @@ def reference_date(container=st) -> dt.date:
 
 def data_notice(data: PageSummary, annee_donnees: int | None, as_of: dt.date) -> None:
     """Where the figures come from, up to which year, and the demo label."""
-    parts = [f"Source : {data.source}"]
+    parts = [f"Source : {plain(data.source)}"]
     if annee_donnees is not None:
         parts.append(f"données disponibles jusqu'en {annee_donnees}")
     parts.append(f"statuts calculés {au(as_of)}")
@@ -210,7 +211,7 @@ def data_notice(data: PageSummary, annee_donnees: int | None, as_of: dt.date) ->
         more = len(data.warnings) - len(shown)
         st.warning(
             "Lignes non prises en compte (à corriger dans la page « Données ») :\n"
-            + "\n".join(f"- {w}" for w in shown)
+            + "\n".join(f"- {plain(w)}" for w in shown)
             + (f"\n- … et {more} autre(s)" if more > 0 else "")
         )
 
@@ -309,14 +310,11 @@ def french_table(frame: pd.DataFrame, columns: dict[str, tuple[str, str]]) -> pd
 
 def downloads(table: pd.DataFrame, stem: str, sheet: str) -> None:
     """CSV (``;``, UTF-8 with BOM, for French Excel) and XLSX of a table."""
-    csv = table.to_csv(sep=";", index=False, decimal=",").encode("utf-8-sig")
-    buf = io.BytesIO()
-    table.to_excel(buf, index=False, sheet_name=sheet[:31])
     c1, c2 = st.columns(2)
-    c1.download_button("Télécharger le tableau (CSV)", csv, f"{stem}.csv", "text/csv")
+    c1.download_button("Télécharger le tableau (CSV)", frame_csv(table), f"{stem}.csv",
+                       "text/csv")
     c2.download_button(
-        "Télécharger le tableau (XLSX)", buf.getvalue(), f"{stem}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Télécharger le tableau (XLSX)", frame_xlsx(table, sheet), f"{stem}.xlsx", XLSX_MIME,
     )  # fmt: skip
 
 
@@ -427,7 +425,7 @@ def trajectory_chart(tables: list[pd.DataFrame], indicateur: str, code: str, per
 def status_badges(rows: pd.DataFrame) -> None:
     """One badge per territory with its status."""
     items = [
-        f"**{r.territoire_nom}** {STATUS_BADGES.get(r.statut, r.statut)}"
+        f"**{plain(r.territoire_nom)}** {STATUS_BADGES.get(r.statut, plain(r.statut))}"
         for r in rows.itertuples(index=False)
     ]
     cols = st.columns(3)
@@ -523,7 +521,8 @@ def balance_section(balance: pd.DataFrame, indicateur: str) -> pd.DataFrame:
     st.plotly_chart(french_figure(fig), width="stretch", key="objectifs-equilibre")
     st.dataframe(french_table(terr, BALANCE_DISPLAY), hide_index=True, width="stretch")
     st.caption(
-        f"{DEFINITION_INDICE_EQUILIBRE} Période : {dep['periode']}. Source : {dep['source']}."
+        f"{DEFINITION_INDICE_EQUILIBRE} Période : {plain(dep['periode'])}. "
+        f"Source : {plain(dep['source'])}."
     )
     return rows
 
@@ -616,18 +615,20 @@ def map_detail(level: str, code: str, indicateur: str, periode: str, as_of: dt.d
     if name is None and not sig.empty:
         name = sig["territoire_nom"].iloc[0]
     with st.container(border=True, key="indicateur-detail"):
-        st.subheader(name or code)
-        st.caption(f"{level_label(level)} {code}")
+        st.subheader(plain(name or code))
+        st.caption(f"{plain(level_label(level))} {plain(code)}")
         if not row.empty:
             r = row.iloc[0]
             st.markdown(
-                f"**{r['libelle']}, {periode}** : objectif {fr_int(r['objectif'])}, réalisé "
+                f"**{plain(r['libelle'])}, {plain(periode)}** : objectif {fr_int(r['objectif'])}, "
+                "réalisé "
                 f"{fr_int(r['realise'])}, taux {fr_percent(r['taux'])}, attendu à date "
-                f"{fr_int(r['attendu_a_date'])} — {STATUS_BADGES.get(r['statut'], r['statut'])}"
+                f"{fr_int(r['attendu_a_date'])} — "
+                f"{STATUS_BADGES.get(r['statut'], plain(r['statut']))}"
             )
-            st.caption(f"Source : {r['source']}")
+            st.caption(f"Source : {plain(r['source'])}")
         else:
-            st.markdown(f"Aucune valeur de l'indicateur pour {periode}.")
+            st.markdown(f"Aucune valeur de l'indicateur pour {plain(periode)}.")
         if not sig.empty:
             s = sig.iloc[0]
             st.markdown(
@@ -635,7 +636,7 @@ def map_detail(level: str, code: str, indicateur: str, periode: str, as_of: dt.d
                 f"{fr_number(s['taux_pour_10000'], 1)} pour 10\u202f000 habitants, "
                 f"{fr_int(s['nb_en_cours'])} en cours"
             )
-            st.caption(f"Source : {s['source']}")
+            st.caption(f"Source : {plain(s['source'])}")
         bal = payload["balance"]
         bal = bal[(bal["indicateur"] == indicateur) & (bal["territoire_code"] == code)]
         if not bal.empty:
@@ -645,7 +646,7 @@ def map_detail(level: str, code: str, indicateur: str, periode: str, as_of: dt.d
                 f"{fr_percent(b['part_besoin'])} de la population — indice "
                 f"{fr_number(b['indice_equilibre'], 2)}"
             )
-            st.caption(f"Période {b['periode']}. Source : {b['source']}")
+            st.caption(f"Période {plain(b['periode'])}. Source : {plain(b['source'])}")
 
 
 def indicator_map(
@@ -669,7 +670,7 @@ def indicator_map(
     terr = ui.territory(ui.current_departement())
     shapes = level_shapes(terr.communes, terr.epci, terr.instances, level)
     if shapes.empty:
-        st.info(f"Aucun territoire de niveau {level_label(level)} pour ce département.")
+        st.info(f"Aucun territoire de niveau {plain(level_label(level))} pour ce département.")
         return
     mv = map_values(measure, level, indicateur, periode, as_of)
     key = "carte-selection"
@@ -702,7 +703,7 @@ def indicator_map(
             use_container_width=True,
             returned_objects=["last_active_drawing", "last_object_clicked"],
         )  # fmt: skip
-        st.caption(f"Source : {mv.source} ; {SOURCE_GEOGRAPHIE} (contours simplifiés).")
+        st.caption(f"Source : {plain(mv.source)} ; {SOURCE_GEOGRAPHIE} (contours simplifiés).")
     code = clicked_code(state, level)
     if code is not None and (level, code) != selected:
         st.session_state[key] = (level, code)
@@ -799,7 +800,7 @@ def signal_rate_map(level: str, annees: tuple[int, int] | None, method: str) -> 
         returned_objects=[],
     )  # fmt: skip
     if not summary.empty:
-        st.caption(f"Source : {summary['source'].iloc[0]}.")
+        st.caption(f"Source : {plain(summary['source'].iloc[0])}.")
 
 
 #: Colours of the outcomes of a signalement (labels of :data:`ISSUES`) and of the procedures.
@@ -858,6 +859,6 @@ def level_label(level: str) -> str:
 __all__ = [
     "ISSUE_COLOURS", "LEVEL_CHOICES", "PROCEDURE_COLOURS", "STATUS_BADGES", "PageData",
     "cached_data", "data_notice", "downloads", "french_table", "indicators", "level_label",
-    "level_selector", "page_data", "programming", "reference_date", "signal_years", "signals",
-    "url_choice",
+    "level_selector", "page_data", "plain", "programming", "reference_date", "signal_years",
+    "signals", "url_choice",
 ]  # fmt: skip

@@ -18,7 +18,7 @@ if str(ROOT) not in sys.path:
 
 from dashboard.app.assets import install_static_assets  # noqa: E402
 from dashboard.app.auth import require_acteur  # noqa: E402
-from dashboard.app.common import departement_selector  # noqa: E402
+from dashboard.app.common import departement_selector, run_page  # noqa: E402
 
 PAGES_DIR = ROOT / "pages"
 
@@ -54,4 +54,4 @@ st.sidebar.markdown("**Territoires du Plan**  \nPDALHPD — tableau de bord terr
 departement_selector()
 require_acteur()  # login when OIDC is configured; else local mode (administrateur)
 navigation = st.navigation(pages)
-navigation.run()
+run_page(navigation)  # an internal error: a French message, no traceback (outside development)

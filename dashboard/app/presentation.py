@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import html
+from urllib.parse import quote
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard.app.common import workspace_signature
 from dashboard.app.fiche import cached_bundle
 from dashboard.app.plotly_style import french_figure
+from dashboard.app.text import plain
 from dashboard.coverage import RULES_BY_ID, SEVERITY_LABELS
 from dashboard.exports.bundle import ExportBundle
 from dashboard.exports.presentation import (
@@ -68,11 +69,8 @@ def navigation(deck: list[Screen], index: int) -> None:
         "◀ Précédent", on_click=_go, args=(index - 1,), disabled=index == 0,
         key="prev", width="stretch",
     )  # fmt: skip
-    title = html.escape(deck[index].title)  # instance names come from user files
-    c2.markdown(
-        f"<div style='text-align:center'>Écran {index + 1} / {len(deck)} — {title}</div>",
-        unsafe_allow_html=True,
-    )
+    c2.markdown(f"Écran {index + 1} / {len(deck)} — {plain(deck[index].title)}",
+                text_alignment="center")
     c3.button(
         "Suivant ▶", on_click=_go, args=(index + 1,),
         disabled=index == len(deck) - 1, key="next", width="stretch",
@@ -81,7 +79,7 @@ def navigation(deck: list[Screen], index: int) -> None:
 
 def _footer(bundle: ExportBundle, source: str) -> None:
     demo = " — données de démonstration" if bundle.is_demo and "démonstration" not in source else ""
-    st.caption(f"Source : {source}{demo}. Situation au {bundle.today:%d/%m/%Y}.")
+    st.caption(f"Source : {plain(source)}{demo}. Situation au {bundle.today:%d/%m/%Y}.")
 
 
 def overview(bundle: ExportBundle) -> None:
@@ -113,7 +111,7 @@ def balance(bundle: ExportBundle) -> None:
     if index is not None:
         st.markdown(
             f"**Indice de dissimilarité : {fr_number(index)} %.** "
-            f"{bundle.payload['explication_equilibre']}"
+            f"{plain(bundle.payload['explication_equilibre'])}"
         )
     if len(rows):
         _footer(bundle, str(rows["source"].iloc[0]))
@@ -172,10 +170,12 @@ def gaps(bundle: ExportBundle) -> None:
     cols = st.columns(max(1, min(4, len(counts))))
     for i, row in enumerate(counts.itertuples()):
         cols[i % len(cols)].metric(
-            f"{RULES_BY_ID[row.rule].label} ({SEVERITY_LABELS[row.severity]})", fr_int(row.n)
+            plain(f"{RULES_BY_ID[row.rule].label} ({SEVERITY_LABELS[row.severity]})"),
+            fr_int(row.n),
         )
     for row in frame[frame["severity"] != "info"].itertuples():
-        st.markdown(f"- **{row.territoire_nom}** : {row.message} *({row.article})*")
+        st.markdown(f"- **{plain(row.territoire_nom)}** : {plain(row.message)} "
+                    f"*({plain(row.article)})*")
     _footer(bundle, f"plans et instances — {bundle.coverage.source}")
 
 
@@ -196,10 +196,10 @@ def instance(bundle: ExportBundle, code: str) -> None:
             st.metric("Communes", fr_int(shape["nb_communes"].iloc[0]))
         if len(mine):
             p = mine.iloc[0]
-            st.metric(f"PLA-I financés {p['periode']}", fr_int(p["realise"]))
+            st.metric(f"PLA-I financés {plain(p['periode'])}", fr_int(p["realise"]))
             st.metric("Taux d'atteinte", fr_percent(p["taux"]))
-            st.markdown(f"Statut : **{p['statut']}**")
-        st.link_button("Ouvrir la fiche", f"./fiche?territoire=instance:{code}")
+            st.markdown(f"Statut : **{plain(p['statut'])}**")
+        st.link_button("Ouvrir la fiche", f"./fiche?territoire=instance:{quote(code, safe='')}")
     source = str(mine["source"].iloc[0]) if len(mine) else terr.instances_source
     _footer(bundle, source)
 
@@ -207,7 +207,7 @@ def instance(bundle: ExportBundle, code: str) -> None:
 def show(bundle: ExportBundle, deck: list[Screen], index: int) -> None:
     """Draw screen ``index`` of ``deck``."""
     screen = deck[index]
-    st.title(screen.title)
+    st.title(plain(screen.title))
     if screen.kind == "overview":
         overview(bundle)
     elif screen.kind == "balance":

@@ -1,7 +1,7 @@
 """What every ``territoires`` command shares: exit codes, JSON output, a French parser.
 
 Exit codes (docs/ARCHITECTURE.md, « Ligne de commande »): 0 success, 1 invalid input
-or refused write, 2 usage error (including an unknown département).
+or refused write, 2 usage error (including an unknown département), 3 internal error.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 3
 
 
 def print_json(payload: Any) -> None:

@@ -8,18 +8,30 @@
     territoires export layers --format gpkg --out FILE
 
 Each takes ``[--workspace DIR] [--date AAAA-MM-JJ]``. Exit 0; 2 with a French message for
-an unknown territory, a format the export does not offer, or another usage error. Only
-``--out`` is written; no other path comes from the command line.
+an unknown territory, a format the export does not offer, or another usage error; 3 for an
+internal error while writing the file (never reported as a usage error), with nothing
+written. Only ``--out`` is written; no other path comes from the command line.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
+import traceback
 from pathlib import Path
 
-from dashboard.cli.common import EXIT_OK, FrenchParser, usage_error
+from dashboard.cli.common import (
+    EXIT_INTERNAL,
+    EXIT_INVALID,
+    EXIT_OK,
+    FrenchParser,
+    fail,
+    usage_error,
+)
 from dashboard.exports.bundle import UnknownTerritoryError, load_bundle, parse_territoire
+from dashboard.intake.loader import DepartementMismatchError
+from geo.perimeters import MembershipError
 from geo.reference import UnknownDepartementError
 
 #: Formats each export offers.
@@ -57,10 +69,21 @@ def cmd_export(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if not out.parent.is_dir():
         return usage_error(f"dossier de sortie introuvable : {out.parent}")
+    if out.is_dir():
+        return usage_error(f"--out désigne un dossier, pas un fichier : {out}")
+    # What the command line asks for: a wrong date, territory or département is a usage error.
     try:
-        if what == "fiche":
-            parse_territoire(args.territoire)
         today = dt.date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        return usage_error(f"date invalide « {args.date} » : AAAA-MM-JJ attendu")
+    if what == "fiche":
+        try:
+            parse_territoire(args.territoire)
+        except UnknownTerritoryError as exc:
+            return usage_error(str(exc))
+    # Only what the user asked for or imported is theirs; anything else is a defect of ours.
+    partial = out.with_name(f"{out.stem}.part.gpkg")
+    try:
         bundle = load_bundle(args.departement, args.workspace, today)
         if what == "fiche":
             _write(out, fiche_pdf(bundle, args.territoire))
@@ -69,15 +92,17 @@ def cmd_export(args: argparse.Namespace) -> int:
         elif what == "tables":
             _write(out, tables_xlsx(bundle))
         else:
-            tmp = out.with_name(f"{out.stem}.part.gpkg")  # GDAL wants the .gpkg extension
-            layers_gpkg(bundle, tmp)
-            tmp.replace(out)
-    except UnknownTerritoryError as exc:
+            layers_gpkg(bundle, partial)  # GDAL wants the .gpkg extension
+            partial.replace(out)
+    except (UnknownTerritoryError, UnknownDepartementError, DepartementMismatchError) as exc:
         return usage_error(str(exc))
-    except UnknownDepartementError as exc:
-        return usage_error(str(exc))
-    except ValueError as exc:
-        return usage_error(str(exc))
+    except MembershipError as exc:  # instance rows naming a code unknown in the reference
+        return fail(f"données invalides : {exc}", EXIT_INVALID)
+    except Exception as exc:  # a defect of ours, never blamed on the command line
+        traceback.print_exc(file=sys.stderr)
+        partial.unlink(missing_ok=True)
+        return fail(f"erreur interne pendant « export {what} » ({type(exc).__name__} : {exc}) ; "
+                    "rien n'a été écrit. Merci de signaler cette erreur.", EXIT_INTERNAL)
     note = f" ({bundle.demo_note})" if bundle.is_demo else ""
     print(f"Export {what} écrit : {out}{note}")
     return EXIT_OK

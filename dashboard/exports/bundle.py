@@ -21,6 +21,8 @@ from dashboard.coverage.report import (
     report_from_parts,
     report_parts,
 )
+from dashboard.indicators.balance import BALANCE_COLUMNS
+from dashboard.indicators.compute import OUTPUT_COLUMNS
 from dashboard.indicators.payload import compute_all, inputs_of
 from dashboard.indicators.signals import signal_summary, signal_trend
 from dashboard.indicators.status import reference_date
@@ -295,8 +297,8 @@ def bundle_from_parts(parts: dict[str, Any], territory: Territory | None = None)
         territory=territory,
         coverage=coverage,
         payload=payload,
-        indicators=pd.DataFrame(payload["indicators"]),
-        balance=pd.DataFrame(payload["balance"]),
+        indicators=_dated(_frame(payload["indicators"], OUTPUT_COLUMNS)),
+        balance=_frame(payload["balance"], [*BALANCE_COLUMNS, "instance_type"]),
         operations=parts["operations"],
         signals=parts["signals"],
         signal_trend=parts["signal_trend"],
@@ -346,6 +348,12 @@ def _operations(operations: pd.DataFrame | None, territory: Territory) -> pd.Dat
     return ops[first + rest].sort_values(["annee", "id_operation"], ignore_index=True)
 
 
+def _frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
+    """Payload rows as a frame, with their columns even when there is no row (a workspace
+    holding instances only is valid, and every export must work on it)."""
+    return pd.DataFrame(records) if records else pd.DataFrame(columns=columns)
+
+
 def load_bundle(
     departement: str | None = None,
     workspace: str | Path | None = None,
@@ -391,8 +399,8 @@ def load_bundle(
         territory=territory,
         coverage=coverage,
         payload=payload,
-        indicators=_dated(pd.DataFrame(payload["indicators"])),
-        balance=pd.DataFrame(payload["balance"]),
+        indicators=_dated(_frame(payload["indicators"], OUTPUT_COLUMNS)),
+        balance=_frame(payload["balance"], [*BALANCE_COLUMNS, "instance_type"]),
         operations=_operations(loaded.tables.get("operations"), territory),
         signals=signals,
         signal_trend=trend,

@@ -15,6 +15,9 @@ from matplotlib.ticker import FuncFormatter
 from dashboard.formatting import num, pct, typo
 from dashboard.maps.static import BLEU_FRANCE, ROUGE_MARIANNE
 
+# Names come from user files: « $…$ » is text, never mathtext (a malformed one would raise).
+matplotlib.rcParams["text.parse_math"] = False
+
 GRIS = "#c9ccd6"
 VERT = "#18753c"
 ORANGE = "#c3992a"

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import math
 from dataclasses import dataclass
 
 import pandas as pd
@@ -24,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from dashboard.coverage.model import SEVERITY_LABELS
 from dashboard.exports.bundle import ExportBundle
+from dashboard.spreadsheets import cell_value, set_cell
 
 HEADER_ROW = 3
 INT = "#,##0"
@@ -159,20 +159,13 @@ PLH_COLUMNS = [
 
 
 def _cell_value(value: object, fmt: str | None) -> object:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if value is pd.NaT:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date()
+    """A frame value for a sheet cell: lists and dicts as JSON, numeric text as a number
+    in a numeric column; missing values (None, NaN, NA, NaT) as empty cells."""
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if hasattr(value, "item"):
-        value = value.item()  # numpy scalar
-        if isinstance(value, bool):
-            return "oui" if value else "non"
+    value = cell_value(value)
+    if isinstance(value, dt.datetime):
+        return value.date()
     if fmt and fmt != DATE and isinstance(value, str):
         try:
             return float(value)
@@ -187,10 +180,10 @@ def write_sheet(
     """Add one formatted sheet: title, source, header, rows, filters, frozen panes."""
     ws = wb.create_sheet(name)
     cols = [c for c in columns if c.key in frame.columns]
-    ws.cell(1, 1, title).font = Font(bold=True, size=13, color="000091")
-    ws.cell(2, 1, source).font = Font(italic=True, size=9, color="555555")
+    set_cell(ws, 1, 1, title).font = Font(bold=True, size=13, color="000091")
+    set_cell(ws, 2, 1, source).font = Font(italic=True, size=9, color="555555")
     for j, col in enumerate(cols, start=1):
-        cell = ws.cell(HEADER_ROW, j, col.header)
+        cell = set_cell(ws, HEADER_ROW, j, col.header)
         cell.fill = HEADER_FILL
         cell.font = HEADER_FONT
         cell.alignment = Alignment(wrap_text=True, vertical="center")
@@ -198,13 +191,11 @@ def write_sheet(
     ws.row_dimensions[HEADER_ROW].height = 32
     for i, row in enumerate(frame[[c.key for c in cols]].itertuples(index=False), HEADER_ROW + 1):
         for j, (col, value) in enumerate(zip(cols, row, strict=True), start=1):
-            cell = ws.cell(i, j, _cell_value(value, col.fmt))
-            if col.fmt:
-                cell.number_format = col.fmt
+            set_cell(ws, i, j, _cell_value(value, col.fmt), col.fmt)
     last = get_column_letter(max(len(cols), 1))
     ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + max(len(frame), 1)}"
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
-    ws.oddFooter.center.text = source[:200]
+    ws.oddFooter.center.text = cell_value(source[:200]).replace("&", "&&")
     return ws
 
 
@@ -215,11 +206,11 @@ def _sources_sheet(wb: Workbook, bundle: ExportBundle, title: str) -> None:
     from dashboard.indicators.status import DEFINITION_TAUX
 
     ws = wb.create_sheet(SHEET_SOURCES)
-    ws.cell(1, 1, title).font = Font(bold=True, size=13, color="000091")
-    ws.cell(2, 1, "Date de référence")
-    ws.cell(2, 2, bundle.today).number_format = DATE
-    ws.cell(3, 1, "Exporté le")
-    ws.cell(3, 2, dt.date.today()).number_format = DATE
+    set_cell(ws, 1, 1, title).font = Font(bold=True, size=13, color="000091")
+    set_cell(ws, 2, 1, "Date de référence")
+    set_cell(ws, 2, 2, bundle.today, DATE)
+    set_cell(ws, 3, 1, "Exporté le")
+    set_cell(ws, 3, 2, dt.date.today(), DATE)
     rows = [
         *bundle.sources(),
         ("Taux de réalisation", DEFINITION_TAUX),
@@ -230,8 +221,8 @@ def _sources_sheet(wb: Workbook, bundle: ExportBundle, title: str) -> None:
         ("Signalements résolus, clos sans résolution, en cours", DEFINITION_ISSUES),
     ]
     for i, (what, text) in enumerate(rows, start=5):
-        ws.cell(i, 1, what).font = Font(bold=True)
-        ws.cell(i, 2, text).alignment = Alignment(wrap_text=True, vertical="top")
+        set_cell(ws, i, 1, what).font = Font(bold=True)
+        set_cell(ws, i, 2, text).alignment = Alignment(wrap_text=True, vertical="top")
     ws.column_dimensions["A"].width = 36
     ws.column_dimensions["B"].width = 110
 
@@ -265,7 +256,7 @@ def tables_xlsx(bundle: ExportBundle) -> bytes:
     for name, frame, cols, title, source in sheets:
         write_sheet(wb, name, frame, cols, f"{title} – {place}{note}", f"Source : {source}")
     _sources_sheet(wb, bundle, f"Sources et définitions – {place}{note}")
-    wb.properties.title = f"Territoires du Plan – {place}{note}"
+    wb.properties.title = cell_value(f"Territoires du Plan – {place}{note}")
     wb.properties.creator = "Territoires du Plan"
     buf = io.BytesIO()
     wb.save(buf)

@@ -154,6 +154,14 @@ def _with_territories(signals: pd.DataFrame, tmap: pd.DataFrame, level: str | No
     )
 
 
+#: Columns of :func:`signal_summary`.
+SUMMARY_COLUMNS = [
+    "territoire_type", "territoire_code", "territoire_nom", "nb_signalements", "nb_resolus",
+    "nb_clos_sans_resolution", "nb_en_cours", "nb_clotures", "population", "taux_pour_10000",
+    "delai_median_cloture_jours", "source",
+]
+
+
 def signal_summary(
     reference: Reference,
     memberships: pd.DataFrame | None,
@@ -205,6 +213,8 @@ def signal_summary(
         delai_median_cloture_jours=("delai_jours", "median"),
     )
     names = territory_names(scope)[[*keys, "territoire_nom"]]
+    if names.empty:  # no territory of that level (no instance defined): an empty table
+        return pd.DataFrame(columns=SUMMARY_COLUMNS)
     out = names.merge(counts, left_on=keys, right_index=True, how="left").merge(
         pop.rename("population"), left_on=keys, right_index=True, how="left"
     )
@@ -217,20 +227,7 @@ def signal_summary(
     )
     period = f"déposés en {annees[0]}-{annees[1]}" if annees else "tous les signalements importés"
     out["source"] = f"{SOURCE_SIGNALEMENTS}, {period} ; {pop_source}{source_suffix}"
-    cols = [
-        *keys,
-        "territoire_nom",
-        "nb_signalements",
-        "nb_resolus",
-        "nb_clos_sans_resolution",
-        "nb_en_cours",
-        "nb_clotures",
-        "population",
-        "taux_pour_10000",
-        "delai_median_cloture_jours",
-        "source",
-    ]
-    return out[cols].reset_index(drop=True)
+    return out[SUMMARY_COLUMNS].reset_index(drop=True)
 
 
 def signal_breakdown(

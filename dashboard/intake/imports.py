@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from dashboard.intake.drawings import validate_drawing
+from dashboard.intake.limits import Deadline, ValidationTimeoutError
 from dashboard.intake.messages import Message, ValidationResult
+from dashboard.intake.parsers import printable
 from dashboard.intake.readers import ReadError, read_geo_bytes, read_table
 from dashboard.intake.tables import validate_table
 from dashboard.store.permissions import DELEGUE_EPCI, Acteur, PermissionRefusee, check_write
@@ -136,6 +138,7 @@ def check_file(
     mapping: dict[str, str] | None = None,
     sheet: str | None = None,
     instance_codes: set[str] | None = None,
+    time_limit: float | None = -1.0,
 ) -> ImportReport:
     """Read and validate a file without writing anything.
 
@@ -155,6 +158,9 @@ def check_file(
         Sheet of an XLSX workbook (default: the first).
     instance_codes : set of str, optional
         Instance codes known in the workspace (unknown ones give a warning).
+    time_limit : float, optional
+        Seconds the validation may take (default ``TERRITOIRES_VALIDATION_SECONDS``; None:
+        no bound); past it, the file is reported invalid with a French message.
 
     Raises
     ------
@@ -162,18 +168,22 @@ def check_file(
         For a kind that does not exist.
     """
     _require_kind(kind)
+    filename = printable(filename)  # a label, kept in the log: no control character
     report = ImportReport(kind=kind, filename=filename, sha256=hashlib.sha256(data).hexdigest())
     label = filename or "fichier"
+    deadline = Deadline(time_limit)
     try:
         if KINDS[kind].geo:
             drawing, fmt = read_geo_bytes(data, filename)
             report.details = {"format": fmt, "crs": str(drawing.crs) if drawing.crs else ""}
-            result: ValidationResult = validate_drawing(drawing, reference, filename, mapping)
+            result: ValidationResult = validate_drawing(drawing, reference, filename, mapping,
+                                                        deadline)
         else:
-            raw = read_table(data, filename, sheet)
+            raw = read_table(data, filename, sheet, deadline)
             report.details = {"format": raw.format, **raw.details}
-            result = validate_table(kind, raw, reference, filename, mapping, instance_codes)
-    except ReadError as exc:
+            result = validate_table(kind, raw, reference, filename, mapping, instance_codes,
+                                    deadline)
+    except (ReadError, ValidationTimeoutError) as exc:
         report.errors.append(Message(None, None, f"{label} : {exc}"))
         return report
     report.rows = result.rows
@@ -216,6 +226,7 @@ def import_file(
     progress: Callable[[int, int], None] | None = None,
     acteur: Acteur | None = None,
     allow_empty: bool = False,
+    checked: ImportReport | None = None,
 ) -> ImportReport:
     """Check a file and, if it has no error, write it to the workspace atomically.
 
@@ -242,6 +253,9 @@ def import_file(
         ``user``). A refusal is reported as an error of the file; nothing is written.
     allow_empty : bool
         Let a file with no row empty the table (``--vider``, or the page's confirmation).
+    checked : ImportReport, optional
+        The report of :func:`check_file` on these very bytes and kind (the page has just
+        shown it): the file is not validated a second time.
 
     Raises
     ------
@@ -253,7 +267,11 @@ def import_file(
         known = set(workspace.read("instances")["instance_code"].dropna())
         known |= set(workspace.read("perimetres")["instance_code"].dropna())
         instance_codes = known or None
-    report = check_file(kind, data, filename, reference, mapping, sheet, instance_codes)
+    sha256 = hashlib.sha256(data).hexdigest()
+    if checked is not None and (checked.kind, checked.sha256) == (kind, sha256):
+        report = replace(checked, errors=list(checked.errors))  # the caller's stays as is
+    else:
+        report = check_file(kind, data, filename, reference, mapping, sheet, instance_codes)
     if not report.valid or report.frame is None:
         return report
     acteur = acteur or Acteur.local(user or current_user())
@@ -275,7 +293,7 @@ def import_file(
     workspace.create(reference.departement)
     record = ImportRecord(
         kind=kind,
-        fichier=filename,
+        fichier=printable(filename),
         sha256=report.sha256,
         lignes=report.rows,
         mode=mode,

@@ -26,6 +26,10 @@ ALL_KINDS = (
 NO_INSTANCE = "aucune instance définie pour ce département"
 
 
+class DepartementMismatchError(ValueError):
+    """A département asked of a workspace that belongs to another one."""
+
+
 @dataclass
 class LoadedTables:
     """Tables for the rules and indicators, and where they come from.
@@ -136,7 +140,7 @@ def load_tables(
 
     Raises
     ------
-    ValueError
+    DepartementMismatchError
         When ``departement`` contradicts the workspace's département.
     """
     asked = normalise_departement(departement) if departement else None
@@ -144,7 +148,7 @@ def load_tables(
         current = ws.departement
         if current is not None:
             if asked and asked != current:
-                raise ValueError(
+                raise DepartementMismatchError(
                     f"l'espace de travail {ws.directory} appartient au département "
                     f"{current}, pas au {asked}"
                 )

@@ -12,6 +12,8 @@ from typing import Any
 
 import pandas as pd
 
+from dashboard.intake.parsers import printable
+
 #: Error messages kept per file; beyond, one summary message says how many were left out.
 MAX_ERRORS = 1000
 
@@ -90,7 +92,7 @@ class Collector:
     """Accumulates messages with the file name and the column letters."""
 
     def __init__(self, filename: str, result: ValidationResult, letters: dict[str, str]) -> None:
-        self.filename = filename or "fichier"
+        self.filename = printable(filename) or "fichier"
         self.result = result
         self.letters = letters
         self.omitted = 0
@@ -101,7 +103,8 @@ class Collector:
             parts.append(f"ligne {line}")
         if column is not None:
             letter = self.letters.get(column)
-            parts.append(f"colonne {letter} « {column} »" if letter else f"colonne « {column} »")
+            shown = printable(column)
+            parts.append(f"colonne {letter} « {shown} »" if letter else f"colonne « {shown} »")
         return ", ".join(parts)
 
     def error(self, line: int | None, column: str | None, text: str) -> None:

@@ -28,6 +28,42 @@ _DATE_FORMATS = (
 
 
 
+#: Characters refused in every cell: C0 and C1 controls (tab, newline and carriage return
+#: apart), and the bidirectional overrides that make a text display in another order.
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: Also refused outside free text (codes, numbers, dates, enumerations).
+_LINE_CONTROLS = re.compile(r"[\t\n\r]")
+_CONTROL_NAMES = {
+    0x00: "NUL", 0x09: "tabulation", 0x0A: "saut de ligne", 0x0B: "tabulation verticale",
+    0x0C: "saut de page", 0x0D: "retour chariot", 0x1B: "échappement", 0x7F: "suppression",
+    0x85: "passage à la ligne (NEL)",
+}
+
+
+def control_problem(text: str, free_text: bool = False) -> str | None:
+    """Why ``text`` may not be stored (a control character), in French; None if it may.
+
+    Tab and newline are allowed in free text only (a label, a comment); NUL and every
+    other control character nowhere: they break spreadsheets, PostgreSQL and displays.
+    """
+    found = _FORBIDDEN.search(text) or (None if free_text else _LINE_CONTROLS.search(text))
+    if found is None:
+        return None
+    code = ord(found.group())
+    if 0x202A <= code <= 0x2069:
+        what = f"caractère d'inversion du sens d'écriture (U+{code:04X})"
+    else:
+        name = _CONTROL_NAMES.get(code)
+        what = f"caractère de contrôle U+{code:04X}" + (f" ({name})" if name else "")
+    return (f"{what} interdit, en position {found.start() + 1} : retirez-le du fichier "
+            "(souvent collé depuis un autre logiciel)")
+
+
+def printable(text: str) -> str:
+    """``text`` without control characters (for file names and headers shown in messages)."""
+    return _LINE_CONTROLS.sub(" ", _FORBIDDEN.sub("", text))
+
+
 def _number_text(text: str) -> str:
     t = re.sub(r"[\s\u00a0\u202f']", "", text)
     if "," in t and "." in t:

@@ -13,9 +13,11 @@ from typing import Any
 import pandas as pd
 
 from dashboard.intake.layouts import Layout, complete, detect_layout, layout_mapping
+from dashboard.intake.limits import Deadline
 from dashboard.intake.messages import Collector, ValidationResult, column_letter, lines_text
 from dashboard.intake.parsers import (
     CommuneCodes,
+    control_problem,
     enum_parser,
     parse_bool,
     parse_date,
@@ -47,6 +49,7 @@ def validate_table(
     filename: str = "",
     mapping: dict[str, str] | None = None,
     instance_codes: set[str] | None = None,
+    deadline: Deadline | None = None,
 ) -> ValidationResult:
     """Validate and normalise a table of ``kind``.
 
@@ -64,11 +67,18 @@ def validate_table(
         User mapping of headers onto canonical names.
     instance_codes : set of str, optional
         Instance codes known in the workspace; other codes are accepted with a warning.
+    deadline : Deadline, optional
+        Time bound, checked column by column and every few thousand rows.
 
     Returns
     -------
     ValidationResult
         With ``frame`` holding the normalised rows (meaningful when ``valid``).
+
+    Raises
+    ------
+    ValidationTimeoutError
+        When ``deadline`` passes.
     """
     spec = KINDS[kind]
     result = ValidationResult(kind=kind, rows=len(raw.rows))
@@ -81,6 +91,12 @@ def validate_table(
     if layout is not None:
         _layout_notes(layout, raw.headers, matched, out)
     result.unknown_headers = unknown
+    for line, note in raw.notes:
+        out.warning(line, None, note)
+    for header in raw.headers:
+        problem = control_problem(header)
+        if problem:
+            out.error(1, header, f"en-tête : {problem}")
     for header in unknown:
         out.warning(1, header, "colonne non reconnue, ignorée (vous pouvez l'associer à une "
                     "colonne attendue)")
@@ -123,6 +139,8 @@ def validate_table(
         col = spec.column(name)
         header = raw.headers[i]
         cells = [cells[i] if i < len(cells) else None for _, cells in raw.rows]
+        if deadline is not None:
+            deadline.check()
         values[name] = _parse_column(col, header, cells, lines, reference, out)
     frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in values.items()})
     if layout is not None:
@@ -188,12 +206,19 @@ def _parse_column(
     notes: dict[str, list[int]] = {}
     parsed: list[Any] = []
     nullable = col.nullable or not col.required
+    free = _free_text(col)
     for line, text in zip(lines, cells, strict=True):
         if text is None:
             if not nullable:
                 out.error(line, header, f"valeur obligatoire manquante ({col.label})")
             parsed.append(None)
             continue
+        if text not in cache:
+            problem = control_problem(text, free)
+            if problem:
+                cache[text] = (None, problem)
+            elif free and "\r" in text:
+                text = text.replace("\r\n", "\n").replace("\r", "\n")
         if text not in cache:
             try:
                 value = parser(text)
@@ -230,6 +255,12 @@ def _parse_column(
                 out.error(line, header, f"{col.name} hors plage (±{limit}) : {value} ; "
                           "coordonnées WGS84 en degrés attendues (pas de Lambert-93)")
     return parsed
+
+
+def _free_text(col: ColumnSpec) -> bool:
+    """Whether a column holds free text (a label, a comment), where tab and newline are
+    allowed; identifiers and codes are not free text."""
+    return col.type == "str" and not (col.name.startswith("id_") or col.name.endswith("_code"))
 
 
 def _indicators(parsed: list[Any], lines: list[int], header: str, out: Collector) -> list[Any]:

@@ -8,7 +8,6 @@ GeoJSON template instead.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 
@@ -17,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from dashboard.spreadsheets import append_row, frame_csv, frame_xlsx
 from dashboard.store.schemas import INDICATORS, KINDS
 
 _TEXT_TYPES = ("str", "insee", "siren", "code")
@@ -36,9 +36,7 @@ def template_formats(kind: str) -> tuple[str, ...]:
 
 def template_csv(kind: str) -> bytes:
     """CSV template: the canonical header, UTF-8 with BOM, ``;`` (opens cleanly in Excel)."""
-    buf = io.StringIO(newline="")
-    csv.writer(buf, delimiter=";", lineterminator="\r\n").writerow(KINDS[kind].names)
-    return buf.getvalue().encode("utf-8-sig")
+    return frame_csv(pd.DataFrame(columns=KINDS[kind].names))
 
 
 def template_geojson(kind: str = "perimetres") -> bytes:
@@ -59,7 +57,7 @@ def template_xlsx(kind: str) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Données"
-    ws.append(spec.names)
+    append_row(ws, spec.names)
     bold = Font(bold=True, color="FFFFFF")
     fill = PatternFill("solid", fgColor="000091")
     for i, col in enumerate(spec.columns, start=1):
@@ -80,27 +78,27 @@ def template_xlsx(kind: str) -> bytes:
     ws.freeze_panes = "A2"
 
     help_ws = wb.create_sheet("Aide")
-    help_ws.append(["colonne", "obligatoire", "type", "description", "valeurs permises",
-                    "exemple"])
+    append_row(help_ws, ["colonne", "obligatoire", "type", "description", "valeurs permises",
+                         "exemple"])
     example = spec.example[0] if spec.example else {}
     for col in spec.columns:
-        help_ws.append([
+        append_row(help_ws, [
             col.name, "oui" if col.required else "non", _TYPE_LABELS[col.type], col.label,
             ", ".join(col.allowed), example.get(col.name, ""),
         ])
     for cell in help_ws[1]:
         cell.font = Font(bold=True)
     help_ws.append([])
-    help_ws.append([spec.label])
+    append_row(help_ws, [spec.label])
     if spec.description:
-        help_ws.append([spec.description])
-    help_ws.append(["Ligne 1 : en-têtes ; une ligne par enregistrement à partir de la ligne 2. "
-                    "Dates JJ/MM/AAAA, virgule décimale acceptée."])
+        append_row(help_ws, [spec.description])
+    append_row(help_ws, ["Ligne 1 : en-têtes ; une ligne par enregistrement à partir de la "
+                         "ligne 2. Dates JJ/MM/AAAA, virgule décimale acceptée."])
     if "indicateur" in spec.names:
         help_ws.append([])
-        help_ws.append(["indicateur", "libellé", "unité"])
+        append_row(help_ws, ["indicateur", "libellé", "unité"])
         for ind in INDICATORS.values():
-            help_ws.append([ind.code, ind.label, ind.unit])
+            append_row(help_ws, [ind.code, ind.label, ind.unit])
     for letter, width in zip("ABCDEF", (24, 12, 22, 60, 40, 24), strict=True):
         help_ws.column_dimensions[letter].width = width
     buf = io.BytesIO()
@@ -129,21 +127,14 @@ def _display_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def table_csv(frame: pd.DataFrame) -> bytes:
-    """A table as CSV for Excel users: UTF-8 with BOM, ``;``, decimal comma, JJ/MM/AAAA."""
-    buf = io.StringIO(newline="")
-    _display_frame(frame).to_csv(buf, sep=";", decimal=",", index=False, lineterminator="\r\n")
-    return buf.getvalue().encode("utf-8-sig")
+    """A table as CSV for Excel users: UTF-8 with BOM, ``;``, decimal comma, JJ/MM/AAAA.
+
+    Text that a spreadsheet would read as a formula is neutralised
+    (:mod:`dashboard.spreadsheets`).
+    """
+    return frame_csv(_display_frame(frame))
 
 
 def table_xlsx(frame: pd.DataFrame, sheet: str = "Données") -> bytes:
-    """A table as an XLSX workbook (codes kept as text)."""
-    buf = io.BytesIO()
-    out = frame.copy()
-    for col in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[col]):
-            out[col] = out[col].dt.date
-        elif pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].astype(object).where(out[col].notna(), None)
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        out.to_excel(writer, sheet_name=sheet[:31], index=False)
-    return buf.getvalue()
+    """A table as an XLSX workbook (codes and every user text kept as text)."""
+    return frame_xlsx(frame, sheet)

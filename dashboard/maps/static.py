@@ -18,6 +18,9 @@ from matplotlib.patches import Patch
 
 from dashboard.maps.folium_map import INSTANCE_PALETTE
 
+# Names come from user files: « $…$ » is text, never mathtext (a malformed one would raise).
+matplotlib.rcParams["text.parse_math"] = False
+
 BLEU_FRANCE = "#000091"
 ROUGE_MARIANNE = "#e1000f"
 

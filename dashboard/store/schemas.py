@@ -288,12 +288,14 @@ _add(KindSpec(
 _add(KindSpec(
     "perimetres", "Périmètres dessinés (GeoJSON, GeoPackage, Shapefile zippé)",
     (
+        # A shapefile cuts field names at 10 characters: « instance_c », « code_insta »…
         ColumnSpec("instance_code", "str", True, "code court de l'instance",
-                   aliases=("code_instance", "code", "instance")),
+                   aliases=("code_instance", "code", "instance", "instance_c", "code_insta")),
         ColumnSpec("instance_nom", "str", True, "nom de l'instance",
-                   aliases=("nom_instance", "nom", "libelle")),
+                   aliases=("nom_instance", "nom", "libelle", "instance_n", "nom_instan")),
         ColumnSpec("instance_type", "enum", False, "clh, territoire ou secteur_pdh",
-                   allowed=INSTANCE_TYPES, aliases=("type_instance", "type"), nullable=True),
+                   allowed=INSTANCE_TYPES, aliases=("type_instance", "type", "instance_t",
+                                                    "type_insta"), nullable=True),
     ),
     geo=True,
     description="Chaque commune est rattachée au périmètre qui couvre la plus grande part "

@@ -161,22 +161,26 @@ def test_sessions_are_sticky(replicas):
 
 
 def test_load_test_smoke(replicas, tmp_path):
-    """``benchmarks/load_test.py``, tiny: 2 users, a few seconds, concurrent imports."""
+    """``benchmarks/load_test.py``, tiny and bounded by counts: 2 users, exactly 6 page views
+    and 4 concurrent imports, however slow the machine (the time cap is only a safety)."""
     out = tmp_path / "charge.json"
     proc = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "load_test.py"), "--url", replicas.front,
-         "--workspace", replicas.env["TERRITOIRES_WORKSPACE"], "--users", "2", "--duration", "8",
-         "--import-every", "2", "--max-imports", "4", "--import-workers", "2", "--rows", "200",
+         "--workspace", replicas.env["TERRITOIRES_WORKSPACE"], "--users", "2",
+         "--page-views", "6", "--imports", "4", "--import-every", "2",
+         "--import-workers", "2", "--rows", "200", "--duration", "280", "--timeout", "120",
          "--out", str(out)],
-        cwd=ROOT, env=replicas.env, capture_output=True, text=True, check=False, timeout=180,
+        cwd=ROOT, env=replicas.env, capture_output=True, text=True, check=False, timeout=600,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     report = json.loads(out.read_text())
-    assert report["page_views"]["count"] > 0
-    assert report["imports"]["count"] > 0
+    assert (report["mode"], report["complete"]) == ("comptes", True)
+    assert report["page_views"]["count"] == 6
+    assert report["imports"]["count"] == 4
     assert report["errors"]["count"] == 0
     assert report["integrity"]["ok"]
     assert (report["integrity"]["mixed_rows"], report["integrity"]["lost_rows"]) == (0, 0)
+    assert report["integrity"]["imports_logged"] == 4
 
 
 def _context(browser, replicas: Replicas, cookie: str):
