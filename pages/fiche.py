@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard.app import common as ui
 from dashboard.app import fiche as ui_fiche
+from dashboard.app import programme as ui_programme
 from dashboard.exports.fiche import fiche_content
 
 dep = ui.current_departement()
@@ -25,8 +26,9 @@ with col_map:
 
 st.header("Objectifs et réalisations")
 ui_fiche.objectives(fiche)
-tab_ops, tab_sig, tab_plh, tab_gaps, tab_cmp = st.tabs(
-    ["Opérations PLA-I", "Habitat indigne", "PLH", "Écarts de couverture", "Comparaison"]
+tab_ops, tab_sig, tab_plh, tab_gaps, tab_cmp, tab_act, tab_com = st.tabs(
+    ["Opérations PLA-I", "Habitat indigne", "PLH", "Écarts de couverture", "Comparaison",
+     "Actions du plan", "Commentaires"]
 )
 with tab_ops:
     ui_fiche.operations(bundle, fiche)
@@ -38,3 +40,7 @@ with tab_gaps:
     ui_fiche.findings(fiche)
 with tab_cmp:
     ui_fiche.comparison(bundle, fiche)
+with tab_act:
+    ui_programme.territory_actions(bundle, fiche)
+with tab_com:
+    ui_programme.territory_comments(fiche)

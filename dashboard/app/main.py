@@ -38,6 +38,7 @@ _PAGES = [
     ("programmation.py", "Programmation PLA-I", False),
     ("habitat_indigne.py", "Habitat indigne", False),
     ("couverture.py", "Couverture des plans", False),
+    ("programme.py", "Programme d'actions", False),
     ("fiche.py", "Fiche territoire", False),
     ("presentation.py", "Mode présentation", False),
     ("exports.py", "Exports", False),

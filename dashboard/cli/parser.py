@@ -1,7 +1,7 @@
 """The ``territoires`` parser: one sub-command group per module of this package.
 
 Each group module (``reference``, ``workspace``, ``users``, ``indicators``, ``coverage``,
-``exports``, ``bench``) has a ``register(sub)`` that adds its sub-commands, and thin
+``programme``, ``exports``, ``bench``) has a ``register(sub)`` that adds its sub-commands, and thin
 ``cmd_*`` functions that parse, call the domain and print.
 """
 
@@ -10,11 +10,20 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from dashboard.cli import bench, coverage, exports, indicators, reference, users, workspace
+from dashboard.cli import (
+    bench,
+    coverage,
+    exports,
+    indicators,
+    programme,
+    reference,
+    users,
+    workspace,
+)
 from dashboard.cli.common import FrenchParser
 
 #: Command groups, in the order of ``territoires --help``.
-GROUPS = (reference, workspace, indicators, coverage, exports, users, bench)
+GROUPS = (reference, workspace, indicators, coverage, programme, exports, users, bench)
 
 
 def build_parser() -> argparse.ArgumentParser:

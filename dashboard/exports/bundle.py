@@ -15,12 +15,20 @@ import geopandas as gpd
 import pandas as pd
 
 from dashboard.coverage.report import CoverageReport, coverage_report_of
+from dashboard.indicators.facts import territory_map
 from dashboard.indicators.payload import compute_all, inputs_of
 from dashboard.indicators.signals import signal_summary, signal_trend
 from dashboard.indicators.status import reference_date
 from dashboard.intake import demo
 from dashboard.intake.loader import load_tables
 from dashboard.maps.territory import Territory, build_territory
+from dashboard.programme.actions import ProgrammeReport, programme_report
+from dashboard.programme.loop import (
+    COMMENT_COLUMNS,
+    DECLARATION_COLUMNS,
+    comments_frame,
+    declarations_frame,
+)
 from geo.reference import SOURCE_GEOGRAPHIE, SOURCE_POPULATION
 
 #: Territory types a fiche can be made for.
@@ -98,6 +106,15 @@ class ExportBundle:
     is_demo : bool
         True when any figure is demonstration data.
     warnings : list of str
+    programme : ProgrammeReport
+        The action programme at ``today`` (:mod:`dashboard.programme.actions`).
+    tmap : DataFrame
+        Every territory as the set of its communes
+        (:func:`dashboard.indicators.facts.territory_map`).
+    comments : DataFrame
+        Official and validated comments (:func:`dashboard.programme.loop.comments_frame`).
+    declarations : DataFrame
+        Every declaration of the délégués (:func:`dashboard.programme.loop.declarations_frame`).
     """
 
     departement: str
@@ -114,6 +131,12 @@ class ExportBundle:
     source: str
     is_demo: bool
     warnings: list[str] = field(default_factory=list)
+    programme: ProgrammeReport | None = None
+    tmap: pd.DataFrame = field(default_factory=pd.DataFrame)
+    comments: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COMMENT_COLUMNS))
+    declarations: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=DECLARATION_COLUMNS)
+    )
 
     # ------------------------------------------------------------------ territories
 
@@ -288,6 +311,8 @@ def load_bundle(
     departement: str | None = None,
     workspace: str | Path | None = None,
     today: dt.date | None = None,
+    until: dt.date | None = None,
+    comments_until: dt.date | None = None,
 ) -> ExportBundle:
     """Collect the tables of a workspace (or of the Isère demo) for the exports.
 
@@ -301,6 +326,12 @@ def load_bundle(
         Reference date of the indicators; by default today, or the end of the last year
         with data when the extracts stop earlier
         (:func:`dashboard.indicators.status.reference_date`).
+    until : date, optional
+        Cut the tables as they stood on that day
+        (:meth:`dashboard.intake.loader.LoadedTables.until`): the figures of an annual
+        report. ``today`` then defaults to ``until``.
+    comments_until : date, optional
+        With ``until``, the last date of the comments kept (default ``until``).
 
     Raises
     ------
@@ -308,9 +339,12 @@ def load_bundle(
         When ``departement`` contradicts the workspace; UnknownDepartementError.
     """
     loaded = load_tables(workspace, departement)  # the one read of the workspace
-    today = today or reference_date(loaded.tables)
+    if until is not None:
+        loaded = loaded.until(until, comments_until)
+    today = today or until or reference_date(loaded.tables)
     inputs = inputs_of(loaded)
     payload = compute_all(inputs, today, None)
+    indicators = pd.DataFrame(payload["indicators"])
     territory = build_territory(loaded.departement, inputs.memberships, loaded.instances_source)
     ref = territory.reference
     coverage = coverage_report_of(loaded, ref, as_of=today)
@@ -322,6 +356,9 @@ def load_bundle(
     trend = signal_trend(
         ref, inputs.memberships, sig_table if sig_table is not None else pd.DataFrame()
     )
+    tmap = territory_map(ref, inputs.memberships)
+    programme = programme_report(loaded.tables, indicators, tmap, today, ref.departement,
+                                 loaded.source)  # fmt: skip
     return ExportBundle(
         departement=ref.departement,
         departement_nom=ref.departement_nom,
@@ -329,7 +366,7 @@ def load_bundle(
         territory=territory,
         coverage=coverage,
         payload=payload,
-        indicators=pd.DataFrame(payload["indicators"]),
+        indicators=indicators,
         balance=pd.DataFrame(payload["balance"]),
         operations=_operations(loaded.tables.get("operations"), territory),
         signals=signals,
@@ -337,4 +374,8 @@ def load_bundle(
         source=payload["source"],
         is_demo=loaded.is_demo,
         warnings=list(payload.get("avertissements", [])),
+        programme=programme,
+        tmap=tmap,
+        comments=comments_frame(loaded.tables.get("commentaires"), tmap),
+        declarations=declarations_frame(loaded.declarations, ref, tmap),
     )

@@ -15,23 +15,40 @@ from dashboard.exports.bundle import ExportBundle
 
 @dataclass(frozen=True)
 class Screen:
-    """One screen: a kind (``overview``, ``balance``, ``objectives``, ``gaps``, ``instance``),
-    a title and, for an instance screen, its code."""
+    """One screen: a kind (``overview``, ``balance``, ``objectives``, ``gaps``, ``axe``,
+    ``late``, ``comments``, ``instance``), a title and, for an axe or an instance screen,
+    its name or code."""
 
     kind: str
     title: str
     code: str = ""
 
 
+#: Comments shown on the comments screen (most recent first).
+MAX_COMMENTS = 8
+
+
 def screens(bundle: ExportBundle) -> list[Screen]:
-    """Overview, balance, objectives, gaps, then one screen per instance (by name)."""
+    """Overview, balance, objectives, gaps, one screen per axe of the programme and one of
+    the late actions, the comments, then one screen per instance (by name)."""
     out = [
         Screen("overview", "Vue d'ensemble du département"),
         Screen("balance", "Équilibre territorial de la production PLA-I"),
         Screen("objectives", "Objectifs PLA-I par instance"),
         Screen("gaps", "Écarts de couverture entre PDALHPD, PLH et PDH"),
     ]
+    report = bundle.programme
+    if report is not None and not report.actions.empty:
+        out += [Screen("axe", f"Axe – {axe}", axe) for axe in report.axes]
+        out.append(Screen("late", "Actions en retard"))
+    if not bundle.comments.empty:
+        out.append(Screen("comments", "Paroles des territoires"))
     return out + [Screen("instance", r.nom, r.code) for r in bundle.instance_refs()]
+
+
+def recent_comments(bundle: ExportBundle) -> pd.DataFrame:
+    """The latest official or validated comments, for the deck and the presentation."""
+    return bundle.comments.head(MAX_COMMENTS).reset_index(drop=True)
 
 
 def plai_by_instance(bundle: ExportBundle) -> pd.DataFrame:

@@ -32,7 +32,9 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
 #: Kinds whose ``territoire_code`` may name an instance of the workspace.
-_USES_INSTANCES = ("objectifs", "realisations", "plans", "commentaires")
+_USES_INSTANCES = ("objectifs", "realisations", "plans", "commentaires", "actions")
+#: Kinds whose ``action`` column names an action of the workspace's programme.
+_USES_ACTIONS = ("jalons", "commentaires")
 
 
 class UnknownKindError(ValueError):
@@ -118,6 +120,7 @@ def check_file(
     mapping: dict[str, str] | None = None,
     sheet: str | None = None,
     instance_codes: set[str] | None = None,
+    action_codes: set[str] | None = None,
 ) -> ImportReport:
     """Read and validate a file without writing anything.
 
@@ -137,6 +140,8 @@ def check_file(
         Sheet of an XLSX workbook (default: the first).
     instance_codes : set of str, optional
         Instance codes known in the workspace (unknown ones give a warning).
+    action_codes : set of str, optional
+        Action codes of the workspace's programme (unknown ones give a warning).
 
     Raises
     ------
@@ -154,7 +159,8 @@ def check_file(
         else:
             raw = read_table(data, filename, sheet)
             report.details = {"format": raw.format, **raw.details}
-            result = validate_table(kind, raw, reference, filename, mapping, instance_codes)
+            result = validate_table(kind, raw, reference, filename, mapping, instance_codes,
+                                    action_codes)
     except ReadError as exc:
         report.errors.append(Message(None, None, f"{label} : {exc}"))
         return report
@@ -230,7 +236,11 @@ def import_file(
         known = set(workspace.read("instances")["instance_code"].dropna())
         known |= set(workspace.read("perimetres")["instance_code"].dropna())
         instance_codes = known or None
-    report = check_file(kind, data, filename, reference, mapping, sheet, instance_codes)
+    action_codes = None
+    if kind in _USES_ACTIONS and workspace.exists():
+        action_codes = set(workspace.read("actions")["code"].dropna().astype(str))
+    report = check_file(kind, data, filename, reference, mapping, sheet, instance_codes,
+                        action_codes)
     if not report.valid or report.frame is None:
         return report
     acteur = acteur or Acteur.local(user or current_user())

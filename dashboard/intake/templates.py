@@ -95,7 +95,7 @@ def template_xlsx(kind: str) -> bytes:
         help_ws.append([spec.description])
     help_ws.append(["Ligne 1 : en-têtes ; une ligne par enregistrement à partir de la ligne 2. "
                     "Dates JJ/MM/AAAA, virgule décimale acceptée."])
-    if "indicateur" in spec.names:
+    if {"indicateur", "indicateurs"} & set(spec.names):
         help_ws.append([])
         help_ws.append(["indicateur", "libellé", "unité"])
         for ind in INDICATORS.values():

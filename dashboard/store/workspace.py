@@ -44,7 +44,7 @@ from dashboard.store.permissions import (
     check_write,
     in_scope,
 )
-from dashboard.store.schemas import KINDS, ColumnSpec, coerce_frame
+from dashboard.store.schemas import KINDS, STATUT_DECLARE, ColumnSpec, coerce_frame
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -78,7 +78,8 @@ def _sa_type(col: ColumnSpec) -> sa.types.TypeEngine:
 
 
 def build_metadata() -> sa.MetaData:
-    """Table definitions: one table per kind, ``import_log``, ``utilisateurs``, ``meta``.
+    """Table definitions: one table per kind, ``import_log``, ``utilisateurs``, ``meta``,
+    ``editions``.
 
     The migrations of :mod:`dashboard.store.migrations` create exactly these tables (a test
     compares them); ``perimetres_geom`` (PostGIS only) is created by the migration alone.
@@ -121,6 +122,22 @@ def build_metadata() -> sa.MetaData:
         md,
         sa.Column("cle", sa.String(64), primary_key=True),
         sa.Column("valeur", sa.String(), nullable=False),
+    )
+    sa.Table(  # frozen annual reports (dashboard/store/editions.py)
+        "editions",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("annee", sa.Integer, nullable=False),
+        sa.Column("date_reference", sa.Date(), nullable=False),
+        sa.Column("horodatage", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("utilisateur", sa.String(), nullable=False),
+        sa.Column("role", sa.String(), nullable=True),
+        sa.Column("departement", sa.String(), nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("donnees", sa.Text(), nullable=False),
+        sa.Column("pdf", sa.LargeBinary(), nullable=True),
+        sa.Column("pptx", sa.LargeBinary(), nullable=True),
+        sa.Column("xlsx", sa.LargeBinary(), nullable=True),
     )
     return md
 
@@ -289,10 +306,11 @@ class Workspace:
             raise WorkspaceError(f"L'espace de travail {self.directory} appartient au "
                                  f"département {self.departement}, pas au {departement}.")
 
-    def read(self, kind: str) -> pd.DataFrame:
+    def read(self, kind: str, ids: bool = False) -> pd.DataFrame:
         """The table of ``kind`` as a DataFrame with canonical columns and dtypes.
 
-        Rows come back in import order. An absent workspace gives an empty frame.
+        Rows come back in import order. An absent workspace gives an empty frame. With
+        ``ids``, a first column ``id`` holds the row identifiers (to review a row).
         """
         if kind not in KINDS:
             raise KeyError(f"type de données inconnu : {kind}")
@@ -303,12 +321,15 @@ class Workspace:
             with self.engine.connect() as conn:
                 if self._has_table(conn, kind):  # a kind added by a later migration
                     rows = conn.execute(
-                        sa.select(*(table.c[c] for c in columns)).order_by(table.c.id)
+                        sa.select(table.c.id, *(table.c[c] for c in columns))
+                        .order_by(table.c.id)
                     ).all()
-        frame = pd.DataFrame([tuple(r) for r in rows], columns=columns)
-        if KINDS[kind].geo:
-            return frame.astype("str")
-        return coerce_frame(kind, frame)
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=["id", *columns])
+        row_ids = frame.pop("id").astype("Int64")
+        out = frame.astype("str") if KINDS[kind].geo else coerce_frame(kind, frame)
+        if ids:
+            out.insert(0, "id", row_ids.to_numpy())
+        return out
 
     def count(self, kind: str) -> int:
         """Number of rows in the table of ``kind`` (0 when the workspace does not exist)."""
@@ -429,9 +450,11 @@ class Workspace:
         columns = stored_columns(kind)
         table = METADATA.tables[kind]
         data = frame[columns].copy()
-        if kind == "commentaires":  # the author of a comment defaults to the importer
+        if "auteur" in data:  # the author of a comment or an entry defaults to the importer
             data["auteur"] = data["auteur"].astype(object).where(data["auteur"].notna(),
                                                                  acteur.identifiant)
+        if delegue and "statut_validation" in data:  # a délégué's entry awaits review
+            data["statut_validation"] = STATUT_DECLARE
         records = [
             {c: _python_value(v) for c, v in zip(columns, row, strict=True)}
             for row in data.itertuples(index=False, name=None)

@@ -16,6 +16,7 @@ def test_deck_screens_on_demo(demo_workspace):
     bundle = load_bundle("38", demo_workspace)
     kinds = [s.kind for s in screens(bundle)]
     assert kinds[:4] == ["overview", "balance", "objectives", "gaps"]
+    assert kinds[4:10] == ["axe"] * 5 + ["late"]
     assert kinds.count("instance") == 13
     rows = plai_by_instance(bundle)
     assert len(rows) == 13
@@ -40,7 +41,7 @@ def test_walk_the_presentation(monkeypatch, demo_workspace):
         titles.append(at.title[0].value)
     assert titles[1].startswith("Équilibre territorial")
     assert titles[3].startswith("Écarts de couverture")
-    assert titles[4] == "Agglomération grenobloise"
+    assert titles[4] == "Axe – Accès au logement"
     assert at.query_params["ecran"] in (["5"], "5")
     at.button(key="prev").click().run()
     assert at.title[0].value.startswith("Écarts de couverture")

@@ -71,7 +71,7 @@ def _table(ws, kind: str) -> list[tuple]:
 def test_role_matrix():
     assert all(can_write_kind(ADMIN, k) for k in KINDS)
     assert {k for k in KINDS if can_write_kind(COMITE_MEMBRE, k)} == {
-        "objectifs", "plans", "instances", "perimetres", "commentaires"}
+        "objectifs", "plans", "instances", "perimetres", "commentaires", "actions", "jalons"}
     assert {k for k in KINDS if can_write_kind(DELEGUE_METRO, k)} == {
         "realisations", "commentaires", "plans"}
     assert not any(can_write_kind(LECTRICE, k) for k in KINDS)

@@ -1,7 +1,8 @@
 """Versioned schema of the workspace (Alembic), the same for SQLite and PostgreSQL.
 
 Revisions live in ``versions/`` and are written by hand (``0001_initial``: schema
-version 1; ``0002_roles_audit``: users, author's role, comments, PostGIS). A workspace
+version 1; ``0002_roles_audit``: users, author's role, comments, PostGIS;
+``0003_programme``: actions, milestones, review of the délégués' entries, editions). A workspace
 created before Alembic (a ``meta`` table but no ``alembic_version``) is stamped at
 ``0001`` and then upgraded.
 """
