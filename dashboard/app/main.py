@@ -39,6 +39,7 @@ _PAGES = [
     ("habitat_indigne.py", "Habitat indigne", False),
     ("couverture.py", "Couverture des plans", False),
     ("programme.py", "Programme d'actions", False),
+    ("bilans.py", "Bilans annuels", False),
     ("fiche.py", "Fiche territoire", False),
     ("presentation.py", "Mode présentation", False),
     ("exports.py", "Exports", False),
