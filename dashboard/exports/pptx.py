@@ -1,10 +1,10 @@
 """PPTX committee deck (python-pptx), offline.
 
 Slides: title, overview map, territorial balance, objectives per instance, coverage gaps,
-one slide per axe of the action programme and one of the late actions, then one slide
-per instance. Each slide holds a picture (map or chart drawn by
-matplotlib) and a native, editable table; its footer gives the sources and « données de
-démonstration » when relevant.
+one slide per axe of the action programme and one of the late actions, the latest
+comments (délégués' validated ones and the comité's), then one slide per instance. Each
+slide holds a picture (map or chart drawn by matplotlib) and a native, editable table; its
+footer gives the sources and « données de démonstration » when relevant.
 """
 
 from __future__ import annotations
@@ -40,6 +40,10 @@ FIXED_TITLES = (TITLE_OVERVIEW, TITLE_BALANCE, TITLE_OBJECTIVES, TITLE_GAPS)
 TITLE_LATE = "Actions en retard"
 #: Milestones named on the slide of the late actions.
 MAX_LATE = 12
+#: Title of the slide of the comments (délégués' validated ones, and the comité's).
+TITLE_COMMENTS = "Paroles des territoires"
+#: Characters of a comment shown in the deck's table.
+COMMENT_CHARS = 170
 MAX_TABLE_ROWS = 14
 SITUATIONS = ("PLH en vigueur", "sans PLH", "tenue d’avoir un PLH, sans PLH en vigueur",
               "hors instance")  # fmt: skip
@@ -287,6 +291,13 @@ def _instance(prs, bundle: ExportBundle, ref: TerritoryRef, footer: str) -> None
         _note(slide, f"{n} constat(s) de couverture : {labels}", 6.2, 5.6, 6.7, 1.0)
 
 
+def _short(text: str, size: int) -> str:
+    """``text`` cut at a word before ``size`` characters, with « … » when cut."""
+    if len(text) <= size:
+        return text
+    return text[: size - 1].rsplit(" ", 1)[0] + "…"
+
+
 def _programme_source(bundle: ExportBundle, footer: str) -> str:
     report = bundle.programme
     source = report.source.replace(f" — {bundle.demo_note}", "") if bundle.is_demo \
@@ -323,7 +334,8 @@ def _late(prs, bundle: ExportBundle, footer: str) -> None:
     slide = _slide(prs, TITLE_LATE, _programme_source(bundle, footer))
     titles = dict(zip(report.actions["code"], report.actions["intitule"], strict=True))
     if not late.empty:
-        png = charts.delays_png([f"{r.action} – {r.libelle}"[:48] for r in late.itertuples()],
+        png = charts.delays_png([_short(f"{r.action} – {r.libelle}", 48)
+                                 for r in late.itertuples()],
                                 [int(d) for d in late["jours_de_retard"]])  # fmt: skip
         _picture(slide, png, 0.4, 1.1, 6.2, 5.6)
     else:
@@ -341,6 +353,24 @@ def _late(prs, bundle: ExportBundle, footer: str) -> None:
         rows = [["–", f"Aucun jalon en retard au {fr_date(report.today)}", "", "", ""]]
     _table(slide, ["Action", "Intitulé", "Jalon", "Prévu le", "Retard (jours)"], rows, 6.8,
            1.1, 6.1, numeric=(4,))  # fmt: skip
+
+
+def _comments(prs, bundle: ExportBundle, footer: str) -> None:
+    from dashboard.exports.presentation import commented_epci, recent_comments
+
+    terr = bundle.territory
+    rows = recent_comments(bundle)
+    slide = _slide(prs, TITLE_COMMENTS, "Source : commentaires des délégués (validés par le "
+                   f"comité) et du comité — {bundle.source}{footer}")  # fmt: skip
+    sirens = commented_epci(bundle, rows)
+    highlight = terr.epci[terr.epci["siren"].astype(str).isin(sirens)]
+    _picture(slide, overview_png(terr.communes, terr.epci, None, highlight, size=(5.0, 5.0)),
+             0.4, 1.1, 4.6, 5.4)  # fmt: skip
+    table = []
+    for r in rows.itertuples():
+        text = _short(str(r.texte), COMMENT_CHARS)
+        table.append([fr_date(r.date), typo(r.territoire_nom), typo(r.auteur or ""), typo(text)])
+    _table(slide, ["Date", "Territoire", "Auteur", "Commentaire"], table, 5.2, 1.1, 7.7)
 
 
 def deck_pptx(bundle: ExportBundle, title: str = "", subtitle: str = "") -> bytes:
@@ -362,6 +392,8 @@ def deck_pptx(bundle: ExportBundle, title: str = "", subtitle: str = "") -> byte
         for axe in bundle.programme.axes:
             _axe(prs, bundle, axe, footer)
         _late(prs, bundle, footer)
+    if not bundle.comments.empty:
+        _comments(prs, bundle, footer)
     for ref in bundle.instance_refs():
         _instance(prs, bundle, ref, footer)
     prs.core_properties.title = typo(title)

@@ -51,6 +51,15 @@ def recent_comments(bundle: ExportBundle) -> pd.DataFrame:
     return bundle.comments.head(MAX_COMMENTS).reset_index(drop=True)
 
 
+def commented_epci(bundle: ExportBundle, comments: pd.DataFrame) -> set[str]:
+    """SIREN of the EPCI that a comment concerns (sharing a commune with its territory)."""
+    keys = comments[comments["territoire_type"] != "departement"]
+    tmap = bundle.tmap.merge(keys[["territoire_type", "territoire_code"]].drop_duplicates(),
+                             on=["territoire_type", "territoire_code"])  # fmt: skip
+    com = bundle.territory.reference.communes
+    return set(com.loc[com["code_insee"].isin(set(tmap["code_insee"])), "epci_siren"].astype(str))
+
+
 def plai_by_instance(bundle: ExportBundle) -> pd.DataFrame:
     """PLA-I objective, realised and expected to date per instance, over the plan period."""
     ind = bundle.indicators

@@ -35,7 +35,8 @@ DEMO_FILES: tuple[tuple[str, str], ...] = (
     ("jalons", "jalons_actions.csv"),
     ("commentaires", "commentaires.csv"),
 )
-#: Demo files added to their table (``append``) instead of replacing it.
+#: Demo files added to their table (``append``) instead of replacing it: the réalisations
+#: the délégués declared in the app, some validated, some awaiting the comité.
 DEMO_APPEND: frozenset[str] = frozenset()
 
 

@@ -52,6 +52,12 @@ def _text(value: object) -> str | None:
     return None if is_blank(value) else str(value)
 
 
+def _texts(values, index: pd.Index) -> pd.Series:
+    """Optional texts as an object column holding None for blanks (never NaN, which reads
+    as true and prints « nan »)."""
+    return pd.Series([_text(v) for v in values], index=index, dtype=object)
+
+
 def _names(tmap: pd.DataFrame) -> pd.DataFrame:
     return tmap[["territoire_type", "territoire_code", "territoire_nom"]].drop_duplicates()
 
@@ -62,9 +68,8 @@ def comments_frame(commentaires: pd.DataFrame | None, tmap: pd.DataFrame) -> pd.
         return pd.DataFrame(columns=COMMENT_COLUMNS)
     frame = commentaires.copy()
     for col in ("auteur", "action", "statut_validation", "motif_revue"):
-        if col not in frame:
-            frame[col] = None
-        frame[col] = [_text(v) for v in frame[col]]
+        values = frame[col] if col in frame else [None] * len(frame)
+        frame[col] = _texts(values, frame.index)
     frame["territoire_code"] = frame["territoire_code"].astype(str)
     frame = frame.merge(_names(tmap), on=["territoire_type", "territoire_code"], how="left")
     frame["territoire_nom"] = frame["territoire_nom"].fillna(frame["territoire_code"])
@@ -132,7 +137,7 @@ def declarations_frame(
             out[col] = None
     for col in ("auteur", "action", "texte", "motif_revue", "source", "statut_validation"):
         if col in out:
-            out[col] = [_text(v) for v in out[col]]
+            out[col] = _texts(out[col], out.index)
     out["territoire_code"] = out["territoire_code"].astype(str)
     out = out.drop(columns="territoire_nom").merge(
         _names(tmap), on=["territoire_type", "territoire_code"], how="left")

@@ -16,7 +16,7 @@ def test_deck_screens_on_demo(demo_workspace):
     bundle = load_bundle("38", demo_workspace)
     kinds = [s.kind for s in screens(bundle)]
     assert kinds[:4] == ["overview", "balance", "objectives", "gaps"]
-    assert kinds[4:10] == ["axe"] * 5 + ["late"]
+    assert kinds[4:11] == ["axe"] * 5 + ["late", "comments"]
     assert kinds.count("instance") == 13
     rows = plai_by_instance(bundle)
     assert len(rows) == 13

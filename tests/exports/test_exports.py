@@ -71,6 +71,9 @@ def test_pdf_fiche_epci_text_figures_and_images(fiche_epci):
     assert "2021–2026" in text  # en dash in periods
     assert "Sources et millésimes" in text
     assert sum(len(page.images) for page in reader.pages) >= 2  # map + charts
+    assert "Actions du plan qui concernent ce territoire" in text
+    assert "Logement d’abord" in text  # action 4.3 names the métropole
+    assert "foncier maîtrisé" in text  # the délégué's validated comment
 
 
 def test_sources_listed_once_per_kind(bundle):
@@ -130,6 +133,7 @@ def test_pptx_deck_slides_pictures_tables(bundle):
 
     from dashboard.exports.pptx import (
         FIXED_TITLES,
+        TITLE_COMMENTS,
         TITLE_LATE,
         axe_title,
         deck_pptx,
@@ -145,15 +149,15 @@ def test_pptx_deck_slides_pictures_tables(bundle):
     assert titles[1:5] == list(FIXED_TITLES)
     axes = [axe_title(a) for a in bundle.programme.axes]
     assert len(axes) == 5
-    assert titles[5:11] == [*axes, TITLE_LATE]
-    assert titles[11:] == [instance_title(r.nom) for r in instances]
+    assert titles[5:12] == [*axes, TITLE_LATE, TITLE_COMMENTS]
+    assert titles[12:] == [instance_title(r.nom) for r in instances]
     for slide in slides[1:]:
         types = [shape.shape_type for shape in slide.shapes]
         assert MSO_SHAPE_TYPE.PICTURE in types, slide.shapes.title.text
         assert MSO_SHAPE_TYPE.TABLE in types, slide.shapes.title.text
     texts = " ".join(sh.text_frame.text for sh in slides[0].shapes if sh.has_text_frame)
     assert "données de démonstration" in texts
-    agg = slides[11]
+    agg = slides[12]
     table = next(sh.table for sh in agg.shapes if sh.has_table)
     cells = [table.cell(i, 0).text for i in range(len(table.rows))]
     assert "Logements PLA-I financés" in cells
@@ -163,7 +167,7 @@ def test_pptx_deck_programme_slides(bundle):
     """One slide per axe (its actions, status, progress), then the late milestones."""
     from pptx import Presentation
 
-    from dashboard.exports.pptx import TITLE_LATE, axe_title, deck_pptx
+    from dashboard.exports.pptx import TITLE_COMMENTS, TITLE_LATE, axe_title, deck_pptx
 
     slides = {s.shapes.title.text: s for s in Presentation(io.BytesIO(deck_pptx(bundle))).slides}
 
@@ -183,6 +187,13 @@ def test_pptx_deck_programme_slides(bundle):
                       if sh.has_text_frame)  # fmt: skip
     assert "programme d’actions et jalons" in footer
     assert "DÉMONSTRATION" in footer
+    # the comments: validated and the comité's, most recent first; never a pending one
+    comments = cells(slides[TITLE_COMMENTS])
+    assert comments[0] == ["Date", "Territoire", "Auteur", "Commentaire"]
+    assert comments[1][0] == "20/02/2025"
+    texts = " ".join(r[3] for r in comments[1:])
+    assert "foncier" in texts
+    assert "CIA" not in texts  # the CAPI délégué's comment awaits the comité
 
 
 def test_pptx_deck_pictures_and_tables_do_not_overlap(bundle):
