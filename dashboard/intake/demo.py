@@ -28,6 +28,7 @@ DEMO_FILES: tuple[tuple[str, str], ...] = (
     ("instances", "instances_clh.csv"),
     ("objectifs", "objectifs_pdalhpd.xlsx"),
     ("realisations", "realisations.csv"),
+    ("realisations", "declarations_delegues.csv"),
     ("operations", "operations_sisal.csv"),
     ("signalements", "signalements_signal_logement.xlsx"),
     ("plans", "plans.csv"),
@@ -37,7 +38,7 @@ DEMO_FILES: tuple[tuple[str, str], ...] = (
 )
 #: Demo files added to their table (``append``) instead of replacing it: the réalisations
 #: the délégués declared in the app, some validated, some awaiting the comité.
-DEMO_APPEND: frozenset[str] = frozenset()
+DEMO_APPEND: frozenset[str] = frozenset({"declarations_delegues.csv"})
 
 
 def read_demo_instance_rows() -> pd.DataFrame:

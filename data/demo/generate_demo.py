@@ -454,6 +454,37 @@ COMMENTAIRES = (
 )
 
 
+#: Réalisations declared by the délégués in the app: territory, indicator, year, value,
+#: author, review state, motif (validated ones count; the others await the comité).
+DECLARATIONS = (
+    ("200040715", "accompagnements_avdl", 2024, 512, "Claire Martin (déléguée, "
+     "Grenoble-Alpes-Métropole)", "valide", ""),
+    ("243800984", "pensions_de_famille", 2022, 25, "Paul Girard (délégué, Pays Voironnais)",
+     "valide", ""),
+    ("243801255", "accompagnements_avdl", 2023, 9, "Marc Simon (délégué, Collines Isère Nord)",
+     "valide", ""),
+    ("200018166", "contingent_attributions", 2024, 64, "Julien Roux (délégué, Le Grésivaudan)",
+     "valide", ""),
+    ("243800604", "accompagnements_avdl", 2024, 96, "Sophie Bernard (déléguée, CAPI)",
+     "declare", ""),
+    ("243800604", "menages_dalo_reloges", 2024, 31, "Sophie Bernard (déléguée, CAPI)",
+     "declare", ""),
+    ("200077014", "parc_prive_social", 2024, 18, "Luc Moreau (délégué, Vienne Condrieu)",
+     "declare", ""),
+    ("200040657", "accompagnements_avdl", 2024, 4, "Anne Fournier (déléguée, Matheysine)",
+     "a_revoir", "Le SIAO compte 11 mesures en Matheysine en 2024 : vérifier le chiffre."),
+)
+
+
+def declarations() -> None:
+    """What the délégués declared in the app, appended to the réalisations by the demo."""
+    header = ["territoire_type", "territoire_code", "indicateur", "annee", "valeur", "source",
+              "auteur", "statut_validation", "motif_revue"]
+    rows = [["epci", siren, ind, year, value, "déclaration du délégué", who, state, motif]
+            for siren, ind, year, value, who, state, motif in DECLARATIONS]
+    _write_csv(OUT / "declarations_delegues.csv", header, rows, "utf-8", ";")
+
+
 def commentaires() -> None:
     """Comments of the délégués and of the comité (some awaiting the comité's decision)."""
     header = ["territoire_type", "territoire_code", "date", "texte", "auteur", "action",
@@ -473,6 +504,7 @@ def main() -> None:
     plans(epci_plai)
     programme()
     commentaires()
+    declarations()
 
 
 if __name__ == "__main__":

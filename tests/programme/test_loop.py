@@ -133,9 +133,49 @@ def test_back_to_review_with_a_motif(own_demo_workspace, isere):
     assert shown["motif_revue"] == "Préciser les opérations"
 
 
+def test_demo_loop_state(demo_workspace, isere):
+    bundle = load_bundle("38", demo_workspace, today=DATE)
+    decl = bundle.declarations
+    assert len(awaiting(decl)) == 5  # 3 réalisations, 2 comments
+    assert len(awaiting(decl, "a_revoir")) == 2
+    rep = reporting(decl, isere, 2024)
+    assert len(rep) == 18
+    assert set(rep.loc[rep["a_declare"], "epci_siren"]) == {
+        METRO, CAPI, "200077014", "200018166", "200040657"}
+    assert not rep["a_declare"].iloc[0]  # those who did not report come first
+    # validated declarations count, the others do not
+    ind = bundle.indicators
+    avdl = ind[(ind["indicateur"] == "accompagnements_avdl") & (ind["territoire_type"] == "epci")
+               & (ind["periode"] == "2024")].set_index("territoire_code")["realise"]
+    assert avdl[METRO] == 512
+    assert CAPI not in avdl.index or avdl[CAPI] == 0
+
+
 def test_declarable_indicators_are_not_computed_ones():
     assert "plai" not in DECLARABLE_INDICATORS
     assert "signalements_traites" not in DECLARABLE_INDICATORS
     assert {"contingent_attributions", "accompagnements_avdl", "menages_dalo_reloges"} <= set(
         DECLARABLE_INDICATORS)
     assert isinstance(pd.DataFrame(), pd.DataFrame)
+
+
+def test_demo_programme_files(demo_workspace):
+    """The demo: 16 fiches action in five axes, 37 milestones, comments and declarations,
+    imported by ``territoires demo`` as « données de démonstration »."""
+    from dashboard.intake.demo import DEMO_APPEND, DEMO_FILES, DEMO_USER
+
+    assert ("realisations", "declarations_delegues.csv") in DEMO_FILES
+    assert set(DEMO_APPEND) == {"declarations_delegues.csv"}
+    with open_workspace(demo_workspace) as ws:
+        counts = {k: ws.count(k) for k in ("actions", "jalons", "commentaires")}
+        real = ws.read("realisations")
+        log = ws.history()
+    assert counts == {"actions": 16, "jalons": 37, "commentaires": 9}
+    declared = real[real["statut_validation"].notna()]
+    assert declared["statut_validation"].value_counts().to_dict() == {
+        "valide": 4, "declare": 3, "a_revoir": 1}
+    assert set(log["utilisateur"]) == {DEMO_USER}
+    appended = log[log["fichier"] == "declarations_delegues.csv"]
+    assert appended["mode"].tolist() == ["append"]
+    bundle = load_bundle("38", demo_workspace)
+    assert "données de démonstration" in bundle.programme.source
