@@ -15,7 +15,8 @@ lecteur            nothing
 =================  =======================================================================
 
 Everybody reads everything. A délégué's import in ``replace`` mode replaces only the rows
-of their scope and keeps the other EPCI's rows.
+of their scope and keeps the other EPCI's rows; for réalisations and comments, only their
+declarations, never the official figures of their EPCI.
 
 The délégués' loop: a délégué's réalisations and comments are *declared*; they never
 set their own review (``statut_validation`` other than ``declare``, ``motif_revue``). Only

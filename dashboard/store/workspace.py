@@ -38,6 +38,7 @@ from dashboard.settings import DEFAULT_DEPARTEMENT
 from dashboard.store import database
 from dashboard.store.permissions import (
     DELEGUE_EPCI,
+    REVIEWED_KINDS,
     USERS_KIND,
     Acteur,
     PermissionRefusee,
@@ -434,7 +435,8 @@ class Workspace:
         ------
         PermissionRefusee
             When the role or scope of ``acteur`` does not allow the write (nothing is
-            written). A délégué's ``replace`` only replaces the rows of their scope.
+            written). A délégué's ``replace`` only replaces the rows of their scope (for
+            réalisations and comments, their declarations: never the official figures).
         """
         if record.mode not in ("replace", "append"):
             raise WorkspaceError(f"Mode d'import inconnu : {record.mode}")
@@ -480,13 +482,14 @@ class Workspace:
     def _delete_scope(
         self, conn: Connection, kind: str, acteur: Acteur, epci_of_commune: Mapping[str, str]
     ) -> None:
-        """Delete the rows of ``kind`` inside the délégué's scope, and only those."""
+        """Delete the rows of ``kind`` inside the délégué's scope, and only those; for the
+        reviewed kinds, only their declarations (the official figures are not theirs)."""
         table = METADATA.tables[kind]
-        current = pd.DataFrame(
-            conn.execute(sa.select(table.c.id, table.c.territoire_type,
-                                   table.c.territoire_code)).all(),
-            columns=["id", "territoire_type", "territoire_code"],
-        )
+        query = sa.select(table.c.id, table.c.territoire_type, table.c.territoire_code)
+        if kind in REVIEWED_KINDS:
+            query = query.where(table.c.statut_validation.is_not(None))
+        current = pd.DataFrame(conn.execute(query).all(),
+                               columns=["id", "territoire_type", "territoire_code"])  # fmt: skip
         if current.empty:
             return
         ids = [int(i) for i in current.loc[in_scope(acteur, kind, current, epci_of_commune),
