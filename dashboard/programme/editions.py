@@ -193,7 +193,8 @@ def evaluation(
         if row.action:
             by_action.setdefault(str(row.action), []).append(
                 f"{row.date:%d/%m/%Y} ({row.auteur or 'auteur inconnu'}) : {row.texte}")
-    acts["commentaires"] = [" | ".join(by_action.get(c, [])) for c in acts["code"]]
+    acts["commentaires"] = [" | ".join(by_action.get(c, [])) if not ok else ""
+                            for c, ok in zip(acts["code"], acts["atteint"], strict=True)]
     actions = acts[ACTION_EVALUATION_COLUMNS].reset_index(drop=True)
     return objectives, actions
 

@@ -170,7 +170,9 @@ def test_end_of_plan_evaluation(frozen):
     assert "jalon(s) non réalisé(s)" in pensions["ecart"]
     assert pensions["statuts_enregistres"] == "2023 : en cours ; 2024 : en cours"
     assert "Bourgoin" in pensions["commentaires"]
-    assert actions[actions["code"] == "2.2"].iloc[0]["atteint"]
+    charte = actions[actions["code"] == "2.2"].iloc[0]
+    assert charte["atteint"]
+    assert (charte["ecart"], charte["commentaires"]) == ("", "")  # nothing to explain
 
 
 def test_cli_bilans_and_bilan(frozen, capsys, tmp_path):
