@@ -157,3 +157,17 @@ def frame_csv(frame: pd.DataFrame, decimal: str = ",") -> bytes:
     buf = io.StringIO(newline="")
     neutralised(frame).to_csv(buf, sep=";", decimal=decimal, index=False, lineterminator="\r\n")
     return buf.getvalue().encode("utf-8-sig")
+
+
+def transport_csv(names: list[str], rows: list[list[str]]) -> bytes:
+    """A CSV handed to the import path from a form of the app, never to a user: every cell
+    quoted, ``;``, UTF-8, values kept exactly as typed (the validation refuses what it must,
+    and a download of the table neutralises formulas on the way out)."""
+    import csv
+    import io
+
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+    writer.writerow(names)
+    writer.writerows(rows)
+    return buf.getvalue().encode("utf-8")

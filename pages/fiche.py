@@ -3,13 +3,15 @@
 import streamlit as st
 
 from dashboard.app import common as ui
+from dashboard.app import declarations as ui_decl
 from dashboard.app import fiche as ui_fiche
+from dashboard.app import programme as ui_programme
 from dashboard.exports.fiche import fiche_content
 
 dep = ui.current_departement()
 signature = ui.workspace_signature()
 bundle = ui.guarded(ui_fiche.cached_bundle, dep, signature)
-ref = ui_fiche.selector(bundle)
+ref = ui_fiche.selector(bundle, ui_decl.default_territory())
 if ref is None:
     st.title("Fiche territoire")
     st.info("Choisissez un EPCI ou une instance, ou ouvrez un lien ?territoire=epci:SIREN.")
@@ -25,9 +27,11 @@ with col_map:
 
 st.header("Objectifs et réalisations")
 ui_fiche.objectives(fiche)
-tab_ops, tab_sig, tab_plh, tab_gaps, tab_cmp = st.tabs(
-    ["Opérations PLA-I", "Habitat indigne", "PLH", "Écarts de couverture", "Comparaison"]
-)
+labels = ["Opérations PLA-I", "Habitat indigne", "PLH", "Écarts de couverture", "Comparaison",
+          "Actions du plan", "Commentaires"]
+entry = ui_decl.can_enter(ref)
+tabs = st.tabs([*labels, "Déclarer"] if entry else labels)
+tab_ops, tab_sig, tab_plh, tab_gaps, tab_cmp, tab_act, tab_com = tabs[:7]
 with tab_ops:
     ui_fiche.operations(bundle, fiche)
 with tab_sig:
@@ -38,3 +42,11 @@ with tab_gaps:
     ui_fiche.findings(fiche)
 with tab_cmp:
     ui_fiche.comparison(bundle, fiche)
+with tab_act:
+    ui_programme.territory_actions(bundle, fiche)
+with tab_com:
+    ui_programme.territory_comments(fiche)
+    ui_decl.territory_declarations(bundle, ref)
+if entry:
+    with tabs[7]:
+        ui_decl.entry_forms(bundle, ref)

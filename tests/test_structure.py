@@ -26,6 +26,7 @@ LAYERS = (
     ("dashboard.intake",),
     ("dashboard.indicators",),
     ("dashboard.coverage",),
+    ("dashboard.programme",),
     ("dashboard.maps",),
     ("dashboard.exports",),
     ("dashboard.bench",),

@@ -14,13 +14,16 @@ EXPORTS: dict[str, tuple[str, str, str, str]] = {
         "Diaporama du comité (PPTX)", "comite_pdalhpd.pptx",
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         "Titre, carte d'ensemble, équilibre, objectifs par instance, écarts de couverture, "
-        "une diapositive par instance ; graphiques en images et tableaux modifiables.",
+        "une diapositive par axe du programme d'actions, les actions en retard, les "
+        "commentaires des territoires, une diapositive par instance ; graphiques en images et "
+        "tableaux modifiables.",
     ),
     "tables": (
         "Classeur des tableaux (XLSX)", "tableaux_pdalhpd.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "Indicateurs, équilibre, écarts, opérations, signalements, calendrier des PLH et "
-        "sources, une feuille par tableau, au format d'Excel en français.",
+        "Indicateurs, équilibre, écarts, opérations, signalements, calendrier des PLH, "
+        "programme d'actions, jalons et sources, une feuille par tableau, au format d'Excel "
+        "en français.",
     ),
     "layers": (
         "Couches pour QGIS (GeoPackage)", "couches_pdalhpd.gpkg", "application/geopackage+sqlite3",

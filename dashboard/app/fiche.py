@@ -54,10 +54,11 @@ def location_png(departement: str, key: str, signature: str) -> bytes:
     )  # fmt: skip
 
 
-def selector(bundle: ExportBundle) -> TerritoryRef | None:
-    """Territory selector bound to ``?territoire=epci:SIREN`` (shareable link)."""
+def selector(bundle: ExportBundle, default: str | None = None) -> TerritoryRef | None:
+    """Territory selector bound to ``?territoire=epci:SIREN`` (shareable link); without it,
+    ``default`` (a délégué's EPCI)."""
     refs = {r.key: r for r in bundle.epci_refs() + bundle.instance_refs()}
-    wanted = st.query_params.get("territoire")
+    wanted = st.query_params.get("territoire") or default
     if "fiche-territoire" not in st.session_state:
         st.session_state["fiche-territoire"] = wanted if wanted in refs else None
     value = st.selectbox(

@@ -19,6 +19,7 @@ if str(ROOT) not in sys.path:
 from dashboard.app.assets import install_static_assets  # noqa: E402
 from dashboard.app.auth import require_acteur  # noqa: E402
 from dashboard.app.common import departement_selector, run_page  # noqa: E402
+from dashboard.store.permissions import DELEGUE_EPCI  # noqa: E402
 
 PAGES_DIR = ROOT / "pages"
 
@@ -38,20 +39,25 @@ _PAGES = [
     ("programmation.py", "Programmation PLA-I", False),
     ("habitat_indigne.py", "Habitat indigne", False),
     ("couverture.py", "Couverture des plans", False),
+    ("programme.py", "Programme d'actions", False),
+    ("declarations.py", "Suivi des déclarations", False),
+    ("bilans.py", "Bilans annuels", False),
     ("fiche.py", "Fiche territoire", False),
     ("presentation.py", "Mode présentation", False),
     ("exports.py", "Exports", False),
     ("donnees.py", "Données", False),
 ]
 
+st.sidebar.markdown("**Territoires du Plan**  \nPDALHPD — tableau de bord territorial")
+departement_selector()
+acteur = require_acteur()  # login when OIDC is configured; else local mode (administrateur)
+# A délégué lands on the fiche of their EPCI (the fiche opens it when no ?territoire= is given).
+landing = "fiche.py" if acteur.role == DELEGUE_EPCI else None
 pages = [
-    st.Page(PAGES_DIR / name, title=title, default=default)
+    st.Page(PAGES_DIR / name, title=title,
+            default=name == landing if landing else default)
     for name, title, default in _PAGES
     if (PAGES_DIR / name).exists()
 ]
-
-st.sidebar.markdown("**Territoires du Plan**  \nPDALHPD — tableau de bord territorial")
-departement_selector()
-require_acteur()  # login when OIDC is configured; else local mode (administrateur)
 navigation = st.navigation(pages)
 run_page(navigation)  # an internal error: a French message, no traceback (outside development)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -17,9 +18,10 @@ from dashboard.exports.presentation import (
     Screen,
     plai_balance,
     plai_by_instance,
+    recent_comments,
     signals_by_instance,
 )
-from dashboard.formatting import fr_int, fr_number, fr_percent
+from dashboard.formatting import fr_date, fr_int, fr_number, fr_percent
 from dashboard.maps.static import overview_png
 
 #: Large type and high contrast for a projector; the sidebar is hidden, navigation is in
@@ -204,6 +206,52 @@ def instance(bundle: ExportBundle, code: str) -> None:
     _footer(bundle, source)
 
 
+def axe(bundle: ExportBundle, name: str) -> None:
+    """The actions of one axe: status, progress and what is late."""
+    report = bundle.programme
+    rows = report.actions[report.actions["axe"] == name]
+    for row in rows.itertuples():
+        c1, c2 = st.columns([3, 1], vertical_alignment="center")
+        late = ""
+        if row.jalons_en_retard:
+            late = f" — :red-badge[{fr_int(row.jalons_en_retard)} jalon(s) en retard]"
+        elif row.echeance_depassee:
+            late = " — :red-badge[échéance dépassée]"
+        c1.markdown(f"**{plain(row.code)}** {plain(row.intitule)}  \n"
+                    f"{plain(row.pilote)} — *{plain(row.statut_libelle)}*{late}")  # fmt: skip
+        with c2:
+            if pd.isna(row.avancement):
+                st.markdown("sans jalon")
+            else:
+                st.progress(float(row.avancement), text=fr_percent(row.avancement, 0))
+    _footer(bundle, f"programme d'actions — {report.source}")
+
+
+def late(bundle: ExportBundle) -> None:
+    """The milestones late at the reference date, most overdue first."""
+    report = bundle.programme
+    rows = report.late_milestones()
+    if rows.empty:
+        st.markdown(f"Aucun jalon en retard au {fr_date(report.today)}.")
+    titles = dict(zip(report.actions["code"], report.actions["intitule"], strict=True))
+    for row in rows.head(10).itertuples():
+        st.markdown(f"- **{plain(row.action)}** {plain(titles.get(row.action, ''))} : "
+                    f"{plain(row.libelle)} — prévu le {fr_date(row.date_prevue)}, "
+                    f":red-badge[{fr_int(row.jours_de_retard)} jours de retard]")  # fmt: skip
+    if len(rows) > 10:
+        st.markdown(f"… et {fr_int(len(rows) - 10)} autres jalons en retard.")
+    _footer(bundle, f"jalons du programme d'actions — {report.source}")
+
+
+def comments(bundle: ExportBundle) -> None:
+    """The latest comments of the délégués (validated) and of the comité."""
+    for row in recent_comments(bundle).itertuples():
+        action = f" — action {plain(row.action)}" if row.action else ""
+        st.markdown(f"**{plain(row.territoire_nom)}** ({fr_date(row.date)}{action}) : "
+                    f"« {plain(row.texte)} » — *{plain(row.auteur or '')}*")  # fmt: skip
+    _footer(bundle, "commentaires des délégués (validés par le comité) et du comité")
+
+
 def show(bundle: ExportBundle, deck: list[Screen], index: int) -> None:
     """Draw screen ``index`` of ``deck``."""
     screen = deck[index]
@@ -218,5 +266,11 @@ def show(bundle: ExportBundle, deck: list[Screen], index: int) -> None:
         signals(bundle)
     elif screen.kind == "gaps":
         gaps(bundle)
+    elif screen.kind == "axe":
+        axe(bundle, screen.code)
+    elif screen.kind == "late":
+        late(bundle)
+    elif screen.kind == "comments":
+        comments(bundle)
     else:
         instance(bundle, screen.code)

@@ -1,7 +1,8 @@
 """The ``territoires`` parser: one sub-command group per module of this package.
 
 Each group module (``reference``, ``workspace``, ``history``, ``users``, ``indicators``,
-``coverage``, ``exports``, ``bench``) has a ``register(sub)`` that adds its sub-commands, and thin
+``coverage``, ``programme``, ``exports``, ``bench``) has a ``register(sub)`` that adds its
+sub-commands, and thin
 ``cmd_*`` functions that parse, call the domain and print.
 """
 
@@ -16,6 +17,7 @@ from dashboard.cli import (
     exports,
     history,
     indicators,
+    programme,
     reference,
     users,
     workspace,
@@ -23,7 +25,8 @@ from dashboard.cli import (
 from dashboard.cli.common import FrenchParser
 
 #: Command groups, in the order of ``territoires --help``.
-GROUPS = (reference, workspace, history, indicators, coverage, exports, users, bench)
+GROUPS = (reference, workspace, history, indicators, coverage, programme, exports, users,
+          bench)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -23,12 +23,20 @@ from dashboard.coverage.report import (
 )
 from dashboard.indicators.balance import BALANCE_COLUMNS
 from dashboard.indicators.compute import OUTPUT_COLUMNS
+from dashboard.indicators.facts import territory_map
 from dashboard.indicators.payload import compute_all, inputs_of
 from dashboard.indicators.signals import signal_summary, signal_trend
 from dashboard.indicators.status import reference_date
 from dashboard.intake import demo
 from dashboard.intake.loader import load_tables
 from dashboard.maps.territory import Territory, build_territory
+from dashboard.programme.actions import ProgrammeReport, programme_report
+from dashboard.programme.loop import (
+    COMMENT_COLUMNS,
+    DECLARATION_COLUMNS,
+    comments_frame,
+    declarations_frame,
+)
 from dashboard.store.workspace import open_workspace
 from geo.reference import SOURCE_GEOGRAPHIE, normalise_departement
 
@@ -107,6 +115,15 @@ class ExportBundle:
     is_demo : bool
         True when any figure is demonstration data.
     warnings : list of str
+    programme : ProgrammeReport
+        The action programme at ``today`` (:mod:`dashboard.programme.actions`).
+    tmap : DataFrame
+        Every territory as the set of its communes
+        (:func:`dashboard.indicators.facts.territory_map`).
+    comments : DataFrame
+        Official and validated comments (:func:`dashboard.programme.loop.comments_frame`).
+    declarations : DataFrame
+        Every declaration of the délégués (:func:`dashboard.programme.loop.declarations_frame`).
     """
 
     departement: str
@@ -123,6 +140,12 @@ class ExportBundle:
     source: str
     is_demo: bool
     warnings: list[str] = field(default_factory=list)
+    programme: ProgrammeReport | None = None
+    tmap: pd.DataFrame = field(default_factory=pd.DataFrame)
+    comments: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COMMENT_COLUMNS))
+    declarations: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=DECLARATION_COLUMNS)
+    )
 
     # ------------------------------------------------------------------ territories
 
@@ -276,6 +299,15 @@ def bundle_parts(bundle: ExportBundle) -> dict[str, Any]:
         "instances_source": bundle.territory.instances_source,
     }  # fmt: skip
     parts.update({f"coverage.{k}": v for k, v in report_parts(bundle.coverage).items()})
+    parts.update({"tmap": bundle.tmap, "comments": bundle.comments,
+                  "declarations": bundle.declarations})  # fmt: skip
+    programme = bundle.programme
+    if programme is not None:
+        parts.update({
+            "programme.today": programme.today.isoformat(), "programme.actions": programme.actions,
+            "programme.jalons": programme.jalons, "programme.links": programme.links,
+            "programme.communes": programme.communes, "programme.source": programme.source,
+        })  # fmt: skip
     return parts
 
 
@@ -305,7 +337,16 @@ def bundle_from_parts(parts: dict[str, Any], territory: Territory | None = None)
         source=parts["source"],
         is_demo=parts["is_demo"],
         warnings=list(parts["warnings"]),
-    )
+        programme=ProgrammeReport(
+            today=dt.date.fromisoformat(parts["programme.today"]),
+            actions=parts["programme.actions"], jalons=parts["programme.jalons"],
+            links=parts["programme.links"], communes=parts["programme.communes"],
+            source=parts["programme.source"],
+        ) if "programme.today" in parts else None,
+        tmap=parts["tmap"],
+        comments=parts["comments"],
+        declarations=parts["declarations"],
+    )  # fmt: skip
 
 
 def shared_bundle(departement: str, today: dt.date | None = None) -> ExportBundle:
@@ -358,6 +399,8 @@ def load_bundle(
     departement: str | None = None,
     workspace: str | Path | None = None,
     today: dt.date | None = None,
+    until: dt.date | None = None,
+    comments_until: dt.date | None = None,
 ) -> ExportBundle:
     """Collect the tables of a workspace (or of the Isère demo) for the exports.
 
@@ -371,6 +414,12 @@ def load_bundle(
         Reference date of the indicators; by default today, or the end of the last year
         with data when the extracts stop earlier
         (:func:`dashboard.indicators.status.reference_date`).
+    until : date, optional
+        Cut the tables as they stood on that day
+        (:meth:`dashboard.intake.loader.LoadedTables.until`): the figures of an annual
+        report. ``today`` then defaults to ``until``.
+    comments_until : date, optional
+        With ``until``, the last date of the comments kept (default ``until``).
 
     Raises
     ------
@@ -378,9 +427,12 @@ def load_bundle(
         When ``departement`` contradicts the workspace; UnknownDepartementError.
     """
     loaded = load_tables(workspace, departement)  # the one read of the workspace
-    today = today or reference_date(loaded.tables)
+    if until is not None:
+        loaded = loaded.until(until, comments_until)
+    today = today or until or reference_date(loaded.tables)
     inputs = inputs_of(loaded)
     payload = compute_all(inputs, today, None)
+    indicators = _dated(_frame(payload["indicators"], OUTPUT_COLUMNS))
     territory = build_territory(loaded.departement, inputs.memberships, loaded.instances_source)
     ref = territory.reference
     coverage = coverage_report_of(loaded, ref, as_of=today)
@@ -392,6 +444,9 @@ def load_bundle(
     trend = signal_trend(
         ref, inputs.memberships, sig_table if sig_table is not None else pd.DataFrame()
     )
+    tmap = territory_map(ref, inputs.memberships)
+    programme = programme_report(loaded.tables, indicators, tmap, today, ref.departement,
+                                 loaded.source)  # fmt: skip
     return ExportBundle(
         departement=ref.departement,
         departement_nom=ref.departement_nom,
@@ -399,7 +454,7 @@ def load_bundle(
         territory=territory,
         coverage=coverage,
         payload=payload,
-        indicators=_dated(_frame(payload["indicators"], OUTPUT_COLUMNS)),
+        indicators=indicators,
         balance=_frame(payload["balance"], [*BALANCE_COLUMNS, "instance_type"]),
         operations=_operations(loaded.tables.get("operations"), territory),
         signals=signals,
@@ -407,6 +462,10 @@ def load_bundle(
         source=payload["source"],
         is_demo=loaded.is_demo,
         warnings=list(payload.get("avertissements", [])),
+        programme=programme,
+        tmap=tmap,
+        comments=comments_frame(loaded.tables.get("commentaires"), tmap),
+        declarations=declarations_frame(loaded.declarations, ref, tmap),
     )
 
 

@@ -164,3 +164,56 @@ def outcomes_png(
         ax.set_title(typo(title), fontsize=10, loc="left")
     _footer(fig, source)
     return _png(fig)
+
+
+def progress_png(
+    labels: Sequence[str],
+    avancement: Sequence[float | None],
+    late: Sequence[bool],
+    notes: Sequence[str],
+    source: str = "",
+    size: tuple[float, float] = (6.0, 3.0),
+) -> bytes:
+    """Horizontal bars of each action's progress (share of milestones reached), red for a
+    late action, with a short note at the bar's end (« 1 jalon en retard »)."""
+    n = max(1, len(labels))
+    fig, ax = plt.subplots(figsize=(size[0], max(size[1], 0.55 * n + 1.0)))
+    y = np.arange(len(labels))[::-1]
+    values = [np.nan if v is None else float(v) for v in avancement]
+    colours = [ROUGE_MARIANNE if is_late else BLEU_FRANCE for is_late in late]
+    ax.barh(y, [1.0] * len(labels), color="#eef0f4", height=0.6)
+    ax.barh(y, np.nan_to_num(values), color=colours, height=0.6)
+    for yi, v, note in zip(y, values, notes, strict=True):
+        text = "sans jalon" if np.isnan(v) else pct(v)
+        ax.text(1.03, yi, typo(f"{text}{' – ' + note if note else ''}"), va="center",
+                fontsize=8)  # fmt: skip
+    ax.set_yticks(y, [typo(lab) for lab in labels], fontsize=8)
+    ax.set_xlim(0, 1.0)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: pct(v)))
+    ax.tick_params(axis="x", labelsize=7)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(typo("Avancement : part des jalons réalisés"), fontsize=9, loc="left")
+    _footer(fig, source)
+    return _png(fig)
+
+
+def delays_png(
+    labels: Sequence[str], days: Sequence[int], source: str = "",
+    size: tuple[float, float] = (6.0, 3.0),
+) -> bytes:
+    """Horizontal bars of the delay (days) of each late milestone."""
+    n = max(1, len(labels))
+    fig, ax = plt.subplots(figsize=(size[0], max(size[1], 0.45 * n + 1.0)))
+    y = np.arange(len(labels))[::-1]
+    ax.barh(y, list(days), color=ROUGE_MARIANNE, height=0.6)
+    for yi, d in zip(y, days, strict=True):
+        ax.text(d, yi, f" {num(d)} j", va="center", fontsize=8)
+    ax.set_yticks(y, [typo(lab) for lab in labels], fontsize=8)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: num(v)))
+    ax.tick_params(axis="x", labelsize=7)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(typo("Retard des jalons, en jours"), fontsize=9, loc="left")
+    _footer(fig, source)
+    return _png(fig)

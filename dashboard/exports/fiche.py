@@ -12,6 +12,8 @@ import pandas as pd
 
 from dashboard.exports.bundle import ExportBundle, TerritoryRef
 from dashboard.formatting import num, pct
+from dashboard.programme.loop import comments_about
+from dashboard.store.schemas import STATUT_VALIDE
 from geo.reference import POPULATION_MILLESIME, SOURCE_GEOGRAPHIE
 
 
@@ -43,6 +45,12 @@ class FicheContent:
         PLA-I rows of each year of the plan period (annual share of the objective).
     signal_trend : DataFrame
         Signals received and closed (resolved or not) per year in the territory.
+    actions : DataFrame
+        Actions of the programme naming a territory that shares a commune with it.
+    comments : DataFrame
+        Official and validated comments about it (or a territory sharing a commune).
+    pending_comments : DataFrame
+        Its comments declared by a délégué and not validated yet (declared, to review).
     millesime : int
         Millésime of the populations of the rates.
     """
@@ -58,6 +66,9 @@ class FicheContent:
     comparison: pd.DataFrame
     annual: pd.DataFrame
     signal_trend: pd.DataFrame
+    actions: pd.DataFrame
+    comments: pd.DataFrame
+    pending_comments: pd.DataFrame
     millesime: int = POPULATION_MILLESIME
 
 
@@ -180,7 +191,16 @@ def fiche_content(bundle: ExportBundle, ref: TerritoryRef) -> FicheContent:
             & (bundle.signal_trend["territoire_code"] == ref.code)
         ].reset_index(drop=True),
         millesime=bundle.territory.reference.millesime,
+        actions=bundle.programme.touching(ref.communes),
+        comments=comments_about(bundle.comments, ref.communes, bundle.tmap),
+        pending_comments=_pending_comments(bundle, ref),
     )
+
+
+def _pending_comments(bundle: ExportBundle, ref: TerritoryRef) -> pd.DataFrame:
+    decl = bundle.declarations
+    decl = decl[(decl["kind"] == "commentaires") & (decl["statut_validation"] != STATUT_VALIDE)]
+    return comments_about(decl.reset_index(drop=True), ref.communes, bundle.tmap)
 
 
 def _annual_plai(bundle: ExportBundle, ref: TerritoryRef) -> pd.DataFrame:

@@ -258,6 +258,28 @@ def _comparison(content: FicheContent, bundle: ExportBundle) -> str:
     )  # fmt: skip
 
 
+def _actions(content: FicheContent) -> str:
+    rows = [
+        [esc(r.code), esc(r.intitule), esc(r.pilote), esc(r.statut_libelle), pct(r.avancement),
+         num(r.jalons_en_retard)]
+        for r in content.actions.itertuples()
+    ]  # fmt: skip
+    if not rows:
+        return '<p class="none">Aucune action du programme ne vise spécialement ce territoire.</p>'
+    return html_table(["Action", "Intitulé", "Pilote", "Statut", "Avancement",
+                       "Jalons en retard"], rows, numeric=(4, 5))  # fmt: skip
+
+
+def _comments(content: FicheContent) -> str:
+    rows = [
+        [fr_date(r.date), esc(r.territoire_nom), esc(r.auteur or ""), esc(r.texte)]
+        for r in content.comments.itertuples()
+    ]  # fmt: skip
+    if not rows:
+        return '<p class="none">Aucun commentaire validé sur ce territoire.</p>'
+    return html_table(["Date", "Territoire", "Auteur", "Commentaire"], rows)
+
+
 def fiche_html(bundle: ExportBundle, territoire: str | TerritoryRef) -> str:
     """The HTML of a fiche (what :func:`fiche_pdf` prints)."""
     ref = territoire if isinstance(territoire, TerritoryRef) else bundle.territoire(territoire)
@@ -303,6 +325,8 @@ def fiche_html(bundle: ExportBundle, territoire: str | TerritoryRef) -> str:
 <h2>Programmes locaux de l’habitat</h2>{_plh(content, bundle)}
 <h2>Constats de couverture des plans</h2>{_findings(content)}
 <h2>Comparaison</h2>{_comparison(content, bundle)}
+<h2>Actions du plan qui concernent ce territoire</h2>{_actions(content)}
+<h2>Commentaires</h2>{_comments(content)}
 <h2>Sources et millésimes</h2><dl class="sources">{sources}</dl>
 </body></html>"""
 

@@ -2,9 +2,10 @@
 
 Slides: title, overview map, territorial balance, objectives per instance, signals of
 substandard housing per instance (résolus, clos sans résolution, en cours), coverage gaps,
-then one slide per instance. Each slide holds a picture (map or chart drawn by
-matplotlib) and a native, editable table; its footer gives the sources and « données de
-démonstration » when relevant.
+one slide per axe of the action programme and one of the late actions, the latest
+comments (délégués' validated ones and the comité's), then one slide per instance. Each
+slide holds a picture (map or chart drawn by matplotlib) and a native, editable table; its
+footer gives the sources and « données de démonstration » when relevant.
 """
 
 from __future__ import annotations
@@ -38,6 +39,14 @@ TITLE_OBJECTIVES = "Objectifs PLA-I par instance"
 TITLE_SIGNALS = "Habitat indigne : issue des signalements"
 TITLE_GAPS = "Écarts de couverture des plans"
 FIXED_TITLES = (TITLE_OVERVIEW, TITLE_BALANCE, TITLE_OBJECTIVES, TITLE_SIGNALS, TITLE_GAPS)
+#: Title of the slide of the late actions (after one slide per axe of the programme).
+TITLE_LATE = "Actions en retard"
+#: Milestones named on the slide of the late actions.
+MAX_LATE = 12
+#: Title of the slide of the comments (délégués' validated ones, and the comité's).
+TITLE_COMMENTS = "Paroles des territoires"
+#: Characters of a comment shown in the deck's table.
+COMMENT_CHARS = 170
 MAX_TABLE_ROWS = 14
 SITUATIONS = ("PLH en vigueur", "sans PLH", "tenue d’avoir un PLH, sans PLH en vigueur",
               "obligation de PLH à vérifier (cas limite), sans PLH en vigueur",
@@ -52,6 +61,20 @@ FOOTER_CHARS_PER_LINE = 170
 def instance_title(nom: str) -> str:
     """Title of an instance slide."""
     return typo(f"Instance – {nom}")
+
+
+def axe_title(axe: str) -> str:
+    """Title of the slide of an axe of the programme."""
+    return typo(f"Axe – {axe}")
+
+
+def programme_titles(bundle: ExportBundle) -> list[str]:
+    """Titles of the programme's slides: one per axe, then the late actions (none without
+    a programme)."""
+    report = bundle.programme
+    if report is None or report.actions.empty:
+        return []
+    return [axe_title(a) for a in report.axes] + [typo(TITLE_LATE)]
 
 
 def _slide(prs, title: str, footer: str):
@@ -139,10 +162,15 @@ def _table(
                 para.alignment = PP_ALIGN.RIGHT
 
 
-def _title_slide(prs, bundle: ExportBundle) -> None:
+def deck_title(bundle: ExportBundle) -> str:
+    """Title of the deck (and of its first slide)."""
+    return typo(f"Bilan du PDALHPD – {bundle.departement_nom}")
+
+
+def _title_slide(prs, bundle: ExportBundle, title: str, subtitle: str) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[0])
-    slide.shapes.title.text = typo(f"Bilan du PDALHPD – {bundle.departement_nom}")
-    sub = f"Comité de mise en œuvre – chiffres au {fr_date(bundle.today)}"
+    slide.shapes.title.text = typo(title)
+    sub = subtitle or f"Comité de mise en œuvre – chiffres au {fr_date(bundle.today)}"
     slide.placeholders[1].text = typo(sub)
     # The default template is 4:3: stretch its placeholders to the 16:9 width.
     for shape, top in ((slide.shapes.title, 2.2), (slide.placeholders[1], 4.0)):
@@ -293,20 +321,113 @@ def _instance(prs, bundle: ExportBundle, ref: TerritoryRef, footer: str) -> None
         _note(slide, f"{n} constat(s) de couverture : {labels}", 6.2, 5.6, 6.7, 1.0)
 
 
-def deck_pptx(bundle: ExportBundle) -> bytes:
-    """The committee deck of a bundle as PPTX bytes (16:9)."""
+def _short(text: str, size: int) -> str:
+    """``text`` cut at a word before ``size`` characters, with « … » when cut."""
+    if len(text) <= size:
+        return text
+    return text[: size - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _programme_source(bundle: ExportBundle, footer: str) -> str:
+    report = bundle.programme
+    source = report.source.replace(f" — {bundle.demo_note}", "") if bundle.is_demo \
+        else report.source
+    return (f"Source : programme d’actions et jalons — {source} ; situation au "
+            f"{fr_date(report.today)}{footer}")
+
+
+def _axe(prs, bundle: ExportBundle, axe: str, footer: str) -> None:
+    report = bundle.programme
+    rows = report.actions[report.actions["axe"] == axe]
+    slide = _slide(prs, axe_title(axe), _programme_source(bundle, footer))
+    notes = [
+        f"{num(r.jalons_en_retard)} jalon(s) en retard" if r.jalons_en_retard
+        else "échéance dépassée" if r.echeance_depassee else ""
+        for r in rows.itertuples()
+    ]  # fmt: skip
+    png = charts.progress_png([f"{r.code}" for r in rows.itertuples()],
+                              [None if pd.isna(v) else v for v in rows["avancement"]],
+                              list(rows["en_retard"]), notes)  # fmt: skip
+    _picture(slide, png, 0.4, 1.1, 5.2, 5.6)
+    table = [
+        [typo(r.code), typo(r.intitule), typo(r.pilote), typo(r.statut_libelle),
+         pct(r.avancement), num(r.jalons_en_retard)]
+        for r in rows.itertuples()
+    ]  # fmt: skip
+    _table(slide, ["Action", "Intitulé", "Pilote", "Statut", "Avancement", "Jalons en retard"],
+           table, 5.8, 1.1, 7.1, numeric=(4, 5))  # fmt: skip
+
+
+def _late(prs, bundle: ExportBundle, footer: str) -> None:
+    report = bundle.programme
+    late = report.late_milestones().head(MAX_LATE)
+    slide = _slide(prs, TITLE_LATE, _programme_source(bundle, footer))
+    titles = dict(zip(report.actions["code"], report.actions["intitule"], strict=True))
+    if not late.empty:
+        png = charts.delays_png([_short(f"{r.action} – {r.libelle}", 48)
+                                 for r in late.itertuples()],
+                                [int(d) for d in late["jours_de_retard"]])  # fmt: skip
+        _picture(slide, png, 0.4, 1.1, 6.2, 5.6)
+    else:
+        png = charts.progress_png(list(report.actions["code"]),
+                                  [None if pd.isna(v) else v for v in report.actions["avancement"]],
+                                  list(report.actions["en_retard"]),
+                                  [""] * len(report.actions))  # fmt: skip
+        _picture(slide, png, 0.4, 1.1, 6.2, 5.6)
+    rows = [
+        [typo(r.action), typo(titles.get(r.action, "")), typo(r.libelle),
+         fr_date(r.date_prevue), num(r.jours_de_retard)]
+        for r in late.itertuples()
+    ]  # fmt: skip
+    if not rows:
+        rows = [["–", f"Aucun jalon en retard au {fr_date(report.today)}", "", "", ""]]
+    _table(slide, ["Action", "Intitulé", "Jalon", "Prévu le", "Retard (jours)"], rows, 6.8,
+           1.1, 6.1, numeric=(4,))  # fmt: skip
+
+
+def _comments(prs, bundle: ExportBundle, footer: str) -> None:
+    from dashboard.exports.presentation import commented_epci, recent_comments
+
+    terr = bundle.territory
+    rows = recent_comments(bundle)
+    slide = _slide(prs, TITLE_COMMENTS, "Source : commentaires des délégués (validés par le "
+                   f"comité) et du comité — {bundle.source}{footer}")  # fmt: skip
+    sirens = commented_epci(bundle, rows)
+    highlight = terr.epci[terr.epci["siren"].astype(str).isin(sirens)]
+    _picture(slide, overview_png(terr.communes, terr.epci, None, highlight, size=(5.0, 5.0)),
+             0.4, 1.1, 4.6, 5.4)  # fmt: skip
+    table = []
+    for r in rows.itertuples():
+        text = _short(str(r.texte), COMMENT_CHARS)
+        table.append([fr_date(r.date), typo(r.territoire_nom), typo(r.auteur or ""), typo(text)])
+    _table(slide, ["Date", "Territoire", "Auteur", "Commentaire"], table, 5.2, 1.1, 7.7)
+
+
+def deck_pptx(bundle: ExportBundle, title: str = "", subtitle: str = "") -> bytes:
+    """The committee deck of a bundle as PPTX bytes (16:9).
+
+    ``title`` and ``subtitle`` replace those of the first slide (a frozen annual report
+    names its year and its freezing).
+    """
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
     footer = f" – {bundle.demo_note.upper()}" if bundle.is_demo else ""
-    _title_slide(prs, bundle)
+    title = title or deck_title(bundle)
+    _title_slide(prs, bundle, title, subtitle)
     _overview(prs, bundle, footer)
     _balance(prs, bundle, footer)
     _objectives(prs, bundle, footer)
     _signals(prs, bundle, footer)
     _gaps(prs, bundle, footer)
+    if programme_titles(bundle):
+        for axe in bundle.programme.axes:
+            _axe(prs, bundle, axe, footer)
+        _late(prs, bundle, footer)
+    if not bundle.comments.empty:
+        _comments(prs, bundle, footer)
     for ref in bundle.instance_refs():
         _instance(prs, bundle, ref, footer)
-    prs.core_properties.title = typo(f"Bilan du PDALHPD – {bundle.departement_nom}")
+    prs.core_properties.title = typo(title)
     buf = io.BytesIO()
     prs.save(buf)
     return buf.getvalue()

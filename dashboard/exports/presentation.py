@@ -16,16 +16,21 @@ from dashboard.exports.bundle import ExportBundle
 @dataclass(frozen=True)
 class Screen:
     """One screen: a kind (``overview``, ``balance``, ``objectives``, ``signals``, ``gaps``,
-    ``instance``), a title and, for an instance screen, its code."""
+    ``axe``, ``late``, ``comments``, ``instance``), a title and, for an axe or an instance
+    screen, its name or code."""
 
     kind: str
     title: str
     code: str = ""
 
 
+#: Comments shown on the comments screen (most recent first).
+MAX_COMMENTS = 8
+
+
 def screens(bundle: ExportBundle) -> list[Screen]:
-    """Overview, balance, objectives, signals, gaps, then one screen per instance (by
-    name)."""
+    """Overview, balance, objectives, signals, gaps, one screen per axe of the programme and
+    one of the late actions, the comments, then one screen per instance (by name)."""
     out = [
         Screen("overview", "Vue d'ensemble du département"),
         Screen("balance", "Équilibre territorial de la production PLA-I"),
@@ -33,7 +38,27 @@ def screens(bundle: ExportBundle) -> list[Screen]:
         Screen("signals", "Habitat indigne : issue des signalements"),
         Screen("gaps", "Écarts de couverture entre PDALHPD, PLH et PDH"),
     ]
+    report = bundle.programme
+    if report is not None and not report.actions.empty:
+        out += [Screen("axe", f"Axe – {axe}", axe) for axe in report.axes]
+        out.append(Screen("late", "Actions en retard"))
+    if not bundle.comments.empty:
+        out.append(Screen("comments", "Paroles des territoires"))
     return out + [Screen("instance", r.nom, r.code) for r in bundle.instance_refs()]
+
+
+def recent_comments(bundle: ExportBundle) -> pd.DataFrame:
+    """The latest official or validated comments, for the deck and the presentation."""
+    return bundle.comments.head(MAX_COMMENTS).reset_index(drop=True)
+
+
+def commented_epci(bundle: ExportBundle, comments: pd.DataFrame) -> set[str]:
+    """SIREN of the EPCI that a comment concerns (sharing a commune with its territory)."""
+    keys = comments[comments["territoire_type"] != "departement"]
+    tmap = bundle.tmap.merge(keys[["territoire_type", "territoire_code"]].drop_duplicates(),
+                             on=["territoire_type", "territoire_code"])  # fmt: skip
+    com = bundle.territory.reference.communes
+    return set(com.loc[com["code_insee"].isin(set(tmap["code_insee"])), "epci_siren"].astype(str))
 
 
 def plai_by_instance(bundle: ExportBundle) -> pd.DataFrame:

@@ -54,6 +54,8 @@ SHEET_ECARTS = "Écarts"
 SHEET_OPERATIONS = "Opérations"
 SHEET_SIGNALEMENTS = "Signalements"
 SHEET_PLH = "Calendrier PLH"
+SHEET_ACTIONS = "Programme d’actions"
+SHEET_JALONS = "Jalons"
 SHEET_SOURCES = "Sources"
 
 INDICATOR_COLUMNS = [
@@ -158,6 +160,35 @@ PLH_COLUMNS = [
 ]
 
 
+ACTION_COLUMNS = [
+    Col("code", "Action", None, 8),
+    Col("axe", "Axe", None, 28),
+    Col("intitule", "Intitulé", None, 50),
+    Col("pilote", "Pilote", None, 24),
+    Col("partenaires", "Partenaires", None, 30),
+    Col("budget", "Budget (€)", INT),
+    Col("etp", "ETP", DEC1, 8),
+    Col("date_debut", "Début", DATE, 11),
+    Col("date_fin", "Échéance", DATE, 11),
+    Col("statut_libelle", "Statut", None, 12),
+    Col("avancement", "Avancement (jalons)", PCT),
+    Col("nb_jalons", "Jalons", "0", 8),
+    Col("jalons_realises", "Jalons réalisés", "0", 9),
+    Col("jalons_en_retard", "Jalons en retard", "0", 9),
+    Col("en_retard", "En retard", None, 9),
+    Col("indicateurs", "Indicateurs liés", None, 30),
+    Col("territoires_libelle", "Territoires", None, 40),
+]
+JALON_COLUMNS = [
+    Col("action", "Action", None, 8),
+    Col("libelle", "Jalon", None, 50),
+    Col("date_prevue", "Prévu le", DATE, 11),
+    Col("date_realisee", "Réalisé le", DATE, 11),
+    Col("etat", "État", None, 16),
+    Col("jours_de_retard", "Retard (jours)", INT),
+]
+
+
 def _cell_value(value: object, fmt: str | None) -> object:
     """A frame value for a sheet cell: lists and dicts as JSON, numeric text as a number
     in a numeric column; missing values (None, NaN, NA, NaT) as empty cells."""
@@ -231,8 +262,9 @@ def tables_xlsx(bundle: ExportBundle) -> bytes:
     """The workbook of a bundle as XLSX bytes.
 
     Sheets: Indicateurs, Équilibre, Écarts, Opérations, Signalements, Calendrier PLH,
-    Sources. The Indicateurs and Équilibre sheets hold every row of
-    ``territoires indicators --json`` for the bundle's date.
+    Programme d’actions and Jalons (when there is a programme), Sources. The Indicateurs
+    and Équilibre sheets hold every row of ``territoires indicators --json`` for the
+    bundle's date.
     """
     wb = Workbook()
     wb.remove(wb.active)
@@ -253,6 +285,17 @@ def tables_xlsx(bundle: ExportBundle) -> bytes:
         (SHEET_PLH, bundle.coverage.timeline, PLH_COLUMNS, "PLH et PLUi-H par EPCI",
          bundle.coverage.source),
     ]  # fmt: skip
+    if bundle.programme is not None and not bundle.programme.actions.empty:
+        report = bundle.programme
+        actions = report.actions.assign(indicateurs=[", ".join(v) for v in
+                                                     report.actions["indicateurs"]])  # fmt: skip
+        when = f"situation au {report.today:%d/%m/%Y}"
+        sheets += [
+            (SHEET_ACTIONS, actions, ACTION_COLUMNS, f"Programme d’actions ({when})",
+             report.source),
+            (SHEET_JALONS, report.jalons, JALON_COLUMNS, f"Jalons des actions ({when})",
+             report.source),
+        ]  # fmt: skip
     for name, frame, cols, title, source in sheets:
         write_sheet(wb, name, frame, cols, f"{title} – {place}{note}", f"Source : {source}")
     _sources_sheet(wb, bundle, f"Sources et définitions – {place}{note}")

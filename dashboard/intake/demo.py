@@ -28,10 +28,17 @@ DEMO_FILES: tuple[tuple[str, str], ...] = (
     ("instances", "instances_clh.csv"),
     ("objectifs", "objectifs_pdalhpd.xlsx"),
     ("realisations", "realisations.csv"),
+    ("realisations", "declarations_delegues.csv"),
     ("operations", "operations_sisal.csv"),
     ("signalements", "signalements_signal_logement.xlsx"),
     ("plans", "plans.csv"),
+    ("actions", "programme_actions.xlsx"),
+    ("jalons", "jalons_actions.csv"),
+    ("commentaires", "commentaires.csv"),
 )
+#: Demo files added to their table (``append``) instead of replacing it: the réalisations
+#: the délégués declared in the app, some validated, some awaiting the comité.
+DEMO_APPEND: frozenset[str] = frozenset({"declarations_delegues.csv"})
 
 
 def read_demo_instance_rows() -> pd.DataFrame:
@@ -61,6 +68,8 @@ def build_demo(workspace_dir: str | Path | None = None) -> list[tuple[str, Impor
     with open_workspace(workspace_dir) as workspace:
         for kind, name in DEMO_FILES:
             data = (DEMO_DIR / name).read_bytes()
-            report = import_file(kind, data, name, workspace, reference, user=DEMO_USER)
+            mode = "append" if name in DEMO_APPEND else "replace"
+            report = import_file(kind, data, name, workspace, reference, user=DEMO_USER,
+                                 mode=mode)
             reports.append((name, report))
     return reports

@@ -41,7 +41,9 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
 #: Kinds whose ``territoire_code`` may name an instance of the workspace.
-_USES_INSTANCES = ("objectifs", "realisations", "plans", "commentaires")
+_USES_INSTANCES = ("objectifs", "realisations", "plans", "commentaires", "actions")
+#: Kinds whose ``action`` column names an action of the workspace's programme.
+_USES_ACTIONS = ("jalons", "commentaires")
 
 
 class UnknownKindError(ValueError):
@@ -139,6 +141,7 @@ def check_file(
     sheet: str | None = None,
     instance_codes: set[str] | None = None,
     time_limit: float | None = -1.0,
+    action_codes: set[str] | None = None,
 ) -> ImportReport:
     """Read and validate a file without writing anything.
 
@@ -161,6 +164,8 @@ def check_file(
     time_limit : float, optional
         Seconds the validation may take (default ``TERRITOIRES_VALIDATION_SECONDS``; None:
         no bound); past it, the file is reported invalid with a French message.
+    action_codes : set of str, optional
+        Action codes of the workspace's programme (unknown ones give a warning).
 
     Raises
     ------
@@ -182,7 +187,7 @@ def check_file(
             raw = read_table(data, filename, sheet, deadline)
             report.details = {"format": raw.format, **raw.details}
             result = validate_table(kind, raw, reference, filename, mapping, instance_codes,
-                                    deadline)
+                                    deadline, action_codes)
     except (ReadError, ValidationTimeoutError) as exc:
         report.errors.append(Message(None, None, f"{label} : {exc}"))
         return report
@@ -267,11 +272,15 @@ def import_file(
         known = set(workspace.read("instances")["instance_code"].dropna())
         known |= set(workspace.read("perimetres")["instance_code"].dropna())
         instance_codes = known or None
+    action_codes = None
+    if kind in _USES_ACTIONS and workspace.exists():
+        action_codes = set(workspace.read("actions")["code"].dropna().astype(str))
     sha256 = hashlib.sha256(data).hexdigest()
     if checked is not None and (checked.kind, checked.sha256) == (kind, sha256):
         report = replace(checked, errors=list(checked.errors))  # the caller's stays as is
     else:
-        report = check_file(kind, data, filename, reference, mapping, sheet, instance_codes)
+        report = check_file(kind, data, filename, reference, mapping, sheet, instance_codes,
+                            action_codes=action_codes)
     if not report.valid or report.frame is None:
         return report
     acteur = acteur or Acteur.local(user or current_user())

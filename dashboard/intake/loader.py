@@ -4,10 +4,14 @@ One function, :func:`load_tables`, reads the workspace when it exists, else the 
 demonstration files (validated by the import code, nothing written), so that the app,
 ``territoires gaps`` / ``territoires indicators`` and the exports always read the same
 data. Memberships are combined by :func:`geo.perimeters.combine_memberships` only.
+
+The délégués' declarations (:func:`split_declarations`) are set apart: only official rows
+and validated declarations reach the indicators, the deck and the reports.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +19,7 @@ import pandas as pd
 
 from dashboard.intake import demo
 from dashboard.intake.imports import check_file
+from dashboard.store.schemas import STATUT_VALIDE, is_blank
 from dashboard.store.workspace import Workspace, open_workspace
 from geo.perimeters import MEMBERSHIP_COLUMNS, combine_memberships
 from geo.reference import Reference, load_reference, normalise_departement
@@ -22,7 +27,10 @@ from geo.reference import Reference, load_reference, normalise_departement
 #: Every kind that holds rows (docs/ARCHITECTURE.md, « Types d'import »).
 ALL_KINDS = (
     "instances", "objectifs", "realisations", "operations", "signalements", "plans", "populations",
+    "commentaires", "actions", "jalons",
 )  # fmt: skip
+#: Key of a réalisation: a validated declaration replaces the earlier values of its key.
+REALISATION_KEY = ["territoire_type", "territoire_code", "indicateur", "annee"]
 NO_INSTANCE = "aucune instance définie pour ce département"
 
 
@@ -55,6 +63,49 @@ class LoadedTables:
     warnings: list[str] = field(default_factory=list)
     is_demo: bool = False
     demo_kinds: frozenset[str] = frozenset()
+    declarations: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def until(self, day: dt.date, comments_until: dt.date | None = None) -> LoadedTables:
+        """The tables as they stood on ``day`` (a frozen annual report's figures).
+
+        Operations and réalisations of later years are left out, signals filed later too;
+        a signal closed later is open, a milestone reached later is not reached. Comments
+        are kept up to ``comments_until`` (default ``day``). Objectives, plans, actions
+        and populations are kept as they are (plans are judged at ``day`` by the coverage
+        rules).
+        """
+        cut = {kind: frame.copy() for kind, frame in self.tables.items()}
+        for kind in ("operations", "realisations"):
+            if kind in cut:
+                years = pd.to_numeric(cut[kind]["annee"], errors="coerce")
+                cut[kind] = cut[kind][years.isna() | (years <= day.year)]
+        stamp = pd.Timestamp(day)
+        if "signalements" in cut:
+            sig = cut["signalements"]
+            sig = sig[~(pd.to_datetime(sig["date_signalement"]) > stamp)].copy()
+            later = pd.to_datetime(sig["date_cloture"]) > stamp
+            sig.loc[later, "date_cloture"] = pd.NaT
+            sig.loc[later, "motif_cloture"] = None
+            cut["signalements"] = sig
+        if "jalons" in cut:
+            jal = cut["jalons"]
+            jal.loc[pd.to_datetime(jal["date_realisee"]) > stamp, "date_realisee"] = pd.NaT
+        limit = pd.Timestamp(comments_until or day)
+        if "commentaires" in cut:
+            com = cut["commentaires"]
+            cut["commentaires"] = com[~(pd.to_datetime(com["date"]) > limit)]
+        declarations = {k: v.copy() for k, v in self.declarations.items()}
+        if "realisations" in declarations:
+            years = pd.to_numeric(declarations["realisations"]["annee"], errors="coerce")
+            declarations["realisations"] = declarations["realisations"][years <= day.year]
+        if "commentaires" in declarations:
+            com = declarations["commentaires"]
+            declarations["commentaires"] = com[~(pd.to_datetime(com["date"]) > limit)]
+        return LoadedTables(
+            self.departement, {k: v.reset_index(drop=True) for k, v in cut.items()},
+            self.source, self.perimetres, list(self.warnings), self.is_demo, self.demo_kinds,
+            {k: v.reset_index(drop=True) for k, v in declarations.items()},
+        )  # fmt: skip
 
     def memberships(self, reference: Reference) -> pd.DataFrame:
         """Commune memberships of the instances (rows, then drawn perimeters)."""
@@ -78,8 +129,44 @@ class LoadedTables:
         return "instances de l'espace de travail"
 
 
+def split_declarations(kind: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The official rows of a table, and the délégués' declarations apart.
+
+    Official: rows imported without a review state, and validated declarations; for
+    réalisations, a validated declaration replaces the earlier values of its territory,
+    indicator and year (the last one wins). Declarations: every row with a review state
+    (declared, validated or to review), for the comité's and the délégués' views.
+    """
+    if "statut_validation" not in frame or frame.empty:
+        return frame, frame.iloc[0:0]
+    statut = frame["statut_validation"]
+    declared = ~statut.map(is_blank).astype(bool)
+    declarations = frame[declared]
+    official = frame[~declared | (statut == STATUT_VALIDE)]
+    if kind == "realisations":
+        validated = official[official["statut_validation"] == STATUT_VALIDE]
+        if not validated.empty:
+            keys = official[REALISATION_KEY].astype(str).agg("|".join, axis=1)
+            last = validated[REALISATION_KEY].astype(str).agg("|".join, axis=1)
+            winners = set(last.groupby(last).tail(1).index)
+            superseded = keys.isin(set(last)) & ~official.index.isin(winners)
+            official = official[~superseded]
+    return official.reset_index(drop=True), declarations.reset_index(drop=True)
+
+
+def _split(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Replace the reviewed kinds of ``tables`` by their official rows; return the
+    declarations taken apart."""
+    declarations = {}
+    for kind in ("realisations", "commentaires"):
+        if kind in tables:
+            tables[kind], declarations[kind] = split_declarations(kind, tables[kind])
+    return declarations
+
+
 def _from_workspace(workspace: Workspace, departement: str, kinds: tuple[str, ...]) -> LoadedTables:
     tables = {kind: workspace.read(kind) for kind in kinds}
+    declarations = _split(tables)
     tables = {k: v for k, v in tables.items() if not v.empty}
     history = workspace.history()  # most recent first
     latest = history.drop_duplicates("kind") if not history.empty else history
@@ -89,7 +176,8 @@ def _from_workspace(workspace: Workspace, departement: str, kinds: tuple[str, ..
     label = "espace de travail"
     if is_demo:
         label += f" — {demo.DEMO_LABEL}"
-    loaded = LoadedTables(departement, tables, label, is_demo=is_demo, demo_kinds=demo_kinds)
+    loaded = LoadedTables(departement, tables, label, is_demo=is_demo, demo_kinds=demo_kinds,
+                          declarations=declarations)  # fmt: skip
     if "instances" in kinds:
         perimetres = workspace.read("perimetres")
         if not perimetres.empty:
@@ -109,16 +197,19 @@ def _from_demo(departement: str, reference: Reference, kinds: tuple[str, ...]) -
             continue
         report = check_file(kind, path.read_bytes(), name, reference)
         if report.valid and report.frame is not None:
-            tables[kind] = report.frame
+            appended = name in demo.DEMO_APPEND and kind in tables
+            tables[kind] = (pd.concat([tables[kind], report.frame], ignore_index=True)
+                            if appended else report.frame)  # fmt: skip
         else:
             warnings.append(f"fichier de démonstration {name} invalide : ignoré")
+    declarations = _split(tables)
     source = (
         f"démonstration ({demo.DEMO_LABEL})"
         if tables
         else "aucun espace de travail ni donnée de démonstration"
     )
     return LoadedTables(departement, tables, source, warnings=warnings, is_demo=bool(tables),
-                        demo_kinds=frozenset(tables))
+                        demo_kinds=frozenset(tables), declarations=declarations)
 
 
 def load_tables(

@@ -7,6 +7,7 @@ unknown columns). Messages come from :mod:`dashboard.intake.messages`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -31,6 +32,7 @@ from dashboard.intake.readers import RawTable
 from dashboard.store.schemas import (
     INDICATORS,
     KINDS,
+    LIST_SEPARATOR,
     ColumnSpec,
     KindSpec,
     coerce_frame,
@@ -50,6 +52,7 @@ def validate_table(
     mapping: dict[str, str] | None = None,
     instance_codes: set[str] | None = None,
     deadline: Deadline | None = None,
+    action_codes: set[str] | None = None,
 ) -> ValidationResult:
     """Validate and normalise a table of ``kind``.
 
@@ -69,6 +72,9 @@ def validate_table(
         Instance codes known in the workspace; other codes are accepted with a warning.
     deadline : Deadline, optional
         Time bound, checked column by column and every few thousand rows.
+    action_codes : set of str, optional
+        Action codes of the workspace's programme; a milestone or comment naming another
+        action is accepted with a warning.
 
     Returns
     -------
@@ -146,6 +152,10 @@ def validate_table(
     if layout is not None:
         frame = complete(layout, frame)
     _row_rules(kind, frame, lines, result.columns, reference, out, instance_codes)
+    if kind == "actions":
+        _action_rules(frame, lines, result.columns, reference, out, instance_codes)
+    if "action" in frame and action_codes is not None:
+        _known_actions(frame, lines, result.columns["action"], action_codes, out)
     _duplicates(spec, frame, lines, result.columns, out)
     out.finish()
     frame = frame.drop(columns=[c for c in frame.columns if c.startswith("_")])
@@ -423,3 +433,91 @@ def _duplicates(
             out.error(line, column, f"doublon de la ligne {first[key]} ({shown})")
         else:
             first[key] = line
+
+
+_LIST_SPLIT = re.compile(r"[,;|/\n]+")
+_TERRITORY_TYPE = enum_parser(KINDS["objectifs"].column("territoire_type"))
+_WHOLE_DEPARTEMENT = {"departement", "dep", "tout_le_departement", "ensemble_du_departement"}
+
+
+def _action_rules(
+    frame: pd.DataFrame,
+    lines: list[int],
+    headers: dict[str, str],
+    reference: Reference,
+    out: Collector,
+    instance_codes: set[str] | None,
+) -> None:
+    """Dates in order; indicator and territory lists parsed into their stored form."""
+    if "date_debut" in frame and "date_fin" in frame:
+        for line, a, b in zip(lines, frame["date_debut"], frame["date_fin"], strict=True):
+            if a is not None and b is not None and b < a:
+                out.error(line, headers["date_fin"], f"échéance {b:%d/%m/%Y} antérieure au "
+                          f"début {a:%d/%m/%Y}")
+    if "indicateurs" in frame:
+        header = headers["indicateurs"]
+        parsed = []
+        for line, text in zip(lines, frame["indicateurs"], strict=True):
+            items = [t for t in _LIST_SPLIT.split(text or "") if t.strip()]
+            codes = _indicators(items, [line] * len(items), header, out)
+            parsed.append(LIST_SEPARATOR.join(dict.fromkeys(codes)) or None)
+        frame["indicateurs"] = parsed
+    if "territoires" in frame:
+        header = headers["territoires"]
+        communes = CommuneCodes(reference)
+        sirens = set(reference.epci["siren"])
+        notes: dict[str, list[int]] = {}
+        parsed = []
+        for line, text in zip(lines, frame["territoires"], strict=True):
+            items = []
+            for item in (t.strip() for t in _LIST_SPLIT.split(text or "")):
+                if not item:
+                    continue
+                try:
+                    typ, code = _territory_item(item, reference, instance_codes)
+                    code = _territory_code(typ, code, reference, communes, sirens, notes, line)
+                except ValueError as exc:
+                    out.error(line, header, str(exc))
+                    continue
+                if typ == "instance" and instance_codes and code not in instance_codes:
+                    notes.setdefault(f"instance « {code} » inconnue de l'espace de travail",
+                                     []).append(line)  # fmt: skip
+                items.append(f"{typ}:{code}")
+            parsed.append(LIST_SEPARATOR.join(dict.fromkeys(items)) or None)
+        frame["territoires"] = parsed
+        for note, where in notes.items():
+            out.warning(where[0], header, f"{note} ({lines_text(where)})")
+
+
+def _territory_item(
+    item: str, reference: Reference, instance_codes: set[str] | None
+) -> tuple[str, str]:
+    """``epci:200040715`` → (epci, 200040715); a bare SIREN, INSEE code, instance code or
+    « département » is recognised too."""
+    typ, sep, code = item.partition(":")
+    if sep:
+        return _TERRITORY_TYPE(typ.strip()), code.strip()
+    key = normalise_header(item)
+    if key in _WHOLE_DEPARTEMENT or item.strip() == reference.departement:
+        return "departement", reference.departement
+    bare = re.sub(r"\s", "", item)
+    if re.fullmatch(r"\d{9}", bare):
+        return "epci", bare
+    if instance_codes and item.strip() in instance_codes:
+        return "instance", item.strip()
+    if re.fullmatch(r"\d{4,5}|2[AB]\d{3}", bare.upper()):
+        return "commune", bare
+    raise ValueError(f"territoire « {item} » non reconnu : écrire epci:SIREN, instance:CODE "
+                     "ou commune:INSEE (vide : tout le département)")
+
+
+def _known_actions(
+    frame: pd.DataFrame, lines: list[int], header: str, action_codes: set[str], out: Collector
+) -> None:
+    unknown: dict[str, list[int]] = {}
+    for line, code in zip(lines, frame["action"], strict=True):
+        if code is not None and str(code).strip() not in action_codes:
+            unknown.setdefault(str(code).strip(), []).append(line)
+    for code, where in unknown.items():
+        out.warning(where[0], header, f"action « {code} » absente du programme de l'espace de "
+                    f"travail, acceptée ({lines_text(where)})")

@@ -94,7 +94,7 @@ def template_xlsx(kind: str) -> bytes:
         append_row(help_ws, [spec.description])
     append_row(help_ws, ["Ligne 1 : en-têtes ; une ligne par enregistrement à partir de la "
                          "ligne 2. Dates JJ/MM/AAAA, virgule décimale acceptée."])
-    if "indicateur" in spec.names:
+    if {"indicateur", "indicateurs"} & set(spec.names):
         help_ws.append([])
         append_row(help_ws, ["indicateur", "libellé", "unité"])
         for ind in INDICATORS.values():

@@ -7,16 +7,24 @@ inside its write transaction, so the rule holds whatever the interface shows.
 role               may write
 =================  =======================================================================
 administrateur     every kind, and the users table
-comite             objectifs, plans, instances, perimetres, commentaires (every territory)
+comite             objectifs, plans, instances, perimetres, commentaires, actions, jalons
+                   (every territory); reviews the délégués' entries; freezes the editions
 delegue_epci       realisations, commentaires and plans of *their* EPCI only: rows whose
                    territory is their EPCI or one of its communes (plans: their EPCI only)
 lecteur            nothing
 =================  =======================================================================
 
 Everybody reads everything. A délégué's import in ``replace`` mode replaces only the rows
-of their scope and keeps the other EPCI's rows. Restoring the state before an import
-(:meth:`dashboard.store.workspace.Workspace.restore`) needs the same right as importing the
-kind; a délégué's restore puts back the rows of their scope only.
+of their scope and keeps the other EPCI's rows; for réalisations and comments, only their
+declarations, never the official figures of their EPCI. Restoring the state before an
+import (:meth:`dashboard.store.workspace.Workspace.restore`) needs the same right as
+importing the kind; a délégué's restore puts back the rows of their scope only.
+
+The délégués' loop: a délégué's réalisations and comments are *declared*; they never
+set their own review (``statut_validation`` other than ``declare``, ``motif_revue``). Only
+the comité and the administrateur review them (:func:`check_review`). The programme
+(``actions``, ``jalons``) is the comité's: a délégué comments an action (the ``action``
+column of ``commentaires``) but does not write the programme.
 """
 
 from __future__ import annotations
@@ -25,6 +33,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
+
+from dashboard.store.schemas import STATUT_DECLARE, is_blank
 
 ADMINISTRATEUR = "administrateur"
 COMITE = "comite"
@@ -40,7 +50,8 @@ ROLE_LABELS = {
 
 #: Kinds each role may write (the administrateur may write every kind).
 WRITABLE_KINDS: dict[str, frozenset[str]] = {
-    COMITE: frozenset({"objectifs", "plans", "instances", "perimetres", "commentaires"}),
+    COMITE: frozenset({"objectifs", "plans", "instances", "perimetres", "commentaires",
+                       "actions", "jalons"}),
     DELEGUE_EPCI: frozenset({"realisations", "commentaires", "plans"}),
     LECTEUR: frozenset(),
 }
@@ -48,6 +59,12 @@ WRITABLE_KINDS: dict[str, frozenset[str]] = {
 COMMUNE_SCOPED_KINDS = frozenset({"realisations", "commentaires"})
 #: Name of the pseudo-kind used in the audit log for changes to the users table.
 USERS_KIND = "utilisateurs"
+#: Pseudo-kind of the audit log for the frozen annual reports (editions).
+EDITIONS_KIND = "bilan"
+#: Roles that review the délégués' entries and freeze the annual reports.
+REVIEWERS = frozenset({ADMINISTRATEUR, COMITE})
+#: Kinds whose rows carry the review columns of the délégués' loop.
+REVIEWED_KINDS = frozenset({"realisations", "commentaires"})
 #: Rows named in a refusal message before « et N autres ».
 SHOWN_ROWS = 10
 
@@ -168,6 +185,8 @@ def check_write(
         )
     if acteur.role != DELEGUE_EPCI:
         return
+    if kind in REVIEWED_KINDS:
+        _check_declared(acteur, kind, frame, lines)
     outside = ~in_scope(acteur, kind, frame, epci_of_commune).to_numpy()
     if not outside.any():
         return
@@ -185,3 +204,44 @@ def check_write(
         f"{len(rows)} ligne(s) hors de son périmètre : {', '.join(rows[:SHOWN_ROWS])}{more}. "
         "Rien n'a été écrit."
     )
+
+
+def _check_declared(
+    acteur: Acteur, kind: str, frame: pd.DataFrame, lines: Sequence[int] | None
+) -> None:
+    """A délégué declares: no review state of their own (validated, to review, a motif)."""
+    numbers = list(lines) if lines is not None else [i + 2 for i in range(len(frame))]
+    statut = frame.get("statut_validation", pd.Series(None, index=frame.index))
+    motif = frame.get("motif_revue", pd.Series(None, index=frame.index))
+    rows = [
+        f"ligne {numbers[i]}"
+        for i, (s, m) in enumerate(zip(statut, motif, strict=True))
+        if not (is_blank(s) or s == STATUT_DECLARE) or not is_blank(m)
+    ]
+    if rows:
+        more = f" et {len(rows) - SHOWN_ROWS} autres" if len(rows) > SHOWN_ROWS else ""
+        raise PermissionRefusee(
+            f"{acteur.libelle} déclare des « {kind} » : seul le comité les valide ou les "
+            f"renvoie à revoir ({', '.join(rows[:SHOWN_ROWS])}{more} portent une décision "
+            "du comité). Rien n'a été écrit."
+        )
+
+
+def can_review(acteur: Acteur) -> bool:
+    """Whether ``acteur`` reviews the délégués' entries and freezes the annual reports."""
+    return acteur.role in REVIEWERS
+
+
+def check_review(acteur: Acteur, what: str = "valider les déclarations des délégués") -> None:
+    """Refuse a review (or a freeze) by anyone but the comité or an administrateur.
+
+    Raises
+    ------
+    PermissionRefusee
+        With a French message naming the person and what they tried.
+    """
+    if not can_review(acteur):
+        raise PermissionRefusee(
+            f"{acteur.libelle} ne peut pas {what} : réservé au comité et aux administrateurs. "
+            "Rien n'a été écrit."
+        )

@@ -176,6 +176,13 @@ MOTIFS_CLOTURE: dict[str, str] = {
     "doublon": "Doublon",
     "autre": "Autre",
 }
+ACTION_STATUTS = ("a_engager", "en_cours", "realisee", "reportee", "abandonnee")
+#: Review state of a délégué's entry (réalisation or comment): declared until the comité
+#: validates it or sends it back. Rows imported without it are official figures.
+VALIDATION_STATUTS = ("declare", "valide", "a_revoir")
+STATUT_DECLARE, STATUT_VALIDE, STATUT_A_REVOIR = VALIDATION_STATUTS
+#: Separator of the list cells (an action's indicators and territories), as stored.
+LIST_SEPARATOR = ","
 
 #: Spellings of enumeration values seen in extracts → canonical value (keys normalised).
 VALUE_ALIASES: dict[str, dict[str, str]] = {
@@ -224,6 +231,18 @@ VALUE_ALIASES: dict[str, dict[str, str]] = {
         "infraction_rsd": "rsd", "reglement_sanitaire_departemental": "rsd",
         "non_decence_constatee": "non_decence", "indecence": "non_decence",
     },
+    "statut_action": {"non_engagee": "a_engager", "a_lancer": "a_engager",
+                      "non_demarree": "a_engager", "pas_commencee": "a_engager",
+                      "prevue": "a_engager", "engagee": "en_cours", "demarree": "en_cours",
+                      "lancee": "en_cours", "en_realisation": "en_cours",
+                      "terminee": "realisee", "achevee": "realisee", "realise": "realisee",
+                      "faite": "realisee", "reporte": "reportee", "decalee": "reportee",
+                      "differee": "reportee", "abandonne": "abandonnee",
+                      "annulee": "abandonnee", "supprimee": "abandonnee"},
+    "statut_validation": {"declaree": "declare", "en_attente": "declare",
+                          "a_valider": "declare", "validee": "valide", "accepte": "valide",
+                          "acceptee": "valide", "a_corriger": "a_revoir", "refuse": "a_revoir",
+                          "refusee": "a_revoir", "rejete": "a_revoir", "rejetee": "a_revoir"},
 }
 
 _TERRITOIRE = (
@@ -252,6 +271,16 @@ _LATLON = (
                aliases=("lat", "latitude_wgs84")),
     ColumnSpec("longitude", "float", False, "longitude WGS84 (degrés décimaux)", nullable=True,
                aliases=("lon", "lng", "long", "longitude_wgs84")),
+)
+#: Review columns of the entries of the délégués' loop (réalisations, comments).
+_VALIDATION = (
+    ColumnSpec("statut_validation", "enum", False,
+               "declare, valide ou a_revoir : vide pour un chiffre officiel importé ; une "
+               "saisie d'un délégué est « declare » jusqu'à la décision du comité",
+               allowed=VALIDATION_STATUTS, nullable=True,
+               aliases=("validation", "etat_validation", "statut_de_validation")),
+    ColumnSpec("motif_revue", "str", False, "motif du comité quand la saisie est à revoir",
+               nullable=True, aliases=("motif", "motif_de_revue", "commentaire_du_comite")),
 )
 _CODE_INSEE_ALIASES = (
     "code_commune", "insee", "code_insee_commune", "code_commune_insee", "commune_insee",
@@ -328,11 +357,17 @@ _add(KindSpec(
         ColumnSpec("valeur", "float", True, "valeur réalisée", nonnegative=True,
                    aliases=("realise", "realisation", "nombre")),
         _SOURCE,
+        ColumnSpec("auteur", "str", False, "auteur (par défaut : la personne qui importe)",
+                   nullable=True, aliases=("declare_par", "redacteur", "saisi_par")),
+        *_VALIDATION,
     ),
     unique=("territoire_type", "territoire_code", "indicateur", "annee"),
+    description="Une déclaration validée remplace, pour son territoire, son indicateur et "
+    "son année, les valeurs antérieures ; une déclaration en attente ou à revoir ne compte "
+    "pas dans les indicateurs.",
     example=({"territoire_type": "epci", "territoire_code": "200040715",
               "indicateur": "contingent_attributions", "annee": "2023", "valeur": "412",
-              "source": "SYPLO"},),
+              "source": "SYPLO", "auteur": "", "statut_validation": "", "motif_revue": ""},),
 ))
 _add(KindSpec(
     "operations", "Opérations financées (extrait Sisal / Galion)",
@@ -458,10 +493,89 @@ _add(KindSpec(
                    aliases=("commentaire", "observation", "observations", "message")),
         ColumnSpec("auteur", "str", False, "auteur (par défaut : la personne qui importe)",
                    nullable=True, aliases=("redacteur", "par")),
+        ColumnSpec("action", "str", False, "code de l'action du programme commentée",
+                   nullable=True, aliases=("code_action", "fiche_action", "action_code")),
+        *_VALIDATION,
     ),
-    description="Un délégué EPCI ne peut commenter que son EPCI et ses communes.",
+    description="Un délégué EPCI ne peut commenter que son EPCI et ses communes ; son "
+    "commentaire est « déclaré » jusqu'à sa validation par le comité.",
     example=({"territoire_type": "epci", "territoire_code": "200040715", "date": "15/03/2025",
-              "texte": "Deux opérations PLA-I décalées en 2026 (foncier).", "auteur": ""},),
+              "texte": "Deux opérations PLA-I décalées en 2026 (foncier).", "auteur": "",
+              "action": "1.2", "statut_validation": "", "motif_revue": ""},),
+))
+
+_add(KindSpec(
+    "actions", "Programme d'actions du plan (fiches action)",
+    (
+        ColumnSpec("code", "str", True, "code de la fiche action (ex. 1.2)",
+                   aliases=("code_action", "num_action", "numero_action", "fiche_action",
+                            "num_fiche", "numero_de_fiche", "reference", "action")),
+        ColumnSpec("axe", "str", True, "axe du plan (ex. Prévention des expulsions)",
+                   aliases=("axe_strategique", "orientation", "axe_du_plan", "thematique")),
+        ColumnSpec("intitule", "str", True, "intitulé de l'action",
+                   aliases=("libelle", "titre", "nom_action", "intitule_action",
+                            "libelle_action", "intitule_de_l_action", "libelle_de_l_action",
+                            "objectif")),
+        ColumnSpec("pilote", "str", True, "pilote (service ou partenaire responsable)",
+                   aliases=("pilotes", "responsable", "porteur", "service_pilote",
+                            "pilote_de_l_action")),
+        ColumnSpec("partenaires", "str", False, "partenaires associés", nullable=True,
+                   aliases=("partenaire", "partenaires_associes", "co_pilotes")),
+        ColumnSpec("budget", "float", False, "moyens financiers (euros, sur la durée)",
+                   nonnegative=True, nullable=True,
+                   aliases=("moyens_financiers", "budget_eur", "montant", "cout",
+                            "budget_previsionnel", "financement")),
+        ColumnSpec("etp", "float", False, "moyens humains (équivalents temps plein)",
+                   nonnegative=True, nullable=True,
+                   aliases=("moyens_humains", "etp_mobilises", "equivalents_temps_plein")),
+        ColumnSpec("date_debut", "date", False, "début de l'action", nullable=True,
+                   aliases=("debut", "date_de_debut", "lancement")),
+        ColumnSpec("date_fin", "date", False, "échéance de l'action", nullable=True,
+                   aliases=("fin", "date_de_fin", "echeance", "date_echeance")),
+        ColumnSpec("statut", "enum", True,
+                   "a_engager, en_cours, realisee, reportee ou abandonnee",
+                   allowed=ACTION_STATUTS, value_key="statut_action",
+                   aliases=("etat", "statut_action", "etat_d_avancement", "avancement")),
+        ColumnSpec("indicateurs", "str", False,
+                   "codes des indicateurs suivis, séparés par des virgules (catalogue : plai, "
+                   "contingent_attributions…)", nullable=True,
+                   aliases=("indicateur", "indicateurs_de_resultat", "indicateurs_lies",
+                            "codes_indicateurs")),
+        ColumnSpec("territoires", "str", False,
+                   "territoires concernés, séparés par des virgules : epci:SIREN, "
+                   "instance:CODE, commune:INSEE ; vide : tout le département", nullable=True,
+                   aliases=("territoire", "territoires_concernes", "perimetre",
+                            "territoires_cibles")),
+    ),
+    unique=("code",),
+    description="Une ligne par fiche action. Les indicateurs liés reprennent les objectifs "
+    "et réalisations importés ; l'avancement est la part des jalons réalisés.",
+    example=({"code": "2.1", "axe": "Prévention des expulsions",
+              "intitule": "Renforcer les CCAPEX locales", "pilote": "DDETS",
+              "partenaires": "Département, CAF, bailleurs sociaux", "budget": "120000",
+              "etp": "1,5", "date_debut": "01/01/2021", "date_fin": "31/12/2026",
+              "statut": "en_cours", "indicateurs": "accompagnements_avdl",
+              "territoires": "epci:200040715, instance:VCH"},),
+))
+_add(KindSpec(
+    "jalons", "Jalons des actions (calendrier d'exécution)",
+    (
+        ColumnSpec("action", "str", True, "code de l'action",
+                   aliases=("code_action", "fiche_action", "action_code", "num_action")),
+        ColumnSpec("libelle", "str", True, "libellé du jalon",
+                   aliases=("jalon", "intitule", "etape", "description", "libelle_jalon")),
+        ColumnSpec("date_prevue", "date", True, "date prévue (JJ/MM/AAAA)",
+                   aliases=("echeance", "date_previsionnelle", "prevu_le", "date_cible",
+                            "date_prevision", "prevue_le")),
+        ColumnSpec("date_realisee", "date", False, "date de réalisation (vide : pas encore)",
+                   nullable=True, aliases=("realise_le", "date_de_realisation",
+                                           "date_effective", "realisee_le", "fait_le")),
+    ),
+    unique=("action", "libelle"),
+    description="Un jalon non réalisé à sa date prévue est « en retard » à la date de "
+    "référence.",
+    example=({"action": "2.1", "libelle": "Charte de prévention signée",
+              "date_prevue": "30/06/2022", "date_realisee": "15/09/2022"},),
 ))
 
 #: Kinds in the order they are shown and imported by the demo.
@@ -473,6 +587,26 @@ PERSONAL_TOKENS = frozenset({
     "mail", "courriel", "adresse", "rue", "voie", "naissance", "civilite", "occupant",
     "proprietaire", "declarant", "locataire", "bailleur_prive", "numero_voie",
 })
+
+
+#: How an empty text cell reads back (:func:`coerce_frame` turns None into "None").
+BLANK_TEXTS = frozenset({"", "None", "nan", "NaN", "<NA>", "NaT"})
+
+
+def is_blank(value: object) -> bool:
+    """Whether a cell read back from a table is empty (None, NaN, "None"…)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float):
+        return value != value
+    return isinstance(value, str) and value.strip() in BLANK_TEXTS
+
+
+def split_list(text: object) -> list[str]:
+    """Items of a list cell as stored (``"plai,parc_prive_social"`` → two codes)."""
+    if is_blank(text):
+        return []
+    return [item.strip() for item in str(text).split(LIST_SEPARATOR) if item.strip()]
 
 
 def is_personal_header(normalised: str) -> bool:

@@ -36,6 +36,9 @@ def pack(value: dict[str, Any]) -> bytes:
         for key, item in value.items():
             if isinstance(item, pd.DataFrame):
                 frames.append(key)
+                item, nested = _nested_as_json(item)
+                if nested:
+                    meta.setdefault("_json_columns", {})[key] = nested
                 sink = io.BytesIO()
                 table = pa.Table.from_pandas(item, preserve_index=False)
                 with ipc.new_file(sink, table.schema) as writer:
@@ -53,7 +56,31 @@ def unpack(data: bytes) -> dict[str, Any]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         meta = json.loads(archive.read("meta.json"))
         value: dict[str, Any] = dict(meta["values"])
+        nested = value.pop("_json_columns", {})
         for i, key in enumerate(meta["frames"], start=1):
             with ipc.open_file(io.BytesIO(archive.read(f"{i}.arrow"))) as reader:
-                value[key] = reader.read_all().to_pandas()
+                frame = reader.read_all().to_pandas()
+            for column in nested.get(key, []):
+                frame[column] = [None if v is None else json.loads(v) for v in frame[column]]
+            value[key] = frame
     return value
+
+
+def _nested_as_json(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Object columns holding lists or dicts (an action's indicators), as JSON text."""
+    nested = [
+        column for column in frame.columns
+        if frame[column].dtype == object
+        and any(isinstance(v, list | dict | tuple) for v in frame[column].head(200))
+    ]  # fmt: skip
+    if not nested:
+        return frame, []
+    frame = frame.copy()
+    for column in nested:
+        frame[column] = [
+            None if v is None or (isinstance(v, float) and v != v)
+            else json.dumps(list(v) if isinstance(v, tuple) else v, ensure_ascii=False,
+                            default=str)
+            for v in frame[column]
+        ]  # fmt: skip
+    return frame, nested

@@ -48,6 +48,7 @@ from dashboard.settings import DEFAULT_DEPARTEMENT
 from dashboard.store import database, snapshots
 from dashboard.store.permissions import (
     DELEGUE_EPCI,
+    REVIEWED_KINDS,
     ROLE_LABELS,
     USERS_KIND,
     Acteur,
@@ -55,7 +56,7 @@ from dashboard.store.permissions import (
     check_write,
     in_scope,
 )
-from dashboard.store.schemas import KINDS, ColumnSpec, coerce_frame
+from dashboard.store.schemas import KINDS, STATUT_DECLARE, ColumnSpec, coerce_frame
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -150,7 +151,7 @@ def _sa_type(col: ColumnSpec) -> sa.types.TypeEngine:
 
 def build_metadata() -> sa.MetaData:
     """Table definitions: one table per kind and one of its versions (``{kind}_versions``),
-    ``versions``, ``import_log``, ``utilisateurs``, ``meta``.
+    ``versions``, ``import_log``, ``utilisateurs``, ``meta``, ``instantanes``, ``editions``.
 
     The migrations of :mod:`dashboard.store.migrations` create exactly these tables (a test
     compares them); ``perimetres_geom`` and ``perimetres_geom_versions`` (PostGIS only) are
@@ -213,6 +214,22 @@ def build_metadata() -> sa.MetaData:
         sa.Column("nom", sa.String(), primary_key=True),
         sa.Column("cree_le", sa.DateTime(timezone=True), nullable=False),
         sa.Column("contenu", sa.LargeBinary(), nullable=False),
+    )
+    sa.Table(  # frozen annual reports (dashboard/store/editions.py)
+        "editions",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("annee", sa.Integer, nullable=False),
+        sa.Column("date_reference", sa.Date(), nullable=False),
+        sa.Column("horodatage", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("utilisateur", sa.String(), nullable=False),
+        sa.Column("role", sa.String(), nullable=True),
+        sa.Column("departement", sa.String(), nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("donnees", sa.Text(), nullable=False),
+        sa.Column("pdf", sa.LargeBinary(), nullable=True),
+        sa.Column("pptx", sa.LargeBinary(), nullable=True),
+        sa.Column("xlsx", sa.LargeBinary(), nullable=True),
     )
     return md
 
@@ -427,10 +444,11 @@ class Workspace:
             raise WorkspaceError(f"L'espace de travail {self.directory} appartient au "
                                  f"département {self.departement}, pas au {departement}.")
 
-    def read(self, kind: str) -> pd.DataFrame:
+    def read(self, kind: str, ids: bool = False) -> pd.DataFrame:
         """The table of ``kind`` as a DataFrame with canonical columns and dtypes.
 
-        Rows come back in import order. An absent workspace gives an empty frame.
+        Rows come back in import order. An absent workspace gives an empty frame. With
+        ``ids``, a first column ``id`` holds the row identifiers (to review a row).
         """
         if kind not in KINDS:
             raise KeyError(f"type de données inconnu : {kind}")
@@ -441,12 +459,15 @@ class Workspace:
             with self.engine.connect() as conn:
                 if self._has_table(conn, kind):  # a kind added by a later migration
                     rows = conn.execute(
-                        sa.select(*(table.c[c] for c in columns)).order_by(table.c.id)
+                        sa.select(table.c.id, *(table.c[c] for c in columns))
+                        .order_by(table.c.id)
                     ).all()
-        frame = pd.DataFrame([tuple(r) for r in rows], columns=columns)
-        if KINDS[kind].geo:
-            return frame.astype("str")
-        return coerce_frame(kind, frame)
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=["id", *columns])
+        row_ids = frame.pop("id").astype("Int64")
+        out = frame.astype("str") if KINDS[kind].geo else coerce_frame(kind, frame)
+        if ids:
+            out.insert(0, "id", row_ids.to_numpy())
+        return out
 
     def count(self, kind: str) -> int:
         """Number of rows in the table of ``kind`` (0 when the workspace does not exist)."""
@@ -631,7 +652,8 @@ class Workspace:
         ------
         PermissionRefusee
             When the role or scope of ``acteur`` does not allow the write (nothing is
-            written). A délégué's ``replace`` only replaces the rows of their scope.
+            written). A délégué's ``replace`` only replaces the rows of their scope (for
+            réalisations and comments, their declarations: never the official figures).
         WipeRefusedError
             When ``frame`` is empty, the mode is ``replace``, the rows it would delete are
             not, and ``allow_empty`` is false (nothing is written).
@@ -651,9 +673,11 @@ class Workspace:
         columns = stored_columns(kind)
         table = METADATA.tables[kind]
         data = frame[columns].copy()
-        if kind == "commentaires":  # the author of a comment defaults to the importer
+        if "auteur" in data:  # the author of a comment or an entry defaults to the importer
             data["auteur"] = data["auteur"].astype(object).where(data["auteur"].notna(),
                                                                  acteur.identifiant)
+        if delegue and "statut_validation" in data:  # a délégué's entry awaits review
+            data["statut_validation"] = STATUT_DECLARE
         records = [
             {c: _python_value(v) for c, v in zip(columns, row, strict=True)}
             for row in data.itertuples(index=False, name=None)
@@ -784,6 +808,8 @@ class Workspace:
                                         columns=columns)
                 previous = previous[in_scope(acteur, kind, previous,
                                              epci_of_commune or {}).to_numpy()]
+                if kind in REVIEWED_KINDS:  # a délégué's rows are their declarations only
+                    previous = previous[previous["statut_validation"].notna().to_numpy()]
                 replaced_ids = _scope_ids(conn, kind, acteur, epci_of_commune or {})
                 before, after = len(replaced_ids), len(previous)
             else:
@@ -1001,13 +1027,14 @@ def _count(conn: Connection, kind: str) -> int:
 
 def _scope_ids(conn: Connection, kind: str, acteur: Acteur,
                epci_of_commune: Mapping[str, str]) -> list[int]:
-    """Ids of the rows of ``kind`` inside the délégué's scope, and only those."""
+    """Ids of the rows of ``kind`` inside the délégué's scope, and only those; for the
+    reviewed kinds, only their declarations (the official figures are not theirs)."""
     table = METADATA.tables[kind]
-    current = pd.DataFrame(
-        conn.execute(sa.select(table.c.id, table.c.territoire_type,
-                               table.c.territoire_code)).all(),
-        columns=["id", "territoire_type", "territoire_code"],
-    )
+    query = sa.select(table.c.id, table.c.territoire_type, table.c.territoire_code)
+    if kind in REVIEWED_KINDS:
+        query = query.where(table.c.statut_validation.is_not(None))
+    current = pd.DataFrame(conn.execute(query).all(),
+                           columns=["id", "territoire_type", "territoire_code"])  # fmt: skip
     if current.empty:
         return []
     mask = in_scope(acteur, kind, current, epci_of_commune).to_numpy()

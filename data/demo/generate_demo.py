@@ -46,6 +46,18 @@ LIBELLES = ("Les Jardins", "Le Clos", "Résidence du Parc", "Les Terrasses", "C�
             "Le Hameau", "Les Allées", "La Source", "Le Belvédère", "Les Vergers")
 
 
+#: Objectives of the programme's other indicators (whole plan) and their fiche action.
+PROGRAMME_TARGETS = {
+    "menages_dalo_reloges": (900, "1.2"),
+    "places_hebergement": (360, "4.1"),
+    "pensions_de_famille": (180, "4.2"),
+    "accompagnements_avdl": (3000, "4.3"),
+}
+#: Yearly pace against the objective: pensions de famille lag behind, the rest is close.
+PROGRAMME_PACE = {"menages_dalo_reloges": 0.95, "places_hebergement": 1.0,
+                  "pensions_de_famille": 0.55, "accompagnements_avdl": 0.9}
+
+
 def _save(wb: Workbook, path: Path) -> None:
     fixed = dt.datetime(2025, 7, 1)
     wb.properties.created = fixed
@@ -196,6 +208,9 @@ def objectifs(ref) -> dict[str, float]:
     a, b = PERIODE
     for ind, total in dep_targets.items():
         ws.append(["departement", "38", ind, a, b, total, "PDALHPD 2021-2026, fiche action"])
+    for ind, (total, fiche) in PROGRAMME_TARGETS.items():
+        ws.append(["departement", "38", ind, a, b, total,
+                   f"PDALHPD 2021-2026, fiche action {fiche}"])
     for ind in ("plai", "contingent_attributions", "signalements_traites"):
         for code, share in sorted(clh_share.items()):
             ws.append(["instance", code, ind, a, b, round(dep_targets[ind] * share),
@@ -229,6 +244,14 @@ def realisations(ref, rng: np.random.Generator) -> None:
             value = 150 * share * rng.uniform(0.5, 1.2)
             rows.append(["epci", siren, "parc_prive_social", year, _fr(value, 1),
                          "Anah (démonstration)"])
+    # Indicators of the action programme, reported by the DDETS for the whole département
+    # (own generator: the draws above stay those of the earlier demo files).
+    own = np.random.default_rng(SEED + 1)
+    for year in range(2021, 2025):
+        for ind, (total, _fiche) in PROGRAMME_TARGETS.items():
+            pace = PROGRAMME_PACE[ind]
+            rows.append(["departement", "38", ind, year,
+                         round(total / 6 * pace * own.uniform(0.85, 1.1)), "DDETS (démonstration)"])
     header = ["territoire_type", "territoire_code", "indicateur", "annee", "valeur", "source"]
     _write_csv(OUT / "realisations.csv", header, rows, "utf-8-sig", ";")
 
@@ -278,6 +301,201 @@ def plans(epci_plai: dict[str, float]) -> None:
     _write_csv(OUT / "plans.csv", header, rows, "utf-8", ",")
 
 
+AXES = (
+    "Accès au logement",
+    "Prévention des expulsions",
+    "Lutte contre l'habitat indigne",
+    "Hébergement et logement accompagné",
+    "Précarité énergétique",
+)
+#: The fiches action: code, axe (index), intitulé, pilote, partenaires, budget (€), ETP,
+#: début, fin, statut, indicateurs, territoires.
+ACTIONS = (
+    ("1.1", 0, "Produire une offre de logements très sociaux (PLA-I) adaptée aux ménages du "
+     "plan", "DDT", "EPCI délégataires des aides à la pierre, bailleurs sociaux (ABSISE)",
+     "", "2", "01/01/2021", "31/12/2026", "En cours", "plai", ""),
+    ("1.2", 0, "Mobiliser le contingent préfectoral pour les ménages prioritaires et DALO",
+     "DDETS", "Bailleurs sociaux, Action Logement, SIAO 38", "", "3", "01/01/2021",
+     "31/12/2026", "En cours", "contingent_attributions, menages_dalo_reloges", ""),
+    ("1.3", 0, "Développer le parc privé à vocation sociale (conventionnement Anah, "
+     "intermédiation locative)", "DDT (délégation locale de l'Anah)",
+     "Département, SOLIHA Isère, agences immobilières à vocation sociale", "850 000", "1,5",
+     "01/01/2021", "31/12/2026", "En cours", "parc_prive_social",
+     "epci:200040715, epci:243800984, epci:243800604"),
+    ("1.4", 0, "Conclure les conventions intercommunales d'attribution et coter la demande",
+     "EPCI tenus d'avoir un PLH", "DDETS, bailleurs sociaux, Action Logement", "", "1",
+     "01/01/2021", "31/12/2024", "En cours", "",
+     "epci:200040715, epci:243800604, epci:243800984, epci:200077014"),
+    ("2.1", 1, "Renforcer la CCAPEX et ses sous-commissions territoriales", "DDETS et Département",
+     "CAF de l'Isère, MSA, bailleurs, ADIL 38", "120 000", "2", "01/01/2021", "31/12/2026",
+     "En cours", "", ""),
+    ("2.2", 1, "Agir dès le premier impayé : charte départementale de prévention des "
+     "expulsions", "Département", "CAF, MSA, bailleurs, commissaires de justice", "",
+     "0,5", "01/01/2021", "31/12/2022", "Terminée", "", ""),
+    ("2.3", 1, "Réaliser un diagnostic social et financier avant chaque audience",
+     "Département", "ADIL 38, CCAS", "300 000", "4", "01/01/2022", "31/12/2026", "Reportée",
+     "accompagnements_avdl", "instance:AGG, instance:PDA, instance:IRH"),
+    ("3.1", 2, "Traiter les signalements d'habitat indigne (Signal Logement, PDLHI)",
+     "Pôle départemental de lutte contre l'habitat indigne (DDT, ARS)",
+     "Communes, CAF, ADIL 38, procureur de la République", "", "3", "01/01/2021",
+     "31/12/2026", "En cours", "signalements_traites", ""),
+    ("3.2", 2, "OPAH de renouvellement urbain du centre ancien de Vienne",
+     "Vienne Condrieu Agglomération", "Anah, Département, ville de Vienne", "2 400 000",
+     "1,5", "01/01/2022", "31/12/2026", "En cours", "parc_prive_social", "epci:200077014"),
+    ("3.3", 2, "Repérer l'habitat indigne en secteur rural de montagne", "Département",
+     "Communes, Parc naturel régional du Vercors, ADIL 38", "90 000", "0,5", "01/01/2023",
+     "31/12/2026", "À lancer", "signalements_traites", "instance:TRI, instance:MAT, instance:OIS"),
+    ("4.1", 3, "Adapter l'offre d'hébergement d'urgence et d'insertion aux besoins",
+     "DDETS", "SIAO 38, associations gestionnaires", "", "2", "01/01/2021", "31/12/2026",
+     "En cours", "places_hebergement", ""),
+    ("4.2", 3, "Ouvrir des pensions de famille hors de l'agglomération grenobloise", "DDETS",
+     "Bailleurs sociaux, associations, communes", "1 800 000", "1", "01/01/2021",
+     "31/12/2026", "En cours", "pensions_de_famille",
+     "instance:VCH, instance:IRH, instance:PDA"),
+    ("4.3", 3, "Logement d'abord : accompagnement vers et dans le logement (AVDL)", "DDETS",
+     "SIAO 38, associations, Grenoble-Alpes-Métropole", "1 200 000", "6", "01/01/2021",
+     "31/12/2026", "En cours", "accompagnements_avdl", "epci:200040715"),
+    ("5.1", 4, "Repérer et accompagner les ménages en précarité énergétique (SLIME)",
+     "Département", "ALEC, CAF, CCAS, fournisseurs d'énergie", "250 000", "2", "01/01/2021",
+     "31/12/2026", "En cours", "", ""),
+    ("5.2", 4, "Rénover les logements des propriétaires occupants modestes",
+     "DDT (délégation locale de l'Anah)", "ALEC, SOLIHA Isère, EPCI", "", "1", "01/01/2021",
+     "31/12/2026", "En cours", "parc_prive_social", ""),
+    ("5.3", 4, "Refondre le volet énergie du Fonds de solidarité logement", "Département",
+     "CAF, fournisseurs d'énergie, CCAS", "", "0,3", "01/01/2022", "31/12/2023", "En cours",
+     "", ""),
+)
+#: Milestones: action, libellé, date prévue, date réalisée (empty: not yet).
+JALONS = (
+    ("1.1", "Territorialisation des objectifs PLA-I par CLH", "30/06/2021", "15/06/2021"),
+    ("1.1", "Bilan à mi-parcours de la production PLA-I", "31/12/2023", "29/02/2024"),
+    ("1.1", "Bilan final de la production PLA-I", "31/12/2026", ""),
+    ("1.2", "Convention de réservation du contingent en flux signée", "30/06/2022", "30/11/2022"),
+    ("1.2", "Tableau de bord mensuel SYPLO partagé", "31/12/2022", "15/12/2022"),
+    ("1.2", "Objectif DALO atteint à 100 %", "31/12/2026", ""),
+    ("1.3", "Programme d'intérêt général départemental lancé", "30/06/2021", "01/07/2021"),
+    ("1.3", "Agence immobilière à vocation sociale dans le Voironnais", "31/12/2023", ""),
+    ("1.4", "CIA de Grenoble-Alpes-Métropole signée", "31/12/2021", "20/12/2021"),
+    ("1.4", "CIA de la CAPI signée", "30/06/2023", ""),
+    ("1.4", "CIA du Pays Voironnais signée", "31/12/2023", "12/03/2024"),
+    ("1.4", "Cotation de la demande en service dans les quatre EPCI", "31/12/2024", ""),
+    ("2.1", "Règlement intérieur de la CCAPEX révisé", "31/03/2021", "25/03/2021"),
+    ("2.1", "Sous-commissions territoriales installées", "31/12/2022", "15/11/2022"),
+    ("2.1", "Évaluation du dispositif", "30/06/2025", ""),
+    ("2.2", "Charte de prévention des expulsions signée", "30/06/2022", "30/09/2022"),
+    ("2.3", "Marché de diagnostics sociaux et financiers attribué", "30/06/2022", ""),
+    ("2.3", "Premiers diagnostics réalisés", "31/12/2022", ""),
+    ("3.1", "Raccordement de toutes les communes à Signal Logement", "31/12/2022", "30/06/2023"),
+    ("3.1", "Protocole PDLHI avec le parquet signé", "31/12/2023", ""),
+    ("3.2", "Étude pré-opérationnelle rendue", "31/12/2022", "15/12/2022"),
+    ("3.2", "Convention d'OPAH-RU signée", "30/06/2023", "10/10/2023"),
+    ("3.2", "Cinquante logements subventionnés", "31/12/2025", ""),
+    ("3.3", "Convention de repérage avec les communes signée", "30/06/2024", ""),
+    ("3.3", "Premières visites de repérage", "31/12/2024", ""),
+    ("4.1", "Diagnostic à 360° du sans-abrisme", "31/12/2021", "30/11/2021"),
+    ("4.1", "Places d'hébergement d'urgence pérennisées", "31/12/2023", "31/12/2023"),
+    ("4.2", "Pension de famille de Voiron ouverte", "31/12/2022", "01/09/2022"),
+    ("4.2", "Pension de famille de Bourgoin-Jallieu ouverte", "30/06/2024", ""),
+    ("4.2", "Pension de famille de Vienne ouverte", "31/12/2025", ""),
+    ("4.3", "Territoire de mise en œuvre accélérée du Logement d'abord", "31/12/2021",
+     "31/12/2021"),
+    ("4.3", "Plateforme d'accompagnement unique", "31/12/2023", "30/04/2024"),
+    ("5.1", "SLIME déployé dans trois EPCI", "31/12/2022", "31/12/2022"),
+    ("5.1", "SLIME déployé dans tout le département", "31/12/2024", ""),
+    ("5.2", "Guichet unique de la rénovation dans chaque EPCI", "31/12/2023", "30/06/2023"),
+    ("5.3", "Règlement intérieur du FSL révisé", "31/12/2022", ""),
+    ("5.3", "Volet énergie du FSL en vigueur", "31/12/2023", ""),
+)
+
+
+def programme() -> None:
+    """The action programme of the PDALHPD 2021-2026 and the milestones of its actions."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Programme"
+    ws.append(["N° fiche", "Axe", "Intitulé de l'action", "Pilote", "Partenaires",
+               "Budget prévisionnel", "ETP", "Date de début", "Échéance", "État",
+               "Indicateurs de résultat", "Territoires concernés"])
+    for code, axe, *rest in ACTIONS:
+        ws.append([code, AXES[axe], *rest])
+    for row in ws.iter_rows(min_row=2):
+        row[0].number_format = "@"
+    notes = wb.create_sheet("Notes")
+    notes.append([f"Programme d'actions inventé — {demo.DEMO_LABEL}."])
+    _save(wb, OUT / "programme_actions.xlsx")
+    header = ["Action", "Jalon", "Date prévue", "Réalisé le"]
+    _write_csv(OUT / "jalons_actions.csv", header, [list(j) for j in JALONS], "utf-8", ";")
+
+
+#: Comments of the délégués (reviewed or not) and of the comité: territory, date, text,
+#: author, action, review state, motif.
+COMMENTAIRES = (
+    ("epci", "200018166", "10/11/2023", "Le PLH 2025-2030 reprend l'objectif PLA-I du plan.",
+     "Julien Roux (délégué, Le Grésivaudan)", "", "valide", ""),
+    ("epci", "243800604", "05/03/2024", "Pension de famille de Bourgoin-Jallieu : permis de "
+     "construire déposé, ouverture glissée à 2025.", "Sophie Bernard (déléguée, CAPI)", "4.2",
+     "valide", ""),
+    ("commune", "38185", "12/12/2024", "Tension forte sur l'hébergement d'urgence cet hiver : "
+     "trois gymnases ouverts en renfort.", "Comité responsable du plan", "4.1", "", ""),
+    ("epci", "200040715", "15/01/2025", "Production PLA-I 2024 en hausse ; deux opérations "
+     "décalées en 2025 faute de foncier maîtrisé.",
+     "Claire Martin (déléguée, Grenoble-Alpes-Métropole)", "1.1", "valide", ""),
+    ("epci", "243800984", "20/01/2025", "L'agence immobilière à vocation sociale n'a pas "
+     "trouvé d'opérateur : appel à candidatures relancé au printemps.",
+     "Paul Girard (délégué, Pays Voironnais)", "1.3", "valide", ""),
+    ("epci", "243800604", "28/01/2025", "La CIA sera votée au conseil communautaire de mars "
+     "2025 ; la cotation de la demande suivra.", "Sophie Bernard (déléguée, CAPI)", "1.4",
+     "declare", ""),
+    ("epci", "200077014", "03/02/2025", "OPAH-RU : 18 logements subventionnés en 2024, dont 6 "
+     "sortis d'insalubrité.", "Luc Moreau (délégué, Vienne Condrieu)", "3.2", "declare", ""),
+    ("epci", "200040657", "10/02/2025", "Aucun signalement reçu en 2024 : le repérage n'a pas "
+     "commencé.", "Anne Fournier (déléguée, Matheysine)", "3.3", "a_revoir",
+     "Signal Logement compte des signalements en Matheysine en 2024 : préciser."),
+    ("departement", "38", "20/02/2025", "Bilan 2024 : retard sur les pensions de famille et "
+     "les diagnostics avant audience ; arbitrage budgétaire attendu au printemps.",
+     "Comité responsable du plan", "", "", ""),
+)
+
+
+#: Réalisations declared by the délégués in the app: territory, indicator, year, value,
+#: author, review state, motif (validated ones count; the others await the comité).
+DECLARATIONS = (
+    ("200040715", "accompagnements_avdl", 2024, 512, "Claire Martin (déléguée, "
+     "Grenoble-Alpes-Métropole)", "valide", ""),
+    ("243800984", "pensions_de_famille", 2022, 25, "Paul Girard (délégué, Pays Voironnais)",
+     "valide", ""),
+    ("243801255", "accompagnements_avdl", 2023, 9, "Marc Simon (délégué, Collines Isère Nord)",
+     "valide", ""),
+    ("200018166", "contingent_attributions", 2024, 64, "Julien Roux (délégué, Le Grésivaudan)",
+     "valide", ""),
+    ("243800604", "accompagnements_avdl", 2024, 96, "Sophie Bernard (déléguée, CAPI)",
+     "declare", ""),
+    ("243800604", "menages_dalo_reloges", 2024, 31, "Sophie Bernard (déléguée, CAPI)",
+     "declare", ""),
+    ("200077014", "parc_prive_social", 2024, 18, "Luc Moreau (délégué, Vienne Condrieu)",
+     "declare", ""),
+    ("200040657", "accompagnements_avdl", 2024, 4, "Anne Fournier (déléguée, Matheysine)",
+     "a_revoir", "Le SIAO compte 11 mesures en Matheysine en 2024 : vérifier le chiffre."),
+)
+
+
+def declarations() -> None:
+    """What the délégués declared in the app, appended to the réalisations by the demo."""
+    header = ["territoire_type", "territoire_code", "indicateur", "annee", "valeur", "source",
+              "auteur", "statut_validation", "motif_revue"]
+    rows = [["epci", siren, ind, year, value, "déclaration du délégué", who, state, motif]
+            for siren, ind, year, value, who, state, motif in DECLARATIONS]
+    _write_csv(OUT / "declarations_delegues.csv", header, rows, "utf-8", ";")
+
+
+def commentaires() -> None:
+    """Comments of the délégués and of the comité (some awaiting the comité's decision)."""
+    header = ["territoire_type", "territoire_code", "date", "texte", "auteur", "action",
+              "statut_validation", "motif_revue"]
+    _write_csv(OUT / "commentaires.csv", header, [list(c) for c in COMMENTAIRES], "utf-8",
+               ";")
+
+
 def main() -> None:
     """Write every demo file next to this script."""
     ref = load_reference(demo.DEMO_DEPARTEMENT)
@@ -287,6 +505,9 @@ def main() -> None:
     epci_plai = objectifs(ref)
     realisations(ref, rng)
     plans(epci_plai)
+    programme()
+    commentaires()
+    declarations()
 
 
 if __name__ == "__main__":

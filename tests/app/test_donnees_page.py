@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.intake.demo import DEMO_FILES
 from dashboard.store.workspace import open_workspace
 from tests.paths import PAGES
 
@@ -21,6 +22,9 @@ AUTH = {
     "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration",
 }
 
+
+#: Id of the wipe, the first import after those of `territoires demo`.
+WIPE = len(DEMO_FILES) + 1
 
 @pytest.fixture
 def demo(own_demo_workspace, monkeypatch):
@@ -60,7 +64,7 @@ def test_header_only_file_needs_a_confirmation_then_restore_brings_every_row_bac
     assert not _import_button(at).disabled
     _import_button(at).click().run()
     assert not at.exception
-    assert any("Import réussi (n° 7)" in s.value for s in at.success)
+    assert any(f"Import réussi (n° {WIPE})" in s.value for s in at.success)
     assert _operations(target).empty
 
     # history tab: the import is listed in French and can be undone, after a confirmation
@@ -68,24 +72,24 @@ def test_header_only_file_needs_a_confirmation_then_restore_brings_every_row_bac
     assert history["Opération"].iloc[0] == "remplacement"
     assert history["État d'avant"].iloc[0] == "317 lignes"
     assert "replace" not in set(history["Opération"])
-    assert _restore_choice(at).value == 7  # the newest entry is chosen
+    assert _restore_choice(at).value == WIPE  # the newest entry is chosen
     restore = at.button(key="donnees_restore")
     assert restore.label == "Rétablir l'état précédent"
     assert restore.disabled
-    at.checkbox(key="donnees_restore_ok-7").check().run()
+    at.checkbox(key=f"donnees_restore_ok-{WIPE}").check().run()
     at.button(key="donnees_restore").click().run()
     assert not at.exception
-    assert any("remis dans son état d'avant l'import n° 7 : 317 lignes (au lieu de 0)"
+    assert any(f"remis dans son état d'avant l'import n° {WIPE} : 317 lignes (au lieu de 0)"
                in s.value for s in at.success)
     pd.testing.assert_frame_equal(_operations(target), operations)
 
     # the restore is itself listed (with its id) and undone the same way
     history = at.dataframe[-1].value
-    assert history[["N°", "Opération"]].iloc[0].tolist() == [8, "restauration"]
-    assert _restore_choice(at).value == 8
-    _restore_choice(at).set_value(8).run()
-    assert at.checkbox(key="donnees_restore_ok-8").label.endswith("(la table sera vidée)")
-    at.checkbox(key="donnees_restore_ok-8").check().run()
+    assert history[["N°", "Opération"]].iloc[0].tolist() == [WIPE + 1, "restauration"]
+    assert _restore_choice(at).value == WIPE + 1
+    _restore_choice(at).set_value(WIPE + 1).run()
+    assert at.checkbox(key=f"donnees_restore_ok-{WIPE + 1}").label.endswith("(la table sera vidée)")
+    at.checkbox(key=f"donnees_restore_ok-{WIPE + 1}").check().run()
     at.button(key="donnees_restore").click().run()
     assert not at.exception
     assert _operations(target).empty
@@ -95,10 +99,11 @@ def test_a_lecteur_is_not_offered_the_restore(demo):
     target, operations = demo
     at = AppTest.from_file(str(DONNEES), default_timeout=120)
     at.secrets["auth"] = AUTH
-    at.user = {"is_logged_in": True, "email": "curieux@example.org", "name": "Curieux"}
+    at.user = {"is_logged_in": True, "email": "curieux@example.org", "name": "Curieux",
+               "email_verified": True}
     at.run()
     assert not at.exception
     captions = " ".join(c.value for c in at.caption)
-    assert "Votre rôle (lecteur) ne permet pas de modifier « plans »" in captions
+    assert "Votre rôle (lecteur) ne permet pas de modifier « commentaires »" in captions
     assert not [b for b in at.button if b.key == "donnees_restore"]
     pd.testing.assert_frame_equal(_operations(target), operations)

@@ -62,6 +62,7 @@ def test_page_renders_fiche_from_link(monkeypatch, demo_workspace, territoire, t
     assert at.title[0].value == titre
     assert [t.label for t in at.tabs] == [
         "Opérations PLA-I", "Habitat indigne", "PLH", "Écarts de couverture", "Comparaison",
+        "Actions du plan", "Commentaires", "Déclarer",  # the local administrateur may enter
     ]  # fmt: skip
     captions = " ".join(c.value for c in at.caption)
     assert "Population municipale 2023 (populations légales en vigueur" in captions

@@ -24,6 +24,7 @@ def test_deck_screens_on_demo(demo_workspace):
     signals = signals_by_instance(bundle)
     assert len(signals) == 14  # 13 instances, then the département
     assert signals["territoire_type"].iloc[-1] == "departement"
+    assert kinds[5:12] == ["axe"] * 5 + ["late", "comments"]
     assert kinds.count("instance") == 13
     rows = plai_by_instance(bundle)
     assert len(rows) == 13
@@ -52,7 +53,7 @@ def test_walk_the_presentation(monkeypatch, demo_workspace):
     assert titles[1].startswith("Équilibre territorial")
     assert titles[3] == "Habitat indigne : issue des signalements"
     assert titles[4].startswith("Écarts de couverture")
-    assert titles[5] == "Agglomération grenobloise"
+    assert titles[5] == "Axe – Accès au logement"
     assert at.query_params["ecran"] in (["6"], "6")
     at.button(key="prev").click().run()
     assert at.title[0].value.startswith("Écarts de couverture")

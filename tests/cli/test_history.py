@@ -13,11 +13,15 @@ import pytest
 
 from dashboard.cli import common as cli
 from dashboard.cli import main
+from dashboard.intake.demo import DEMO_FILES
 from dashboard.store.workspace import open_workspace
 from tests.paths import CORPUS
 
 HEADER_ONLY = "id_operation;code_insee;annee;nb_plai\r\n"
 
+
+#: Imports made by `territoires demo` (one per demo file).
+DEMO_IMPORTS = len(DEMO_FILES)
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
     try:
@@ -87,13 +91,13 @@ def test_historique_lists_ids_in_french(capsys, demo):
     code, out, _ = run(capsys, "historique", "--workspace", str(target), "--json")
     assert code == cli.EXIT_OK
     imports = json.loads(out)["imports"]
-    assert [i["id"] for i in imports] == [7, 6, 5, 4, 3, 2, 1]
+    assert [i["id"] for i in imports] == list(range(DEMO_IMPORTS + 1, 0, -1))
     last = imports[0]
     assert (last["kind"], last["mode"], last["lignes"], last["lignes_avant"]) == (
         "operations", "remplacement", 0, 317)
     assert last["restaurable"] is True
     assert re.fullmatch(r"\d\d/\d\d/20\d\d \d\d:\d\d", last["date"])
-    assert {i["mode"] for i in imports} == {"remplacement"}
+    assert {i["mode"] for i in imports} == {"remplacement", "ajout"}  # demo declarations
     assert {i["role"] for i in imports} == {"administrateur"}
 
     code, out, _ = run(capsys, "historique", "--workspace", str(target), "--type", "signalements")
@@ -111,21 +115,24 @@ def test_restore_of_a_restore_and_refusals(capsys, demo):
     target, empty = demo
     operations = read(target, "operations")
     run(capsys, "import", "operations", str(empty), "--workspace", str(target), "--vider")
-    restore = json.loads(run(capsys, "restaurer", "7", "--workspace", str(target),
+    wipe, restore_id = DEMO_IMPORTS + 1, DEMO_IMPORTS + 2
+    restore = json.loads(run(capsys, "restaurer", str(wipe), "--workspace", str(target),
                              "--json")[1])
-    assert restore == {"import_id": 8, "restaure": 7, "kind": "operations",
+    assert restore == {"import_id": restore_id, "restaure": wipe, "kind": "operations",
                        "lignes_avant": 0, "lignes_apres": 317}
     before = state(target)
-    code, _, err = run(capsys, "restaurer", "8", "--workspace", str(target))
+    code, _, err = run(capsys, "restaurer", str(restore_id), "--workspace", str(target))
     assert code == cli.EXIT_INVALID  # undoing the restore would empty the table again
     assert "--vider" in err
     code, _, err = run(capsys, "restaurer", "99", "--workspace", str(target))
     assert code == cli.EXIT_USAGE
     assert "aucun import n° 99" in err
     assert state(target) == before
-    assert run(capsys, "restaurer", "8", "--workspace", str(target), "--vider")[0] == cli.EXIT_OK
+    assert run(capsys, "restaurer", str(restore_id), "--workspace", str(target),
+               "--vider")[0] == cli.EXIT_OK
     assert read(target, "operations").empty
-    assert run(capsys, "restaurer", "9", "--workspace", str(target))[0] == cli.EXIT_OK
+    assert run(capsys, "restaurer", str(restore_id + 1), "--workspace",
+               str(target))[0] == cli.EXIT_OK
     pd.testing.assert_frame_equal(read(target, "operations"), operations)
 
 

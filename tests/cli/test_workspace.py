@@ -198,7 +198,9 @@ def test_demo_builds_isere_workspace(capsys, tmp_path):
     assert set(sig["procedure"].dropna()) == {"insalubrite", "peril", "non_decence", "rsd"}
     assert not {"nom_occupant", "telephone_occupant"} & set(sig.columns)
     history = ws.history()
-    assert len(history) == 6
+    from dashboard.intake.demo import DEMO_FILES
+
+    assert len(history) == len(DEMO_FILES)
     assert set(history["utilisateur"]) == {"démonstration"}
     ws.close()
 

@@ -71,6 +71,9 @@ def test_pdf_fiche_epci_text_figures_and_images(fiche_epci):
     assert "2021–2026" in text  # en dash in periods
     assert "Sources et millésimes" in text
     assert sum(len(page.images) for page in reader.pages) >= 2  # map + charts
+    assert "Actions du plan qui concernent ce territoire" in text
+    assert "Logement d’abord" in text  # action 4.3 names the métropole
+    assert "foncier maîtrisé" in text  # the délégué's validated comment
 
 
 def test_sources_listed_once_per_kind(bundle):
@@ -131,7 +134,14 @@ def test_pptx_deck_slides_pictures_tables(bundle):
     from pptx import Presentation
     from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-    from dashboard.exports.pptx import FIXED_TITLES, deck_pptx, instance_title
+    from dashboard.exports.pptx import (
+        FIXED_TITLES,
+        TITLE_COMMENTS,
+        TITLE_LATE,
+        axe_title,
+        deck_pptx,
+        instance_title,
+    )
     from dashboard.formatting import typo
 
     prs = Presentation(io.BytesIO(deck_pptx(bundle)))
@@ -141,14 +151,17 @@ def test_pptx_deck_slides_pictures_tables(bundle):
     titles = [s.shapes.title.text for s in slides]
     assert titles[0].startswith("Bilan du PDALHPD – Isère")
     assert titles[1:6] == [typo(t) for t in FIXED_TITLES]
-    assert titles[6:] == [instance_title(r.nom) for r in instances]
+    axes = [axe_title(a) for a in bundle.programme.axes]
+    assert len(axes) == 5
+    assert titles[6:13] == [*axes, TITLE_LATE, TITLE_COMMENTS]
+    assert titles[13:] == [instance_title(r.nom) for r in instances]
     for slide in slides[1:]:
         types = [shape.shape_type for shape in slide.shapes]
         assert MSO_SHAPE_TYPE.PICTURE in types, slide.shapes.title.text
         assert MSO_SHAPE_TYPE.TABLE in types, slide.shapes.title.text
     texts = " ".join(sh.text_frame.text for sh in slides[0].shapes if sh.has_text_frame)
     assert "données de démonstration" in texts
-    agg = slides[6]
+    agg = slides[13]
     table = next(sh.table for sh in agg.shapes if sh.has_table)
     cells = [table.cell(i, 0).text for i in range(len(table.rows))]
     assert "Logements PLA-I financés" in cells
@@ -163,6 +176,39 @@ def test_pptx_deck_slides_pictures_tables(bundle):
     assert dep["nb_resolus"] + dep["nb_clos_sans_resolution"] + dep["nb_en_cours"] == (
         dep["nb_signalements"]
     )
+
+
+def test_pptx_deck_programme_slides(bundle):
+    """One slide per axe (its actions, status, progress), then the late milestones."""
+    from pptx import Presentation
+
+    from dashboard.exports.pptx import TITLE_COMMENTS, TITLE_LATE, axe_title, deck_pptx
+
+    slides = {s.shapes.title.text: s for s in Presentation(io.BytesIO(deck_pptx(bundle))).slides}
+
+    def cells(slide) -> list[list[str]]:
+        table = next(sh.table for sh in slide.shapes if sh.has_table)
+        return [[c.text for c in row.cells] for row in table.rows]
+
+    axe = cells(slides[axe_title("Hébergement et logement accompagné")])
+    assert axe[0] == ["Action", "Intitulé", "Pilote", "Statut", "Avancement", "Jalons en retard"]
+    assert [r[0] for r in axe[1:]] == ["4.1", "4.2", "4.3"]
+    assert axe[2][3:] == ["en cours", "33\u00a0%", "1"]
+    late = cells(slides[TITLE_LATE])
+    assert late[0] == ["Action", "Intitulé", "Jalon", "Prévu le", "Retard (jours)"]
+    cia = next(r for r in late if r[2] == "CIA de la CAPI signée")
+    assert cia[3:] == ["30/06/2023", "731"]  # at the bundle's date, 30/06/2025
+    footer = " ".join(sh.text_frame.text for sh in slides[TITLE_LATE].shapes
+                      if sh.has_text_frame)  # fmt: skip
+    assert "programme d’actions et jalons" in footer
+    assert "DÉMONSTRATION" in footer
+    # the comments: validated and the comité's, most recent first; never a pending one
+    comments = cells(slides[TITLE_COMMENTS])
+    assert comments[0] == ["Date", "Territoire", "Auteur", "Commentaire"]
+    assert comments[1][0] == "20/02/2025"
+    texts = " ".join(r[3] for r in comments[1:])
+    assert "foncier" in texts
+    assert "CIA" not in texts  # the CAPI délégué's comment awaits the comité
 
 
 def test_pptx_deck_pictures_and_tables_do_not_overlap(bundle):
@@ -264,7 +310,8 @@ def test_xlsx_sheets_and_french_formats(bundle):
     wb = load_workbook(io.BytesIO(xlsx.tables_xlsx(bundle)))
     assert wb.sheetnames == [
         xlsx.SHEET_INDICATEURS, xlsx.SHEET_EQUILIBRE, xlsx.SHEET_ECARTS, xlsx.SHEET_OPERATIONS,
-        xlsx.SHEET_SIGNALEMENTS, xlsx.SHEET_PLH, xlsx.SHEET_SOURCES,
+        xlsx.SHEET_SIGNALEMENTS, xlsx.SHEET_PLH, xlsx.SHEET_ACTIONS, xlsx.SHEET_JALONS,
+        xlsx.SHEET_SOURCES,
     ]  # fmt: skip
     ws = wb[xlsx.SHEET_INDICATEURS]
     assert "données de démonstration" in ws["A1"].value
@@ -286,6 +333,15 @@ def test_xlsx_sheets_and_french_formats(bundle):
     assert isinstance(dates[0].value, dt.datetime)
     assert wb[xlsx.SHEET_ECARTS].max_row - xlsx.HEADER_ROW == len(bundle.coverage.findings)
     assert wb[xlsx.SHEET_OPERATIONS].max_row - xlsx.HEADER_ROW == len(bundle.operations)
+    actions = wb[xlsx.SHEET_ACTIONS]
+    assert actions.max_row - xlsx.HEADER_ROW == len(bundle.programme.actions) == 16
+    headers = [c.value for c in actions[xlsx.HEADER_ROW]]
+    first = [c.value for c in actions[xlsx.HEADER_ROW + 1]]
+    assert first[headers.index("Action")] == "1.1"
+    assert first[headers.index("Indicateurs liés")] == "plai"
+    assert actions.cell(xlsx.HEADER_ROW + 1, headers.index("Avancement (jalons)") + 1
+                        ).number_format == xlsx.PCT
+    assert wb[xlsx.SHEET_JALONS].max_row - xlsx.HEADER_ROW == 37
 
 
 # ------------------------------------------------------------------ GeoPackage

@@ -71,7 +71,7 @@ def _table(ws, kind: str) -> list[tuple]:
 def test_role_matrix():
     assert all(can_write_kind(ADMIN, k) for k in KINDS)
     assert {k for k in KINDS if can_write_kind(COMITE_MEMBRE, k)} == {
-        "objectifs", "plans", "instances", "perimetres", "commentaires"}
+        "objectifs", "plans", "instances", "perimetres", "commentaires", "actions", "jalons"}
     assert {k for k in KINDS if can_write_kind(DELEGUE_METRO, k)} == {
         "realisations", "commentaires", "plans"}
     assert not any(can_write_kind(LECTRICE, k) for k in KINDS)
@@ -115,11 +115,23 @@ def test_delegue_replace_keeps_other_epci_rows(ws, isere):
     report = import_file("realisations", data, "metro.csv", ws, isere, acteur=DELEGUE_METRO)
     assert report.imported, [m.message for m in report.errors]
     frame = ws.read("realisations")
-    rows = set(zip(frame["territoire_code"], frame["annee"], strict=True))
-    assert rows == {(METRO, 2024), (GRENOBLE, 2024), (GRESIVAUDAN, 2023), (CROLLES, 2023)}
+    rows = set(zip(frame["territoire_code"], frame["annee"], frame["statut_validation"],
+                   strict=False))  # fmt: skip
+    # the administrator's official figures of the métropole stay: a délégué declares
+    assert {(c, a) for c, a, _ in rows} == {
+        (METRO, 2023), (GRENOBLE, 2023), (METRO, 2024), (GRENOBLE, 2024), (GRESIVAUDAN, 2023),
+        (CROLLES, 2023)}
+    assert frame.loc[frame["annee"] == 2024, "statut_validation"].tolist() == ["declare"] * 2
     last = ws.history().iloc[0]
     assert (last["utilisateur"], last["role"], last["kind"]) == (
         "delegue@metro.fr", DELEGUE_EPCI, "realisations")
+    # a second replace replaces their declarations, and only them
+    again = realisations(("epci", METRO, 2024, 13))
+    assert import_file("realisations", again, "metro.csv", ws, isere,
+                       acteur=DELEGUE_METRO).imported  # fmt: skip
+    frame = ws.read("realisations")
+    assert sorted(frame.loc[frame["annee"] == 2024, "valeur"]) == [13.0]
+    assert len(frame) == 5
 
 
 def test_delegue_plan_status_of_own_epci_only(ws, isere):

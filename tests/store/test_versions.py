@@ -167,8 +167,9 @@ def test_restore_refusals_write_nothing(ws):
 
 
 def test_delegue_restores_only_their_scope(tmp_path, isere):
-    """A délégué's restore puts back the rows of their EPCI and communes; the other EPCI's
-    rows stay as they are now, including those written after the restored import."""
+    """A délégué's restore puts back the declarations of their EPCI and communes; the
+    official figures and the other EPCI's rows stay as they are now, including those
+    written after the restored import."""
     ws = open_workspace(tmp_path / "ws")
     base = realisations(("epci", METRO, 2023, 10), ("commune", GRENOBLE, 2023, 4),
                         ("epci", GRESIVAUDAN, 2023, 7))
@@ -179,8 +180,9 @@ def test_delegue_restores_only_their_scope(tmp_path, isere):
     later = realisations(("epci", GRESIVAUDAN, 2024, 8))
     assert import_file("realisations", later, "gre.csv", ws, isere, mode="append",
                        acteur=ADMIN).imported
-    done = ws.restore(mine.import_id, DELEGUE_METRO)
-    assert (done.rows_before, done.rows_after) == (1, 2)
+    # A délégué's rows are their declarations: the official figures of their EPCI stay.
+    done = ws.restore(mine.import_id, DELEGUE_METRO, allow_empty=True)
+    assert (done.rows_before, done.rows_after) == (1, 0)
     frame = ws.read("realisations")
     assert sorted(zip(frame["territoire_code"], frame["annee"], frame["valeur"],
                       strict=True)) == [

@@ -2,7 +2,8 @@
 
 Revisions live in ``versions/`` and are written by hand (``0001_initial``: schema
 version 1; ``0002_roles_audit``: users, author's role, comments, PostGIS; ``0003_versions``:
-the versions kept to undo each import). A workspace
+the versions kept to undo each import; ``0004_snapshots``: figures shared by the processes;
+``0005_programme``: actions, milestones, review of the délégués' entries, editions). A workspace
 created before Alembic (a ``meta`` table but no ``alembic_version``) is stamped at
 ``0001`` and then upgraded.
 """
