@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -245,7 +246,8 @@ def test_import_on_replica_a_is_seen_on_replica_b_after_rerun(replicas, chromium
             timeout=90_000,
         )
         page_a.get_by_role("button", name="Importer dans l'espace de travail").click()
-        page_a.get_by_text("Import réussi : 3 lignes").wait_for(timeout=90_000)
+        page_a.get_by_text(re.compile(r"Import réussi \(n° \d+\) : 3 lignes écrites")).wait_for(
+            timeout=90_000)
 
         # Replica B, same session, after a rerun (the « R » shortcut): the new table.
         page_b.locator("h1").first.click()
