@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import folium
 import pandas as pd
 import plotly.graph_objects as go
@@ -263,11 +265,12 @@ def downloads(shown: pd.DataFrame) -> None:
         }
     )  # fmt: skip
     c1, c2 = st.columns(2)
-    c1.download_button("Télécharger les écarts (CSV)", frame_csv(table), "ecarts_couverture.csv",
-                       "text/csv")
+    # Files are built only when clicked (a callable), and the click does not rerun the page.
+    c1.download_button("Télécharger les écarts (CSV)", partial(frame_csv, table),
+                       "ecarts_couverture.csv", "text/csv", on_click="ignore")
     c2.download_button(
-        "Télécharger les écarts (XLSX)", frame_xlsx(table, "Écarts de couverture"),
-        "ecarts_couverture.xlsx", XLSX_MIME,
+        "Télécharger les écarts (XLSX)", partial(frame_xlsx, table, "Écarts de couverture"),
+        "ecarts_couverture.xlsx", XLSX_MIME, on_click="ignore",
     )  # fmt: skip
 
 

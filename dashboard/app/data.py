@@ -9,6 +9,8 @@ layer refuses it otherwise), and « Rétablir l'état précédent » in the hist
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -292,12 +294,13 @@ def tables_panel(ws: Workspace) -> None:
     if frame.empty:
         return
     c1, c2 = st.columns(2)
-    c1.download_button("Télécharger (CSV)", table_csv(frame), file_name=f"{kind}.csv",
-                       mime="text/csv", key=f"dl-csv-{kind}")
+    # Files are built only when clicked (a callable), and the click does not rerun the page.
+    c1.download_button("Télécharger (CSV)", partial(table_csv, frame), file_name=f"{kind}.csv",
+                       mime="text/csv", key=f"dl-csv-{kind}", on_click="ignore")
     c2.download_button(
-        "Télécharger (XLSX)", table_xlsx(frame, kind), file_name=f"{kind}.xlsx",
+        "Télécharger (XLSX)", partial(table_xlsx, frame, kind), file_name=f"{kind}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"dl-xlsx-{kind}",
+        key=f"dl-xlsx-{kind}", on_click="ignore",
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import folium
 import pandas as pd
@@ -311,10 +312,12 @@ def french_table(frame: pd.DataFrame, columns: dict[str, tuple[str, str]]) -> pd
 def downloads(table: pd.DataFrame, stem: str, sheet: str) -> None:
     """CSV (``;``, UTF-8 with BOM, for French Excel) and XLSX of a table."""
     c1, c2 = st.columns(2)
-    c1.download_button("Télécharger le tableau (CSV)", frame_csv(table), f"{stem}.csv",
-                       "text/csv")
+    # Files are built only when clicked (a callable), and the click does not rerun the page.
+    c1.download_button("Télécharger le tableau (CSV)", partial(frame_csv, table), f"{stem}.csv",
+                       "text/csv", on_click="ignore")
     c2.download_button(
-        "Télécharger le tableau (XLSX)", frame_xlsx(table, sheet), f"{stem}.xlsx", XLSX_MIME,
+        "Télécharger le tableau (XLSX)", partial(frame_xlsx, table, sheet), f"{stem}.xlsx",
+        XLSX_MIME, on_click="ignore",
     )  # fmt: skip
 
 

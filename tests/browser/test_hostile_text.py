@@ -4,12 +4,15 @@ as written."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import serve_streamlit
-from tests.hostile import HTML, INSTANCE_NAMES, MARKDOWN_IMAGE
+from tests.hostile import FORMULA, HTML, INSTANCE_NAMES, MARKDOWN_IMAGE
 
 pytestmark = pytest.mark.browser
 
@@ -68,3 +71,24 @@ def test_presentation_screens_of_hostile_instances(hostile_url, offline_page, in
         shown.append(offline_page.locator("h1").first.inner_text().replace("\u2060", "").strip())
     assert MARKDOWN_IMAGE in shown
     assert HTML in shown
+
+
+def test_table_download_is_built_on_click_and_neutralises_formulas(hostile_url, offline_page):
+    """The CSV of the « Objectifs » table is built only when clicked (a deferred callable,
+    no rerun): the file arrives whole, for French Excel, with hostile names kept as text."""
+    _visit(offline_page, f"{hostile_url}/objectifs?dep=38")
+    button = offline_page.get_by_role("button", name="Télécharger le tableau (CSV)")
+    button.wait_for(timeout=90_000)
+    with offline_page.expect_download(timeout=90_000) as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename.endswith(".csv")
+    raw = Path(download.path()).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=";"))
+    assert len(rows) > 1
+    assert len(rows[0]) > 1
+    cells = [cell for row in rows for cell in row]
+    assert "'" + FORMULA in cells  # the instance's name, kept as text
+    assert not any(c.startswith(("=", "+", "@")) for c in cells)
+    assert offline_page.blocked_requests == []  # type: ignore[attr-defined]
