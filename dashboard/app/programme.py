@@ -8,6 +8,8 @@ agree. Texts written by users (intitulés, pilotes, comments) are shown escaped
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pandas as pd
 import streamlit as st
 
@@ -97,7 +99,7 @@ def by_axe(report: ProgrammeReport, actions: pd.DataFrame) -> None:
         st.subheader(plain(axe))
         for row in actions[actions["axe"] == axe].itertuples():
             c1, c2, c3, c4 = st.columns([1, 6, 2, 2], vertical_alignment="center")
-            c1.button(row.code, key=f"ouvrir-{row.code}", on_click=_open, args=(row.code,),
+            c1.button(plain(row.code), key=f"ouvrir-{row.code}", on_click=_open, args=(row.code,),
                       help="Ouvrir la fiche action", width="stretch")  # fmt: skip
             c2.markdown(f"**{plain(row.intitule)}**  \n{plain(row.pilote)} — "
                         f"{plain(row.territoires_libelle)}")  # fmt: skip
@@ -181,7 +183,7 @@ def fiche_action(bundle: ExportBundle, code: str) -> None:
         st.warning(f"Action « {plain(code)} » inconnue du programme. Actions : "
                    + ", ".join(plain(c) for c in report.actions["code"]) + ".")
         return
-    st.title(f"Fiche action {plain(row['code'])} — {plain(row['intitule'])}")
+    st.title(plain(f"Fiche action {row['code']} — {row['intitule']}"))
     demo = f" — {bundle.demo_note}" if bundle.is_demo else ""
     st.caption(f"Axe : {plain(row['axe'])}. Situation au {fr_date(report.today)}. Lien de "
                f"cette fiche : ?action={plain(code)}{demo}")  # fmt: skip
@@ -272,8 +274,10 @@ def territory_actions(bundle: ExportBundle, fiche: FicheContent) -> None:
         st.dataframe(table, hide_index=True, width="stretch")
         cols = st.columns(min(4, len(mine)))
         for i, code in enumerate(mine["code"]):
-            cols[i % len(cols)].link_button(f"Fiche action {code}", f"./programme?action={code}",
-                                            width="stretch")  # fmt: skip
+            cols[i % len(cols)].link_button(
+                plain(f"Fiche action {code}"), f"./programme?{urlencode({ACTION_PARAM: code})}",
+                width="stretch",
+            )
     st.caption(f"{n_dep} autre(s) action(s) concernent tout le département (page « Programme "
                f"d'actions »). Situation au {fr_date(report.today)} ; source : {report.source}.")
 

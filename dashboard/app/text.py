@@ -32,7 +32,7 @@ WORD_JOINER = "\u2060"
 _MATERIAL = re.compile(r"(?<=:)material/", re.IGNORECASE)
 #: What makes a list item at the start of a line (``- x``, ``+ x``, ``1. x``, ``2) x``).
 _BULLET = re.compile(r"^([-+])")
-_NUMBERED = re.compile(r"^(\d+)([.)])")
+_NUMBERED = re.compile(r"^(\d+)([.)])(?=\s|$)")
 _SPACES = re.compile(r"\s+")
 
 

@@ -78,4 +78,6 @@ def test_on_the_machine_itself_the_local_mode_is_administrateur(page_on_this_mac
     assert "Consultation seule." not in text
     assert "Mode local, sans connexion" in text
     assert "(administrateur)" in text
-    assert page_on_this_machine.locator("input[type=file]").count() == 1
+    uploader = page_on_this_machine.locator("input[type=file]")
+    uploader.wait_for(state="attached", timeout=60_000)  # drawn after the banner
+    assert uploader.count() == 1

@@ -33,5 +33,6 @@ def test_programme_page_screenshot(streamlit_url, offline_page):
     page.get_by_role("heading", name="Programme d'actions").wait_for(timeout=90_000)
     page.get_by_text("Prévention des expulsions").first.wait_for(timeout=30_000)
     page.wait_for_timeout(1500)
+    page.get_by_role("button", name="1.1", exact=True).wait_for(timeout=60_000)
     page.screenshot(path="/tmp/programme.png", full_page=True)
     assert page.get_by_role("button", name="1.1", exact=True).count() == 1
