@@ -30,6 +30,12 @@ def _png(fig) -> bytes:
     return buf.getvalue()
 
 
+def _open_frame(ax) -> None:
+    """No top and right frame lines: the bars and the axes are enough."""
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
 def _footer(fig, source: str) -> None:
     if source:
         fig.text(0.01, -0.02, typo(f"Source : {source}"), fontsize=6.5, color="#555555",
@@ -66,8 +72,7 @@ def achievement_png(
     ax.set_xlim(0, 1.25)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: pct(v)))
     ax.tick_params(axis="x", labelsize=7)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    _open_frame(ax)
     ax.plot([], [], color=ROUGE_MARIANNE, lw=2, label="attendu à date")
     ax.legend(loc="lower right", fontsize=7, frameon=False, bbox_to_anchor=(1.0, 1.0))
     if title:
@@ -96,8 +101,7 @@ def shares_png(
     ax.set_yticks(y, [typo(lab) for lab in labels], fontsize=8)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: pct(v)))
     ax.tick_params(axis="x", labelsize=7)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    _open_frame(ax)
     ax.legend(loc="lower right", fontsize=7, frameon=False)
     if title:
         ax.set_title(typo(title), fontsize=10, loc="left")
@@ -122,8 +126,7 @@ def yearly_png(
                 va="bottom", fontsize=7)  # fmt: skip
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: num(v)))
     ax.tick_params(labelsize=7)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    _open_frame(ax)
     if title:
         ax.set_title(typo(title), fontsize=10, loc="left")
     _footer(fig, source)
@@ -157,8 +160,7 @@ def outcomes_png(
     ax.set_yticks(y, [typo(lab) for lab in labels], fontsize=8)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: num(v)))
     ax.tick_params(axis="x", labelsize=7)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    _open_frame(ax)
     ax.legend(loc="lower right", fontsize=7, frameon=False, bbox_to_anchor=(1.0, 1.0), ncol=3)
     if title:
         ax.set_title(typo(title), fontsize=10, loc="left")
@@ -191,8 +193,7 @@ def progress_png(
     ax.set_xlim(0, 1.0)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: pct(v)))
     ax.tick_params(axis="x", labelsize=7)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    _open_frame(ax)
     ax.set_title(typo("Avancement : part des jalons réalisés"), fontsize=9, loc="left")
     _footer(fig, source)
     return _png(fig)
@@ -212,8 +213,7 @@ def delays_png(
     ax.set_yticks(y, [typo(lab) for lab in labels], fontsize=8)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: num(v)))
     ax.tick_params(axis="x", labelsize=7)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    _open_frame(ax)
     ax.set_title(typo("Retard des jalons, en jours"), fontsize=9, loc="left")
     _footer(fig, source)
     return _png(fig)
