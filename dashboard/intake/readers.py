@@ -17,10 +17,11 @@ import tempfile
 import warnings
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 
 from dashboard.formatting import fr_int
 from dashboard.intake.limits import (
@@ -40,29 +41,78 @@ class ReadError(ValueError):
     """A file that cannot be read at all (message in French, for the user)."""
 
 
-@dataclass
 class RawTable:
-    """Cells of a tabular file as strings.
+    """Cells of a tabular file as strings, held column by column.
 
     Attributes
     ----------
     headers : list of str
         Header cells as written (line 1).
-    rows : list of (int, list)
-        ``(line, cells)`` for each non-empty data row; ``cells`` is padded to the headers.
+    lines : ndarray of int
+        Line of each non-empty data row, as the user sees it in their spreadsheet.
+    columns : list of ndarray
+        One object array per header: the stripped cells (None when empty), padded.
     format : str
         ``csv`` or ``xlsx``.
     details : dict
         How the file was read: encoding, delimiter, sheet.
     notes : list of (int or None, str)
         What the reader repaired, as ``(line, French text)`` (warnings of the file).
+
+    Parameters
+    ----------
+    rows : list of (int, list), optional
+        ``(line, cells)`` per data row, when the table is given row by row (tests); the
+        readers give ``lines`` and ``columns`` instead.
     """
 
-    headers: list[str]
-    rows: list[tuple[int, list[str | None]]]
-    format: str
-    details: dict[str, str] = field(default_factory=dict)
-    notes: list[tuple[int | None, str]] = field(default_factory=list)
+    def __init__(
+        self,
+        headers: list[str],
+        rows: list[tuple[int, list[str | None]]] | None = None,
+        format: str = "csv",
+        details: dict[str, str] | None = None,
+        notes: list[tuple[int | None, str]] | None = None,
+        *,
+        lines: np.ndarray | None = None,
+        columns: list[np.ndarray] | None = None,
+    ) -> None:
+        self.headers = headers
+        self.format = format
+        self.details = details or {}
+        self.notes = notes or []
+        if columns is None:
+            rows = rows or []
+            lines = np.array([line for line, _ in rows], dtype=np.int64)
+            columns = [
+                _objects([cells[i] if i < len(cells) else None for _, cells in rows])
+                for i in range(len(headers))
+            ]
+        self.lines = np.asarray(lines, dtype=np.int64)
+        self.columns = columns
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def column(self, index: int) -> np.ndarray:
+        """Cells of column ``index`` (all None past the last column read)."""
+        if index < len(self.columns):
+            return self.columns[index]
+        return np.full(len(self.lines), None, dtype=object)
+
+    @property
+    def rows(self) -> list[tuple[int, list[str | None]]]:
+        """``(line, cells)`` for each data row (built on demand: for tests and debugging)."""
+        cells = zip(*(c.tolist() for c in self.columns), strict=True) if self.columns else (
+            [] for _ in self.lines)  # fmt: skip
+        return [(int(line), list(row)) for line, row in zip(self.lines, cells, strict=True)]
+
+
+def _objects(values: list | tuple) -> np.ndarray:
+    """A 1-D object array of ``values`` (never split into a 2-D array)."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
 
 
 def _mb(size: int) -> str:
@@ -152,6 +202,11 @@ def _line_is_utf8(line: bytes) -> bool:
     return True
 
 
+#: A multi-byte UTF-8 sequence: without one, no line of a file that is not UTF-8 as a whole
+#: can be UTF-8 (the file is read in one legacy encoding, without looking line by line).
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+
+
 def decode_lines(data: bytes) -> tuple[str, str, list[int]]:
     """Decode a text file, line by line when it mixes UTF-8 and cp1252.
 
@@ -181,16 +236,18 @@ def decode_lines(data: bytes) -> tuple[str, str, list[int]]:
         return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8", []
     except UnicodeDecodeError:
         pass
-    lines = body.split(b"\n")
-    high = [i for i, line in enumerate(lines) if any(b > 0x7F for b in line)]
-    utf8 = [i for i in high if _line_is_utf8(lines[i])]
-    if bom or utf8:  # some lines are UTF-8 (or the BOM says so), others are not
-        legacy = [i for i in high if i not in set(utf8)]
-        text = "\n".join(
-            line.decode("cp1252", errors="replace") if i in set(legacy) else line.decode("utf-8")
-            for i, line in enumerate(lines)
-        )
-        return text, "utf-8 + cp1252", [i + 1 for i in legacy]
+    if bom or _UTF8_SEQUENCE.search(body):  # some lines may be UTF-8, others not
+        lines = body.split(b"\n")
+        high = [i for i, line in enumerate(lines) if not line.isascii()]
+        utf8 = {i for i in high if _line_is_utf8(lines[i])}
+        if bom or utf8:  # some lines are UTF-8 (or the BOM says so), others are not
+            legacy = [i for i in high if i not in utf8]
+            old = set(legacy)
+            text = "\n".join(
+                line.decode("cp1252", errors="replace") if i in old else line.decode("utf-8")
+                for i, line in enumerate(lines)
+            )
+            return text, "utf-8 + cp1252", [i + 1 for i in legacy]
     for encoding in ENCODINGS[1:]:
         try:
             return body.decode(encoding), encoding, []
@@ -214,27 +271,47 @@ def _clean(value: object) -> str | None:
 
 
 def _rows_to_table(
-    records: list[list[str | None]], fmt: str, details: dict[str, str]
+    records: list[list], fmt: str, details: dict[str, str], cleaned: bool = True
 ) -> RawTable:
-    """Split records into headers and data rows; record ``i`` is spreadsheet line ``i + 1``."""
-    header_index = next((i for i, r in enumerate(records) if any(c for c in r)), None)
+    """Split records into headers and data columns; record ``i`` is spreadsheet line ``i + 1``.
+
+    ``cleaned``: the cells are already stripped strings or None (XLSX); otherwise (CSV) they
+    are raw strings whose no-break spaces have been made spaces, stripped here column by
+    column.
+    """
+    header_index = next(
+        (i for i, r in enumerate(records) if any(_clean(c) for c in r)), None
+    )  # fmt: skip
     if header_index is None:
         raise ReadError("Fichier vide : aucune ligne d'en-tête.")
-    headers = [c or "" for c in records[header_index]]
+    headers = [_clean(c) or "" for c in records[header_index]]
     while headers and not headers[-1]:
         headers.pop()
     width = len(headers)
-    rows: list[tuple[int, list[str | None]]] = []
-    for i in range(header_index + 1, len(records)):
-        cells = records[i]
-        if not any(cells):
-            continue
-        if len(cells) < width:
-            cells = cells + [None] * (width - len(cells))
-        rows.append((i + 1, cells))
+    body = records[header_index + 1 :]
+    lengths = np.fromiter(map(len, body), dtype=np.int64, count=len(body))
+    pad = None if cleaned else ""
+    for i in np.flatnonzero(lengths < width):
+        body[i] = list(body[i]) + [pad] * (width - int(lengths[i]))
+    columns = []
+    for cells in islice(zip(*body, strict=False), width):  # every row has ``width`` cells now
+        if not cleaned:
+            cells = [c.strip() or None for c in cells]
+        columns.append(_objects(cells))
+    if len(columns) < width:  # no data row at all
+        columns += [_objects([]) for _ in range(width - len(columns))]
+    filled = np.zeros(len(body), dtype=bool)
+    for column in columns:
+        filled |= np.not_equal(column, None)
+    for i in np.flatnonzero((lengths > width) & ~filled):  # cells past the last header
+        filled[i] = any(_clean(c) for c in body[i][width:])
+    keep = np.flatnonzero(filled)
+    if len(keep) < len(body):
+        columns = [column[keep] for column in columns]
     if header_index:
         details = {**details, "premiere_ligne": str(header_index + 1)}
-    return RawTable(headers=headers, rows=rows, format=fmt, details=details)
+    return RawTable(headers, format=fmt, details=details, lines=keep + header_index + 2,
+                    columns=columns)
 
 
 def read_csv_bytes(data: bytes) -> RawTable:
@@ -242,13 +319,16 @@ def read_csv_bytes(data: bytes) -> RawTable:
     text, encoding, legacy = decode_lines(data)
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = detect_delimiter(first)
+    # No-break spaces become spaces in every cell: done once on the whole text.
+    text = text.replace("\u00a0", " ").replace("\u202f", " ")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        records = [[_clean(c) for c in row] for row in reader]
+        records = list(reader)
     except csv.Error as exc:
         raise ReadError(f"CSV mal formé (ligne {reader.line_num}) : {exc}") from exc
     label = {";": "point-virgule", ",": "virgule", "\t": "tabulation"}[delimiter]
-    table = _rows_to_table(records, "csv", {"encodage": encoding, "separateur": label})
+    table = _rows_to_table(records, "csv", {"encodage": encoding, "separateur": label},
+                           cleaned=False)
     if legacy:
         shown = ", ".join(str(n) for n in legacy[:10])
         more = f" et {len(legacy) - 10} autres" if len(legacy) > 10 else ""

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from dashboard.intake.layouts import Layout, complete, detect_layout, layout_mapping
@@ -87,7 +88,7 @@ def validate_table(
         When ``deadline`` passes.
     """
     spec = KINDS[kind]
-    result = ValidationResult(kind=kind, rows=len(raw.rows))
+    result = ValidationResult(kind=kind, rows=len(raw))
     layout = detect_layout(kind, raw.headers)
     if layout is not None:  # the user's own choices win over the layout's
         mapping = {**layout_mapping(layout, raw.headers), **(mapping or {})}
@@ -109,7 +110,7 @@ def validate_table(
     for i in personal:
         out.warning(1, raw.headers[i], "colonne de données personnelles supprimée à l'import")
     for i, header in enumerate(raw.headers):
-        if not header and any(cells[i] for _, cells in raw.rows if i < len(cells)):
+        if not header and np.not_equal(raw.column(i), None).any():
             out.warning(1, column_letter(i), "colonne sans en-tête ignorée")
 
     seen: dict[str, int] = {}
@@ -135,20 +136,19 @@ def validate_table(
         out.finish()
         return result
 
-    if not raw.rows:
+    if not len(raw):
         out.warning(None, None, "aucune ligne de données : en remplacement, ce fichier viderait "
                     "la table ; l'import le refuse sauf demande explicite (--vider, ou la "
                     "confirmation de la page « Données »)")
-    lines = [line for line, _ in raw.rows]
-    values: dict[str, list[Any]] = {}
+    lines = raw.lines.tolist()
+    values: dict[str, np.ndarray] = {}
     for name, i in seen.items():
-        col = spec.column(name)
-        header = raw.headers[i]
-        cells = [cells[i] if i < len(cells) else None for _, cells in raw.rows]
         if deadline is not None:
             deadline.check()
-        values[name] = _parse_column(col, header, cells, lines, reference, out)
-    frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in values.items()})
+        values[name] = _parse_column(spec.column(name), raw.headers[i], raw.column(i),
+                                     raw.lines, reference, out)
+    frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in values.items()},
+                         index=pd.RangeIndex(len(lines)))
     if layout is not None:
         frame = complete(layout, frame)
     _row_rules(kind, frame, lines, result.columns, reference, out, instance_codes)
@@ -195,12 +195,16 @@ def _layout_notes(layout: Layout, headers: list[str], matched: dict[int, str],
 def _parse_column(
     col: ColumnSpec,
     header: str,
-    cells: list[str | None],
-    lines: list[int],
+    cells: np.ndarray,
+    lines: np.ndarray,
     reference: Reference,
     out: Collector,
-) -> list[Any]:
-    """Parse one column; errors per cell, repairs grouped per distinct value."""
+) -> np.ndarray:
+    """Parse one column; errors per cell, repairs grouped per distinct value.
+
+    Each distinct value is checked and parsed once; the outcome is then spread over the
+    cells by array indexing. Messages are those of a cell-by-cell reading, in line order.
+    """
     parser: Callable[[str], Any]
     codes = CommuneCodes(reference) if col.type == "insee" else None
     if codes is not None:
@@ -212,59 +216,70 @@ def _parse_column(
             "int": parse_int, "float": parse_float, "year": parse_year, "date": parse_date,
             "bool": parse_bool, "siren": parse_siren,
         }.get(col.type, str)
-    cache: dict[str, tuple[Any, str | None]] = {}
-    notes: dict[str, list[int]] = {}
-    parsed: list[Any] = []
     nullable = col.nullable or not col.required
     free = _free_text(col)
-    for line, text in zip(lines, cells, strict=True):
-        if text is None:
-            if not nullable:
-                out.error(line, header, f"valeur obligatoire manquante ({col.label})")
-            parsed.append(None)
-            continue
-        if text not in cache:
-            problem = control_problem(text, free)
-            if problem:
-                cache[text] = (None, problem)
-            elif free and "\r" in text:
+    index, uniques = pd.factorize(cells, use_na_sentinel=True)
+    distinct = len(uniques)
+    values = np.full(distinct + 1, None, dtype=object)  # the last slot: empty cells
+    problems = np.full(distinct + 1, None, dtype=object)
+    kept_notes: dict[int, list[str]] = {}  # distinct value → repair notes
+    for k, text in enumerate(uniques.tolist()):
+        problem = control_problem(text, free)
+        if problem is None:
+            if free and "\r" in text:
                 text = text.replace("\r\n", "\n").replace("\r", "\n")
-        if text not in cache:
             try:
                 value = parser(text)
-                cache[text] = (value, None)
             except ValueError as exc:
-                cache[text] = (None, str(exc))
-        value, problem = cache[text]
+                problem = str(exc)
         if problem and col.open_values:
             # A value of a list that other tools extend: kept as written, said once.
-            notes.setdefault(f"valeur « {text} » non reconnue, conservée telle quelle", []).append(
-                line
-            )
-            parsed.append(text)
+            values[k] = text
+            kept_notes[k] = [f"valeur « {text} » non reconnue, conservée telle quelle"]
             continue
         if problem:
-            out.error(line, header, problem)
-            parsed.append(None)
+            problems[k] = problem
             continue
         if codes is not None:
             value, repairs = value
-            for note in repairs:
-                notes.setdefault(note, []).append(line)
+            if repairs:
+                kept_notes[k] = repairs
         if col.nonnegative and value is not None and value < 0:
-            out.error(line, header, f"valeur négative interdite : « {text} »")
-        parsed.append(value)
-    for note, where in notes.items():
-        out.warning(where[0], header, f"{note} ({lines_text(where)})")
+            problems[k] = f"valeur négative interdite : « {text} »"
+        values[k] = value
+    if not nullable:
+        problems[distinct] = f"valeur obligatoire manquante ({col.label})"
+    parsed = values[index]
+    messages = problems[index]
+    wrong = np.flatnonzero(np.not_equal(messages, None))
+    out.errors(lines[wrong].tolist(), header, messages[wrong].tolist())
+    if kept_notes:  # codes follow first appearance: notes come in the order of the lines
+        order = np.argsort(index, kind="stable")
+        ranked = index[order]
+        where: dict[str, list[np.ndarray]] = {}
+        for k, notes in kept_notes.items():
+            at = order[np.searchsorted(ranked, k) : np.searchsorted(ranked, k, "right")]
+            for note in notes:
+                where.setdefault(note, []).append(at)
+        for note, positions in where.items():
+            at_lines = lines[np.sort(np.concatenate(positions))].tolist()
+            out.warning(at_lines[0], header, f"{note} ({lines_text(at_lines)})")
     if col.name == "indicateur":
-        parsed = _indicators(parsed, lines, header, out)
+        parsed = _objects(_indicators(parsed.tolist(), lines.tolist(), header, out))
     if col.name in ("latitude", "longitude"):
         limit = 90 if col.name == "latitude" else 180
-        for line, value in zip(lines, parsed, strict=True):
-            if value is not None and abs(value) > limit:
-                out.error(line, header, f"{col.name} hors plage (±{limit}) : {value} ; "
-                          "coordonnées WGS84 en degrés attendues (pas de Lambert-93)")
+        outside = np.flatnonzero(np.abs(parsed.astype(float)) > limit)
+        out.errors(lines[outside].tolist(), header, [
+            f"{col.name} hors plage (±{limit}) : {parsed[i]} ; coordonnées WGS84 en degrés "
+            "attendues (pas de Lambert-93)" for i in outside])  # fmt: skip
     return parsed
+
+
+def _objects(values: list) -> np.ndarray:
+    """A 1-D object array of ``values``."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
 
 
 def _free_text(col: ColumnSpec) -> bool:
@@ -423,9 +438,17 @@ def _duplicates(
     keys = [k for k in spec.unique if k in frame]
     if not keys or frame.empty:
         return
+    keyed = frame[keys]
+    present = keyed.notna().to_numpy().any(axis=1)
+    repeated = np.zeros(len(frame), dtype=bool)
+    repeated[present] = keyed[present].duplicated(keep=False).to_numpy()
+    if not repeated.any():
+        return
+    at = np.flatnonzero(repeated)  # only the rows whose key occurs twice or more
     first: dict[tuple, int] = {}
     column = headers[keys[0]]
-    for line, key in zip(lines, frame[keys].itertuples(index=False, name=None), strict=True):
+    for line, key in zip(np.asarray(lines)[at].tolist(),
+                         keyed.iloc[at].itertuples(index=False, name=None), strict=True):
         if all(v is None for v in key):
             continue
         if key in first:

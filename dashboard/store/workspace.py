@@ -323,6 +323,54 @@ def _python_value(value: Any) -> Any:
     return value
 
 
+def _column_values(values: pd.Series) -> list[Any]:
+    """The values of a column ready for the database driver (see :func:`_python_value`),
+    converted column by column; a column of mixed objects value by value."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values.dt.date.astype(object).where(values.notna(), None).tolist()
+    if values.dtype == object:
+        return [_python_value(v) for v in values]
+    return values.to_numpy(dtype=object, na_value=None).tolist()
+
+
+def _insert_rows(
+    conn: Connection,
+    kind: str,
+    columns: list[str],
+    values: list[list[Any]],
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """Insert rows given column by column, :data:`BATCH_SIZE` rows per statement.
+
+    On SQLite, SQLAlchemy's own conversions (dates, booleans) are applied column by column
+    and the rows go to the driver's ``executemany`` as tuples: the statement is the one
+    SQLAlchemy compiles, without its processing of every row's parameters (most of the
+    time of a 300 000-row import). Other databases take the ordinary ``insert``.
+    """
+    table = METADATA.tables[kind]
+    total = len(values[0]) if values else 0
+    dialect = conn.dialect
+    compiled = sa.insert(table).compile(dialect=dialect, column_keys=columns)
+    positional = dialect.name == "sqlite" and compiled.positiontup is not None
+    if positional:
+        by_name = dict(zip(columns, values, strict=True))
+        values = []
+        for name in compiled.positiontup:
+            process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+            column = by_name[name]
+            values.append([process(v) for v in column] if process else column)
+    with database.collector_paused():
+        for start in range(0, total, BATCH_SIZE):
+            stop = start + BATCH_SIZE
+            rows = zip(*(v[start:stop] for v in values), strict=True)
+            if positional:
+                conn.exec_driver_sql(str(compiled), list(rows))
+            else:
+                conn.execute(sa.insert(table), [dict(zip(columns, r, strict=True)) for r in rows])
+            if progress is not None:
+                progress(min(stop, total), total)
+
+
 class Workspace:
     """One workspace: a database and the directory that holds it.
 
@@ -678,11 +726,8 @@ class Workspace:
                                                                  acteur.identifiant)
         if delegue and "statut_validation" in data:  # a délégué's entry awaits review
             data["statut_validation"] = STATUT_DECLARE
-        records = [
-            {c: _python_value(v) for c, v in zip(columns, row, strict=True)}
-            for row in data.itertuples(index=False, name=None)
-        ]
-        total = len(records)
+        values = [_column_values(data[c]) for c in columns]
+        total = len(data)
         with self._writing(kind) as conn:
             replaced_ids: list[int] | None = None
             replaced = 0
@@ -702,14 +747,11 @@ class Workspace:
             elif kind == "signalements":
                 # A later export of the same signalements updates them: a « Référence »
                 # already stored is replaced, never duplicated.
-                ids = sorted({str(r["id_signalement"]) for r in records})
+                ids = sorted({str(v) for v in values[columns.index("id_signalement")]})
                 for start in range(0, len(ids), BATCH_SIZE):
                     chunk = ids[start : start + BATCH_SIZE]
                     conn.execute(sa.delete(table).where(table.c.id_signalement.in_(chunk)))
-            for start in range(0, total, BATCH_SIZE):
-                conn.execute(sa.insert(table), records[start : start + BATCH_SIZE])
-                if progress is not None:
-                    progress(min(start + BATCH_SIZE, total), total)
+            _insert_rows(conn, kind, columns, values, progress)
             if geometries is not None and record.mode == REPLACE:
                 _write_geometries(conn, geometries)
             _prune_versions(conn, kind, kept)
@@ -823,10 +865,8 @@ class Workspace:
                 _keep_version(conn, kind, new_id)
             _delete_rows(conn, kind, replaced_ids)
             if delegue:
-                rows = [{c: _python_value(v) for c, v in zip(columns, row, strict=True)}
-                        for row in previous.itertuples(index=False, name=None)]
-                for start in range(0, len(rows), BATCH_SIZE):
-                    conn.execute(sa.insert(table), rows[start : start + BATCH_SIZE])
+                _insert_rows(conn, kind, columns,
+                             [_column_values(previous[c]) for c in columns])
             else:
                 conn.execute(sa.insert(table).from_select(columns, kept_rows))
                 if kind == "perimetres":
