@@ -17,11 +17,13 @@ import tempfile
 import warnings
 import zipfile
 import zlib
+from collections.abc import Iterable
 from itertools import islice
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pyarrow as pa
 
 from dashboard.formatting import fr_int
 from dashboard.intake.limits import (
@@ -42,7 +44,7 @@ class ReadError(ValueError):
 
 
 class RawTable:
-    """Cells of a tabular file as strings, held column by column.
+    """Cells of a tabular file as strings, held column by column (Arrow arrays).
 
     Attributes
     ----------
@@ -50,8 +52,9 @@ class RawTable:
         Header cells as written (line 1).
     lines : ndarray of int
         Line of each non-empty data row, as the user sees it in their spreadsheet.
-    columns : list of ndarray
-        One object array per header: the stripped cells (None when empty), padded.
+    columns : list of pyarrow.Array
+        One string array per header: the stripped cells (null when empty), padded. Arrow
+        holds 300 000 rows in a few megabytes where Python strings would take hundreds.
     format : str
         ``csv`` or ``xlsx``.
     details : dict
@@ -75,7 +78,7 @@ class RawTable:
         notes: list[tuple[int | None, str]] | None = None,
         *,
         lines: np.ndarray | None = None,
-        columns: list[np.ndarray] | None = None,
+        columns: list[pa.Array] | None = None,
     ) -> None:
         self.headers = headers
         self.format = format
@@ -85,7 +88,7 @@ class RawTable:
             rows = rows or []
             lines = np.array([line for line, _ in rows], dtype=np.int64)
             columns = [
-                _objects([cells[i] if i < len(cells) else None for _, cells in rows])
+                pa.array([cells[i] if i < len(cells) else None for _, cells in rows], pa.string())
                 for i in range(len(headers))
             ]
         self.lines = np.asarray(lines, dtype=np.int64)
@@ -94,25 +97,17 @@ class RawTable:
     def __len__(self) -> int:
         return len(self.lines)
 
-    def column(self, index: int) -> np.ndarray:
-        """Cells of column ``index`` (all None past the last column read)."""
+    def column(self, index: int) -> pa.Array:
+        """Cells of column ``index`` (all null past the last column read)."""
         if index < len(self.columns):
             return self.columns[index]
-        return np.full(len(self.lines), None, dtype=object)
+        return pa.nulls(len(self.lines), pa.string())
 
     @property
     def rows(self) -> list[tuple[int, list[str | None]]]:
         """``(line, cells)`` for each data row (built on demand: for tests and debugging)."""
-        cells = zip(*(c.tolist() for c in self.columns), strict=True) if self.columns else (
-            [] for _ in self.lines)  # fmt: skip
-        return [(int(line), list(row)) for line, row in zip(self.lines, cells, strict=True)]
-
-
-def _objects(values: list | tuple) -> np.ndarray:
-    """A 1-D object array of ``values`` (never split into a 2-D array)."""
-    array = np.empty(len(values), dtype=object)
-    array[:] = values
-    return array
+        cells = zip(*(c.to_pylist() for c in self.columns), strict=True)
+        return [(int(line), list(row)) for line, row in zip(self.lines, cells, strict=False)]
 
 
 def _mb(size: int) -> str:
@@ -270,65 +265,94 @@ def _clean(value: object) -> str | None:
     return text or None
 
 
+#: Records turned into columns at a time: the Python objects of one chunk only are alive.
+CHUNK_ROWS = 20_000
+
+
 def _rows_to_table(
-    records: list[list], fmt: str, details: dict[str, str], cleaned: bool = True
+    records: Iterable[list], fmt: str, details: dict[str, str], cleaned: bool = True
 ) -> RawTable:
     """Split records into headers and data columns; record ``i`` is spreadsheet line ``i + 1``.
 
     ``cleaned``: the cells are already stripped strings or None (XLSX); otherwise (CSV) they
-    are raw strings whose no-break spaces have been made spaces, stripped here column by
-    column.
+    are raw strings whose no-break spaces have been made spaces, stripped here. Records
+    are consumed :data:`CHUNK_ROWS` at a time, each chunk stored as Arrow columns.
     """
-    header_index = next(
-        (i for i, r in enumerate(records) if any(_clean(c) for c in r)), None
-    )  # fmt: skip
-    if header_index is None:
+    records = iter(records)
+    for header_index, record in enumerate(records):  # noqa: B007 - used after the loop
+        if any(_clean(c) for c in record):
+            break
+    else:
         raise ReadError("Fichier vide : aucune ligne d'en-tête.")
-    headers = [_clean(c) or "" for c in records[header_index]]
+    headers = [_clean(c) or "" for c in record]
     while headers and not headers[-1]:
         headers.pop()
     width = len(headers)
-    body = records[header_index + 1 :]
+    chunks: list[list[pa.Array]] = [[] for _ in range(width)]
+    kept: list[np.ndarray] = []
+    start = header_index + 1  # index of the chunk's first record
+    while body := list(islice(records, CHUNK_ROWS)):
+        columns, keep = _chunk_columns(body, width, cleaned)
+        for chunk, column in zip(chunks, columns, strict=True):
+            chunk.append(column)
+        kept.append(keep + start + 1)
+        start += len(body)
+    if header_index:
+        details = {**details, "premiere_ligne": str(header_index + 1)}
+    return RawTable(
+        headers, format=fmt, details=details,
+        lines=np.concatenate(kept) if kept else np.empty(0, dtype=np.int64),
+        columns=[pa.concat_arrays(c) if c else pa.array([], pa.string()) for c in chunks],
+    )  # fmt: skip
+
+
+def _chunk_columns(
+    body: list[list], width: int, cleaned: bool
+) -> tuple[list[pa.Array], np.ndarray]:
+    """Columns of the non-empty records of ``body`` and the positions of those records."""
     lengths = np.fromiter(map(len, body), dtype=np.int64, count=len(body))
     pad = None if cleaned else ""
     for i in np.flatnonzero(lengths < width):
         body[i] = list(body[i]) + [pad] * (width - int(lengths[i]))
     columns = []
-    for cells in islice(zip(*body, strict=False), width):  # every row has ``width`` cells now
+    for cells in islice(zip(*body, strict=False), width):  # every record has ``width`` cells
         if not cleaned:
             cells = [c.strip() or None for c in cells]
-        columns.append(_objects(cells))
-    if len(columns) < width:  # no data row at all
-        columns += [_objects([]) for _ in range(width - len(columns))]
+        column = np.empty(len(body), dtype=object)
+        column[:] = cells
+        columns.append(column)
     filled = np.zeros(len(body), dtype=bool)
     for column in columns:
         filled |= np.not_equal(column, None)
     for i in np.flatnonzero((lengths > width) & ~filled):  # cells past the last header
         filled[i] = any(_clean(c) for c in body[i][width:])
     keep = np.flatnonzero(filled)
-    if len(keep) < len(body):
-        columns = [column[keep] for column in columns]
-    if header_index:
-        details = {**details, "premiere_ligne": str(header_index + 1)}
-    return RawTable(headers, format=fmt, details=details, lines=keep + header_index + 2,
-                    columns=columns)
+    whole = len(keep) == len(body)
+    return [pa.array(c if whole else c[keep], pa.string()) for c in columns], keep
+
+
+#: A line as ``io.StringIO(text, newline="")`` gives it to the CSV reader: ended by ``\r\n``,
+#: ``\r`` or ``\n``, ending kept.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")
+#: The text of a line as ``str.splitlines`` cuts it (without making the list of all lines).
+_TEXT_LINE = re.compile(r"[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
 
 
 def read_csv_bytes(data: bytes) -> RawTable:
     """Read a CSV file from bytes (encoding and delimiter detected)."""
     text, encoding, legacy = decode_lines(data)
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    first = next((m.group() for m in _TEXT_LINE.finditer(text) if m.group().strip()), "")
     delimiter = detect_delimiter(first)
-    # No-break spaces become spaces in every cell: done once on the whole text.
-    text = text.replace("\u00a0", " ").replace("\u202f", " ")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    if "\u00a0" in text or "\u202f" in text:  # no-break spaces become spaces in every cell
+        text = text.replace("\u00a0", " ").replace("\u202f", " ")
+    # Lines one at a time: a StringIO would hold the text in 4 bytes per character.
+    reader = csv.reader((m.group() for m in _LINE.finditer(text)), delimiter=delimiter)
+    label = {";": "point-virgule", ",": "virgule", "\t": "tabulation"}[delimiter]
     try:
-        records = list(reader)
+        table = _rows_to_table(reader, "csv", {"encodage": encoding, "separateur": label},
+                               cleaned=False)
     except csv.Error as exc:
         raise ReadError(f"CSV mal formé (ligne {reader.line_num}) : {exc}") from exc
-    label = {";": "point-virgule", ",": "virgule", "\t": "tabulation"}[delimiter]
-    table = _rows_to_table(records, "csv", {"encodage": encoding, "separateur": label},
-                           cleaned=False)
     if legacy:
         shown = ", ".join(str(n) for n in legacy[:10])
         more = f" et {len(legacy) - 10} autres" if len(legacy) > 10 else ""

@@ -336,39 +336,42 @@ def _column_values(values: pd.Series) -> list[Any]:
 def _insert_rows(
     conn: Connection,
     kind: str,
-    columns: list[str],
-    values: list[list[Any]],
+    rows: pd.DataFrame,
     progress: Callable[[int, int], None] | None = None,
 ) -> None:
-    """Insert rows given column by column, :data:`BATCH_SIZE` rows per statement.
+    """Insert ``rows`` (stored columns of ``kind``), :data:`BATCH_SIZE` rows per statement.
 
-    On SQLite, SQLAlchemy's own conversions (dates, booleans) are applied column by column
-    and the rows go to the driver's ``executemany`` as tuples: the statement is the one
-    SQLAlchemy compiles, without its processing of every row's parameters (most of the
-    time of a 300 000-row import). Other databases take the ordinary ``insert``.
+    Each batch is converted column by column (:func:`_column_values`): the Python objects
+    of one batch only are alive. On SQLite, SQLAlchemy's own conversions (dates, booleans)
+    are applied column by column too and the batch goes to the driver's ``executemany`` as
+    tuples: the statement is the one SQLAlchemy compiles, without its processing of every
+    row's parameters (most of the time of a 300 000-row import). Other databases take the
+    ordinary ``insert``.
     """
     table = METADATA.tables[kind]
-    total = len(values[0]) if values else 0
+    columns = list(rows.columns)
+    total = len(rows)
     dialect = conn.dialect
     compiled = sa.insert(table).compile(dialect=dialect, column_keys=columns)
     positional = dialect.name == "sqlite" and compiled.positiontup is not None
     if positional:
-        by_name = dict(zip(columns, values, strict=True))
-        values = []
-        for name in compiled.positiontup:
-            process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-            column = by_name[name]
-            values.append([process(v) for v in column] if process else column)
+        columns = list(compiled.positiontup)
+        processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+                      for name in columns]  # fmt: skip
     with database.collector_paused():
         for start in range(0, total, BATCH_SIZE):
-            stop = start + BATCH_SIZE
-            rows = zip(*(v[start:stop] for v in values), strict=True)
+            stop = min(start + BATCH_SIZE, total)
+            batch = rows.iloc[start:stop]
+            values = [_column_values(batch[c]) for c in columns]
             if positional:
-                conn.exec_driver_sql(str(compiled), list(rows))
+                values = [[process(v) for v in column] if process else column
+                          for process, column in zip(processors, values, strict=True)]
+                conn.exec_driver_sql(str(compiled), list(zip(*values, strict=True)))
             else:
-                conn.execute(sa.insert(table), [dict(zip(columns, r, strict=True)) for r in rows])
+                conn.execute(sa.insert(table), [dict(zip(columns, row, strict=True))
+                                                for row in zip(*values, strict=True)])
             if progress is not None:
-                progress(min(stop, total), total)
+                progress(stop, total)
 
 
 class Workspace:
@@ -726,7 +729,6 @@ class Workspace:
                                                                  acteur.identifiant)
         if delegue and "statut_validation" in data:  # a délégué's entry awaits review
             data["statut_validation"] = STATUT_DECLARE
-        values = [_column_values(data[c]) for c in columns]
         total = len(data)
         with self._writing(kind) as conn:
             replaced_ids: list[int] | None = None
@@ -747,11 +749,11 @@ class Workspace:
             elif kind == "signalements":
                 # A later export of the same signalements updates them: a « Référence »
                 # already stored is replaced, never duplicated.
-                ids = sorted({str(v) for v in values[columns.index("id_signalement")]})
+                ids = sorted({str(v) for v in _column_values(data["id_signalement"])})
                 for start in range(0, len(ids), BATCH_SIZE):
                     chunk = ids[start : start + BATCH_SIZE]
                     conn.execute(sa.delete(table).where(table.c.id_signalement.in_(chunk)))
-            _insert_rows(conn, kind, columns, values, progress)
+            _insert_rows(conn, kind, data[columns], progress)
             if geometries is not None and record.mode == REPLACE:
                 _write_geometries(conn, geometries)
             _prune_versions(conn, kind, kept)
@@ -865,8 +867,7 @@ class Workspace:
                 _keep_version(conn, kind, new_id)
             _delete_rows(conn, kind, replaced_ids)
             if delegue:
-                _insert_rows(conn, kind, columns,
-                             [_column_values(previous[c]) for c in columns])
+                _insert_rows(conn, kind, previous[columns])
             else:
                 conn.execute(sa.insert(table).from_select(columns, kept_rows))
                 if kind == "perimetres":
