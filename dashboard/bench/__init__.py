@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dashboard.bench.geometry import bench_dissolve, bench_map_payload, bench_reference_load
+from dashboard.bench.imports import bench_imports
 from dashboard.bench.indicators import bench_indicators
 from dashboard.bench.pages import bench_map_cache, bench_pages, bench_snapshots
 from dashboard.bench.store import IMPORT_ROWS, bench_reader_stall, bench_version_cost
@@ -23,6 +24,7 @@ BENCHES: list[Callable[[str], dict[str, Any]]] = [
     bench_dissolve,
     bench_indicators,
     bench_version_cost,
+    bench_imports,
     bench_map_cache,
     bench_snapshots,
     bench_pages,
