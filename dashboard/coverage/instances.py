@@ -115,6 +115,7 @@ def communes_multiple(inputs: CoverageInputs, instance_type: str) -> pd.Series:
     """Communes in several instances of a type: ``code_insee → sorted instance codes``."""
     mem = inputs.memberships
     mem = mem[mem["instance_type"] == instance_type]
+    mem = mem[mem.duplicated("code_insee", keep=False)]  # only those listed twice or more
     per = mem.groupby("code_insee")["instance_code"].apply(lambda s: sorted(set(s)))
     return per[per.str.len() > 1]
 
