@@ -13,8 +13,9 @@ labels, coordinates). For each, in a fresh subprocess (so that its peak memory i
 * **pandas**: ``pandas.read_csv`` of the same file, untyped: the floor of reading it.
 
 Times are wall-clock and CPU (the machine may be shared: CPU time is what the process
-itself spent). Peak memory is the subprocess's maximum resident size, given with the size
-it had before the file was read (Python, pandas, geopandas and the reference loaded).
+itself spent). Peak memory is the subprocess's maximum resident size (``VmHWM``), given
+with the size it had before the file was read (Python, pandas, geopandas and the
+reference loaded).
 """
 
 from __future__ import annotations
@@ -163,6 +164,11 @@ reference = load_reference(departement)
 data = path.read_bytes()
 
 def peak():
+    # VmHWM: the peak of this process alone (ru_maxrss would count the parent's, kept
+    # across fork and exec).
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 def timed(func):

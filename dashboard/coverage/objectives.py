@@ -24,8 +24,9 @@ def instances_equal_to_epci(inputs: CoverageInputs) -> dict[str, str]:
     # An instance is an EPCI when all its communes are of that EPCI, and all of them.
     pairs = mem[["instance_code", "code_insee"]].drop_duplicates()
     siren = pairs["code_insee"].map(epci_of)
-    by_instance = siren.groupby(pairs["instance_code"].to_numpy())
-    one = (by_instance.nunique() == 1) & ~siren.isna().groupby(pairs["instance_code"].to_numpy()).any()
+    instance = pairs["instance_code"].to_numpy()
+    by_instance = siren.groupby(instance)
+    one = (by_instance.nunique() == 1) & ~siren.isna().groupby(instance).any()
     first = by_instance.first()[one]
     counts = pairs.groupby("instance_code")["code_insee"].size()
     return {str(code): s for code, s in first.items()

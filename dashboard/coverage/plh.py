@@ -69,7 +69,16 @@ def obligation_table(inputs: CoverageInputs) -> pd.DataFrame:
     """One row per EPCI: ``siren``, ``nom``, ``nature``, ``population_eff`` and
     ``max_commune_eff`` (whole EPCI, population totale), ``population_municipale_eff`` and
     ``max_commune_municipale_eff``, ``extends_beyond``, ``oblige`` (bool, on the population
-    totale), ``cas_limite`` (bool, :func:`is_borderline`), ``plh_en_vigueur`` (bool)."""
+    totale), ``cas_limite`` (bool, :func:`is_borderline`), ``plh_en_vigueur`` (bool).
+
+    Computed once per inputs (two rules and the page read it); each caller gets a copy.
+    """
+    if "obligation" not in inputs.memo:
+        inputs.memo["obligation"] = _obligation_table(inputs)
+    return inputs.memo["obligation"].copy()
+
+
+def _obligation_table(inputs: CoverageInputs) -> pd.DataFrame:
     epci = inputs.epci_populations.copy()
     epci["oblige"] = [
         is_obliged(n, p, m)
@@ -326,7 +335,8 @@ def check_plh_period(inputs: CoverageInputs) -> list[Finding]:
     )
     findings = []
     plh = inputs.plh
-    dated = plh["statut"].isin(STATUTS_ADOPTES) & plh["date_debut"].notna() & plh["date_fin"].notna()
+    dated = (plh["statut"].isin(STATUTS_ADOPTES) & plh["date_debut"].notna()
+             & plh["date_fin"].notna())  # fmt: skip
     by_siren = dict(tuple(plh.groupby("territoire_code", sort=False)))
     adopted_by_siren = dict(tuple(plh[dated].groupby("territoire_code", sort=False)))
     for siren in sirens:
