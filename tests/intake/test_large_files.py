@@ -15,11 +15,17 @@ from dashboard.store.workspace import Workspace
 HEADER = "N° opération;Code INSEE commune;Année de programmation;Nb PLAI;Nb PLUS;Statut;Libellé"
 
 
-def _operations(rows: int, bad: dict[int, str]) -> bytes:
-    """``rows`` valid operations; ``bad`` replaces the data row of a line (header = 1)."""
+def _operations(rows: int, bad: dict[int, str], quoted: bool = False) -> bytes:
+    """``rows`` valid operations; ``bad`` replaces the data row of a line (header = 1).
+
+    ``quoted``: labels between quotes, as a spreadsheet writes a cell with a « ; » (the file
+    is then read by the ``csv`` module; without any quote, by pandas' C reader).
+    """
+    label = '"Résidence {}"' if quoted else "Résidence {}"
     lines = [HEADER]
     for line in range(2, rows + 2):
-        lines.append(bad.get(line, f"OP-{line};38185;2023;{line % 7};2;Agréée;Résidence {line}"))
+        lines.append(bad.get(line, f"OP-{line};38185;2023;{line % 7};2;Agréée;"
+                                   + label.format(line)))  # fmt: skip
     return ("\r\n".join(lines) + "\r\n").encode("cp1252")
 
 
@@ -83,14 +89,17 @@ def test_a_repair_lists_all_its_lines(isere):
     assert {codes[line] for line in old} == {"38225"}
 
 
-def test_chunks_of_the_reader_change_nothing(isere, monkeypatch):
-    data = _operations(60, BAD)
-    whole = check_file("operations", data, "ops.csv", isere)
-    monkeypatch.setattr(readers, "CHUNK_ROWS", 7)  # a blank row and errors across chunks
-    chunked = check_file("operations", data, "ops.csv", isere)
-    assert chunked.as_dict() == whole.as_dict()
-    assert chunked.lines == whole.lines
-    assert chunked.frame.equals(whole.frame)
+def test_both_readers_and_their_chunks_change_nothing(isere, monkeypatch):
+    plain = check_file("operations", _operations(60, BAD), "ops.csv", isere)
+    quoted = _operations(60, BAD, quoted=True)
+    assert b'"' in quoted
+    for chunk in (readers.CHUNK_ROWS, 7):  # 7: a blank row and errors across chunks
+        monkeypatch.setattr(readers, "CHUNK_ROWS", chunk)
+        report = check_file("operations", quoted, "ops.csv", isere)
+        assert report.as_dict() == plain.as_dict()
+        assert report.lines == plain.lines
+        assert report.frame.equals(plain.frame)
+    assert len(plain.errors) == 8
 
 
 def test_errors_beyond_the_cap_are_counted(isere):
@@ -114,3 +123,30 @@ def test_a_large_file_round_trips(isere, tmp_path, rows):
     assert stored["id_operation"].tolist() == [f"OP-{line}" for line in range(2, rows + 2)]
     assert stored["nb_plai"].sum() == sum(line % 7 for line in range(2, rows + 2))
     assert set(stored["statut"]) == {"agreee"}
+
+
+TRICKY = [
+    "a;b;c\r\n1;2;3\r\n",
+    "\r\n \t ; ;\r\na;b\r\n\r\n1;2\r\n ; \r\n3\r\n",  # header on line 2, blank and short rows
+    "a;b\r1;2\r3;4;5;6\r;;;;x\r",  # lone CR, rows longer than the header
+    "a\tb\n1\u00a0\t 2 \n\u20031\u2003\t\x1fx\x1f\n",  # tabs, Unicode spaces, separators
+    "a,b\n1,\x1a\n\x0c,\x85\n\u2028x,y\n",  # characters some readers take for line ends
+    " ; ; \n \n",  # no header at all
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_plain_and_quoted_files_read_alike(text):
+    """A file without any quote (pandas' C reader) and the same file ending with a quoted
+    empty row (the ``csv`` module) give the same table, or the same refusal."""
+    from dashboard.intake.readers import ReadError, read_csv_bytes
+
+    def read(data: bytes):
+        try:
+            table = read_csv_bytes(data)
+        except ReadError as exc:
+            return str(exc)
+        return table.headers, table.rows, table.details
+
+    plain = read(text.encode("utf-8"))
+    assert plain == read((text + '\n""\n').encode("utf-8"))
