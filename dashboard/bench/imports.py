@@ -206,8 +206,10 @@ def _child(mode: str, path: Path, departement: str) -> dict[str, Any]:
     root = str(Path(dashboard.__file__).resolve().parents[1])
     done = subprocess.run(
         [sys.executable, "-c", _CHILD, mode, str(path), departement, root],
-        capture_output=True, text=True, cwd=root, check=True, timeout=900,
+        capture_output=True, text=True, cwd=root, check=False, timeout=900,
     )  # fmt: skip
+    if done.returncode:
+        raise RuntimeError(f"banc d'essai des imports ({mode}) : {done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
