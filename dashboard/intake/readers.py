@@ -342,8 +342,6 @@ _TEXT_LINE = re.compile(r"[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
 
 #: Every character ``str.strip`` removes (``utf8_trim`` is told exactly these).
 _WHITESPACE = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
-#: A line that may hold a cell longer than the ``csv`` module accepts (it refuses it).
-_LONG_LINE = re.compile(r"[^\r\n]{%d}" % (csv.field_size_limit() + 1))
 
 
 def _read_plain_csv(text: str, delimiter: str, details: dict[str, str]) -> RawTable | None:
@@ -352,16 +350,19 @@ def _read_plain_csv(text: str, delimiter: str, details: dict[str, str]) -> RawTa
     Without quotes, a record is a line and a cell what lies between two delimiters: the C
     reader cuts exactly as the ``csv`` module does, several times faster, without one
     Python string per cell. None when that does not hold (quotes, NUL, a cell the ``csv``
-    module would refuse): the caller then reads the file with ``csv``.
+    module would refuse, or a line longer than such a cell): the caller then reads the
+    file with ``csv``.
     """
     import pandas as pd
 
-    if '"' in text or "\x00" in text or _LONG_LINE.search(text):
+    if '"' in text or "\x00" in text:
         return None
     data = text.encode("utf-8")
-    # As many columns as the line with most cells: no line overflows into an index.
     codes = np.frombuffer(data, dtype=np.uint8)
     ends = np.flatnonzero((codes == 10) | (codes == 13))
+    if np.diff(ends, prepend=-1, append=len(data)).max() > csv.field_size_limit():
+        return None  # a line (in bytes, at least its characters) that may hold a cell too long
+    # As many columns as the line with most cells: no line overflows into an index.
     cuts = np.flatnonzero(codes == ord(delimiter))
     width = int(np.bincount(np.searchsorted(ends, cuts)).max(initial=0)) + 1
     del codes, ends, cuts
@@ -377,7 +378,10 @@ def _read_plain_csv(text: str, delimiter: str, details: dict[str, str]) -> RawTa
     columns = []
     filled = np.zeros(len(frame), dtype=bool)
     for j in range(width):
-        cells = pc.utf8_trim(pa.array(frame[j]).cast(pa.string()), characters=_WHITESPACE)
+        cells = pa.array(frame[j])
+        if isinstance(cells, pa.ChunkedArray):  # pandas reads a large file by blocks
+            cells = cells.combine_chunks()
+        cells = pc.utf8_trim(cells.cast(pa.string()), characters=_WHITESPACE)
         cells = pc.if_else(pc.equal(cells, ""), pa.scalar(None, pa.string()), cells)
         filled |= cells.is_valid().to_numpy(zero_copy_only=False)
         columns.append(cells)

@@ -221,6 +221,8 @@ def _parse_column(
         }.get(col.type, str)
     nullable = col.nullable or not col.required
     free = _free_text(col)
+    if isinstance(cells, pa.ChunkedArray):
+        cells = cells.combine_chunks()
     encoded = cells.dictionary_encode()  # codes in the order of first appearance
     index = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     uniques = encoded.dictionary
