@@ -344,6 +344,28 @@ _TEXT_LINE = re.compile(r"[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
 _WHITESPACE = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
 
 
+def _read_arrow_csv(data: bytes, delimiter: str, width: int) -> list[pa.ChunkedArray] | None:
+    """Arrow's CSV reader on a file without quotes whose lines all have ``width`` cells (a
+    blank line gives empty cells); None when a line has fewer."""
+    from pyarrow import csv as arrow_csv
+
+    names = [str(j) for j in range(width)]
+    try:
+        table = arrow_csv.read_csv(
+            io.BytesIO(data),
+            read_options=arrow_csv.ReadOptions(column_names=names),
+            parse_options=arrow_csv.ParseOptions(
+                delimiter=delimiter, quote_char=False, double_quote=False, escape_char=False,
+                newlines_in_values=False, ignore_empty_lines=False),
+            convert_options=arrow_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
+                quoted_strings_can_be_null=False),
+        )  # fmt: skip
+    except pa.ArrowInvalid:
+        return None
+    return [table.column(j) for j in range(width)]
+
+
 def _read_plain_csv(text: str, delimiter: str, details: dict[str, str]) -> RawTable | None:
     """A CSV without any quote read by pandas' C reader, straight into Arrow columns.
 
@@ -366,26 +388,30 @@ def _read_plain_csv(text: str, delimiter: str, details: dict[str, str]) -> RawTa
     cuts = np.flatnonzero(codes == ord(delimiter))
     width = int(np.bincount(np.searchsorted(ends, cuts)).max(initial=0)) + 1
     del codes, ends, cuts
-    try:
-        frame = pd.read_csv(
-            io.BytesIO(data), sep=delimiter, header=None, names=range(width), index_col=False,
-            dtype="string[pyarrow]", na_filter=False, skip_blank_lines=False,
-            quoting=csv.QUOTE_NONE, engine="c", encoding="utf-8",
-        )  # fmt: skip
-    except (pd.errors.ParserError, ValueError):
-        return None
+    read = _read_arrow_csv(data, delimiter, width)
+    if read is None:  # some lines have fewer cells: pandas pads them
+        try:
+            frame = pd.read_csv(
+                io.BytesIO(data), sep=delimiter, header=None, names=range(width),
+                index_col=False, dtype="string[pyarrow]", na_filter=False,
+                skip_blank_lines=False, quoting=csv.QUOTE_NONE, engine="c", encoding="utf-8",
+            )  # fmt: skip
+        except (pd.errors.ParserError, ValueError):
+            return None
+        read = [pa.array(frame[j]) for j in range(width)]
+        del frame
     del data
     columns = []
-    filled = np.zeros(len(frame), dtype=bool)
+    filled = np.zeros(len(read[0]), dtype=bool)
     for j in range(width):
-        cells = pa.array(frame[j])
-        if isinstance(cells, pa.ChunkedArray):  # pandas reads a large file by blocks
+        cells = read[j]
+        if isinstance(cells, pa.ChunkedArray):  # read by blocks
             cells = cells.combine_chunks()
         cells = pc.utf8_trim(cells.cast(pa.string()), characters=_WHITESPACE)
         cells = pc.if_else(pc.equal(cells, ""), pa.scalar(None, pa.string()), cells)
         filled |= cells.is_valid().to_numpy(zero_copy_only=False)
         columns.append(cells)
-    del frame
+    del read
     if not filled.any():
         raise ReadError("Fichier vide : aucune ligne d'en-tête.")
     header_index = int(np.argmax(filled))

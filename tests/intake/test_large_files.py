@@ -10,6 +10,7 @@ import pytest
 from dashboard.intake import readers
 from dashboard.intake.imports import check_file, import_file
 from dashboard.intake.messages import MAX_ERRORS
+from dashboard.intake.readers import RawTable
 from dashboard.store.workspace import Workspace
 
 HEADER = "N° opération;Code INSEE commune;Année de programmation;Nb PLAI;Nb PLUS;Statut;Libellé"
@@ -150,3 +151,36 @@ def test_plain_and_quoted_files_read_alike(text):
 
     plain = read(text.encode("utf-8"))
     assert plain == read((text + '\n""\n').encode("utf-8"))
+
+
+def test_values_settled_by_arrow_are_those_of_the_parsers(isere, monkeypatch):
+    """Columns of many distinct values: plain texts and decimals are settled by Arrow, the
+    others by the parsers; the outcome is the parsers' own, cell for cell."""
+    import random
+
+    from dashboard.intake import messages, tables
+
+    monkeypatch.setattr(messages, "MAX_ERRORS", 100_000)
+    rng = random.Random(11)
+    alphabet = ["a", "1", "9", "0", ",", ".", "-", "+", " ", "\t", "\n", "\r", "\x00", "\x1f",
+                "\x7f", "\x85", "\u202b", "\u2067", "é", "E", "x"]  # fmt: skip
+
+    def text() -> str:
+        return "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 7))).strip() or "z"
+
+    def number() -> str:
+        digits = str(rng.randint(0, 99_999)) if rng.random() < 0.8 else ""
+        return f"{rng.choice(['', '-'])}{rng.randint(0, 999)}{rng.choice(['', ',', '.'])}{digits}"
+
+    rows = [[text() if rng.random() < 0.5 else f"OP{i}", "38185", "2022", "1", text(),
+             number() if rng.random() < 0.7 else text(), number()]
+            for i in range(6000)]  # fmt: skip
+    raw = RawTable(["id_operation", "code_insee", "annee", "nb_plai", "libelle", "latitude",
+                    "nb_plus"], [(i + 2, r) for i, r in enumerate(rows)], "csv")  # fmt: skip
+    settled = tables.validate_table("operations", raw, isere, "x.csv")
+    monkeypatch.setattr(tables, "_plain_values", lambda *_: None)
+    parsed = tables.validate_table("operations", raw, isere, "x.csv")
+    assert len(settled.errors) > 10_000  # control characters, bad numbers, negatives…
+    assert settled.errors == parsed.errors
+    assert settled.warnings == parsed.warnings
+    assert settled.frame.equals(parsed.frame)
