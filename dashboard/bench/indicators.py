@@ -78,9 +78,10 @@ def _measure(
     tables: dict,
     sample: int | None,
 ) -> dict[str, Any]:
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     n_rows = _ours(reference, memberships, tables)
     ours = time.perf_counter() - start
+    ours_cpu = time.process_time() - cpu
     tmap = territory_map(reference, memberships)
     territories = tmap[["territoire_type", "territoire_code"]].drop_duplicates()
     total = len(territories)
@@ -93,6 +94,7 @@ def _measure(
         naive_key = f"indicators_{label}_naive_s"
     return {
         f"indicators_{label}_s": round(ours, 3),
+        f"indicators_{label}_cpu_s": round(ours_cpu, 3),
         naive_key: round(naive, 3),
         f"indicators_{label}_ratio": round(ours / naive, 4) if naive else None,
         f"indicators_{label}_territories": total,

@@ -201,6 +201,12 @@ class CoverageInputs:
     tolerances: Tolerances = field(default_factory=Tolerances)
 
     @cached_property
+    def memo(self) -> dict[str, pd.DataFrame]:
+        """Tables that several rules derive from these inputs, computed once (the EPCI
+        obligation table of :func:`dashboard.coverage.plh.obligation_table`)."""
+        return {}
+
+    @cached_property
     def commune_populations(self) -> pd.DataFrame:
         """Communes of the département with the populations used: ``code_insee``, ``nom``,
         ``epci_siren``, ``population`` (municipale), ``population_totale``, ``millesime``,

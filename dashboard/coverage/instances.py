@@ -51,8 +51,14 @@ def epci_cuts(inputs: CoverageInputs, instance_type: str) -> list[EpciCut]:
     joined = communes.merge(
         mem[["code_insee", "instance_code", "instance_nom"]], on="code_insee", how="left"
     )
+    # Only the EPCI in two instances or more, or in one and partly in none, are looked at.
+    placed = joined.dropna(subset=["instance_code"])
+    pairs = placed.drop_duplicates(["epci_siren", "instance_code", "instance_nom"])
+    n_instances = pairs.groupby("epci_siren").size()
+    unplaced = set(joined.loc[joined["instance_code"].isna(), "epci_siren"].dropna())
+    cut = set(n_instances.index[n_instances > 1]) | (unplaced & set(n_instances.index))
     cuts = []
-    for siren, group in joined.groupby("epci_siren"):
+    for siren, group in joined[joined["epci_siren"].isin(cut)].groupby("epci_siren"):
         inside = group.dropna(subset=["instance_code"])
         counts = inside.groupby(["instance_code", "instance_nom"]).size()
         sans = group[group["instance_code"].isna()].drop_duplicates("code_insee")
@@ -109,6 +115,7 @@ def communes_multiple(inputs: CoverageInputs, instance_type: str) -> pd.Series:
     """Communes in several instances of a type: ``code_insee → sorted instance codes``."""
     mem = inputs.memberships
     mem = mem[mem["instance_type"] == instance_type]
+    mem = mem[mem.duplicated("code_insee", keep=False)]  # only those listed twice or more
     per = mem.groupby("code_insee")["instance_code"].apply(lambda s: sorted(set(s)))
     return per[per.str.len() > 1]
 

@@ -19,15 +19,18 @@ def instances_equal_to_epci(inputs: CoverageInputs) -> dict[str, str]:
     if mem is None or mem.empty:
         return {}
     communes = inputs.reference.communes
-    by_epci = {
-        frozenset(group["code_insee"]): siren for siren, group in communes.groupby("epci_siren")
-    }
-    out = {}
-    for code, group in mem.groupby("instance_code"):
-        siren = by_epci.get(frozenset(group["code_insee"]))
-        if siren:
-            out[str(code)] = siren
-    return out
+    epci_of = communes.drop_duplicates("code_insee").set_index("code_insee")["epci_siren"]
+    size = communes.groupby("epci_siren")["code_insee"].nunique()
+    # An instance is an EPCI when all its communes are of that EPCI, and all of them.
+    pairs = mem[["instance_code", "code_insee"]].drop_duplicates()
+    siren = pairs["code_insee"].map(epci_of)
+    instance = pairs["instance_code"].to_numpy()
+    by_instance = siren.groupby(instance)
+    one = (by_instance.nunique() == 1) & ~siren.isna().groupby(instance).any()
+    first = by_instance.first()[one]
+    counts = pairs.groupby("instance_code")["code_insee"].size()
+    return {str(code): s for code, s in first.items()
+            if s and counts[code] == size.get(s, -1)}  # fmt: skip
 
 
 def territorialised_plai(inputs: CoverageInputs) -> pd.DataFrame:

@@ -69,7 +69,16 @@ def obligation_table(inputs: CoverageInputs) -> pd.DataFrame:
     """One row per EPCI: ``siren``, ``nom``, ``nature``, ``population_eff`` and
     ``max_commune_eff`` (whole EPCI, population totale), ``population_municipale_eff`` and
     ``max_commune_municipale_eff``, ``extends_beyond``, ``oblige`` (bool, on the population
-    totale), ``cas_limite`` (bool, :func:`is_borderline`), ``plh_en_vigueur`` (bool)."""
+    totale), ``cas_limite`` (bool, :func:`is_borderline`), ``plh_en_vigueur`` (bool).
+
+    Computed once per inputs (two rules and the page read it); each caller gets a copy.
+    """
+    if "obligation" not in inputs.memo:
+        inputs.memo["obligation"] = _obligation_table(inputs)
+    return inputs.memo["obligation"].copy()
+
+
+def _obligation_table(inputs: CoverageInputs) -> pd.DataFrame:
     epci = inputs.epci_populations.copy()
     epci["oblige"] = [
         is_obliged(n, p, m)
@@ -84,7 +93,7 @@ def obligation_table(inputs: CoverageInputs) -> pd.DataFrame:
             epci["max_commune_eff"], epci["max_commune_municipale_eff"], strict=True,
         )
     ]  # fmt: skip
-    epci["plh_en_vigueur"] = [not plh_in_force(inputs, s).empty for s in epci["siren"]]
+    epci["plh_en_vigueur"] = epci["siren"].isin(sirens_in_force(inputs))
     return epci[
         ["siren", "nom", "nature", "population_eff", "max_commune_eff",
          "population_municipale_eff", "max_commune_municipale_eff", "extends_beyond",
@@ -105,6 +114,16 @@ def plh_in_force(inputs: CoverageInputs, siren: str, day: dt.date | None = None)
         (inputs.plh["territoire_code"] == siren) & inputs.plh["statut"].isin(STATUTS_EN_VIGUEUR)
     ]
     return rows[[_covers(r, day) for _, r in rows.iterrows()]]
+
+
+def sirens_in_force(inputs: CoverageInputs, day: dt.date | None = None) -> set[str]:
+    """EPCI with a PLH applicable on ``day`` (default ``inputs.as_of``): every EPCI for which
+    :func:`plh_in_force` is not empty, in one pass over the plans."""
+    day = day or inputs.as_of
+    rows = inputs.plh[inputs.plh["statut"].isin(STATUTS_EN_VIGUEUR)]
+    covering = [(s is None or s <= day) and (e is None or day <= e)
+                for s, e in zip(rows["date_debut"], rows["date_fin"], strict=True)]  # fmt: skip
+    return set(rows.loc[covering, "territoire_code"])
 
 
 def plh_name(row: pd.Series) -> str:
@@ -315,10 +334,14 @@ def check_plh_period(inputs: CoverageInputs) -> list[Finding]:
         set(table.index[table["oblige"] | table["cas_limite"]]) | set(inputs.plh["territoire_code"])
     )
     findings = []
+    plh = inputs.plh
+    dated = (plh["statut"].isin(STATUTS_ADOPTES) & plh["date_debut"].notna()
+             & plh["date_fin"].notna())  # fmt: skip
+    by_siren = dict(tuple(plh.groupby("territoire_code", sort=False)))
+    adopted_by_siren = dict(tuple(plh[dated].groupby("territoire_code", sort=False)))
     for siren in sirens:
-        rows = inputs.plh[inputs.plh["territoire_code"] == siren]
-        adopted = rows[rows["statut"].isin(STATUTS_ADOPTES)]
-        adopted = adopted[adopted["date_debut"].notna() & adopted["date_fin"].notna()]
+        rows = by_siren.get(siren, plh.iloc[:0])
+        adopted = adopted_by_siren.get(siren, plh.iloc[:0])
         covered = [(s, e) for s, e in zip(adopted["date_debut"], adopted["date_fin"], strict=True)]
         gaps = uncovered_intervals(period, covered)
         if not gaps:

@@ -27,6 +27,7 @@ from dashboard.intake.messages import Message, ValidationResult
 from dashboard.intake.parsers import printable
 from dashboard.intake.readers import ReadError, read_geo_bytes, read_table
 from dashboard.intake.tables import validate_table
+from dashboard.store.database import collector_paused
 from dashboard.store.permissions import DELEGUE_EPCI, Acteur, PermissionRefusee, check_write
 from dashboard.store.schemas import KINDS
 from dashboard.store.workspace import (
@@ -184,10 +185,11 @@ def check_file(
             result: ValidationResult = validate_drawing(drawing, reference, filename, mapping,
                                                         deadline)
         else:
-            raw = read_table(data, filename, sheet, deadline)
-            report.details = {"format": raw.format, **raw.details}
-            result = validate_table(kind, raw, reference, filename, mapping, instance_codes,
-                                    deadline, action_codes)
+            with collector_paused():
+                raw = read_table(data, filename, sheet, deadline)
+                report.details = {"format": raw.format, **raw.details}
+                result = validate_table(kind, raw, reference, filename, mapping,
+                                        instance_codes, deadline, action_codes)
     except (ReadError, ValidationTimeoutError) as exc:
         report.errors.append(Message(None, None, f"{label} : {exc}"))
         return report

