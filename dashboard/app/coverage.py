@@ -24,6 +24,7 @@ from dashboard.coverage.report import (
 from dashboard.maps.folium_map import build_category_map, short_epci_name
 from dashboard.maps.territory import Territory
 from dashboard.spreadsheets import XLSX_MIME, frame_csv, frame_xlsx
+from dashboard.store.schemas import label, order_of
 
 _SEVERITY_BADGES = {
     "erreur": ":red-badge[Erreur]",
@@ -61,7 +62,7 @@ def filters() -> tuple[list[str], list[str]]:
     )  # fmt: skip
     chosen = c2.multiselect(
         "Règles", rules, default=_list_param("regle", rules),
-        format_func=lambda r: f"{r} — {RULES_BY_ID[r].label}", key="cov-regle",
+        format_func=lambda r: RULES_BY_ID[r].label, key="cov-regle",
     )  # fmt: skip
     for name, values, allowed in (("gravite", severities, SEVERITIES), ("regle", chosen, rules)):
         if set(values) == set(allowed):
@@ -192,7 +193,7 @@ def findings_list(
                 for i, row in enumerate(group.itertuples()):
                     rule = RULES_BY_ID[row.rule]
                     icon = _SEVERITY_BADGES.get(row.severity, "")
-                    st.markdown(f"{icon} **{row.rule} — {plain(rule.label)}** : "
+                    st.markdown(f"{icon} **{plain(rule.label)}** : "
                                 f"{plain(row.message)}")
                     st.caption(f"Base : {plain(rule.article)}")
                     if i == 0:
@@ -200,7 +201,7 @@ def findings_list(
         return shown
     for rule_id, group in shown.groupby("rule", sort=False):
         rule = RULES_BY_ID[rule_id]
-        with st.expander(f"{rule_id} — {plain(rule.label)} ({len(group)})", expanded=True):
+        with st.expander(f"{plain(rule.label)} ({len(group)})", expanded=True):
             st.caption(f"Base : {plain(rule.article)}")
             for i, row in enumerate(group.itertuples()):
                 icon = _SEVERITY_BADGES.get(row.severity, "")
@@ -223,13 +224,14 @@ def timeline(report: CoverageReport) -> None:
     }  # fmt: skip
     fig = go.Figure()
     bars = data.dropna(subset=["date_debut", "date_fin"])
-    for statut, rows in bars.groupby("statut"):
+    for statut in order_of("statut_plan", bars["statut"]):
+        rows = bars[bars["statut"] == statut]
         starts = pd.to_datetime(rows["date_debut"])
         ends = pd.to_datetime(rows["date_fin"])
         fig.add_trace(
             go.Bar(
                 y=rows["epci"], x=(ends - starts).dt.days * 86_400_000, base=starts,
-                orientation="h", name=str(statut).replace("_", " "),
+                orientation="h", name=label("statut_plan", statut),
                 marker_color=colours.get(str(statut), "#888888"),
                 customdata=rows[["intitule"]].to_numpy(),
                 hovertemplate="%{customdata[0]}<br>%{base|%d/%m/%Y} → fin<extra></extra>",
@@ -255,7 +257,10 @@ def timeline(report: CoverageReport) -> None:
 
 def downloads(shown: pd.DataFrame) -> None:
     """CSV (for French Excel: ``;``, UTF-8 with BOM) and XLSX of the findings shown."""
-    table = shown.drop(columns=["details"], errors="ignore").rename(
+    table = shown.drop(columns=["details"], errors="ignore").assign(
+        severity=shown["severity"].map(SEVERITY_LABELS).fillna(shown["severity"]),
+        territoire_type=shown["territoire_type"].map(lambda t: label("territoire_type", t)),
+    ).rename(
         columns={
             "rule": "règle", "rule_label": "libellé", "severity": "gravité",
             "territoire_type": "type de territoire", "territoire_code": "code",

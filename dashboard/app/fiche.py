@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.app import common as ui
-from dashboard.app.plotly_style import french_figure
+from dashboard.app.plotly_style import LEGEND_TOP, french_figure, year_axis
 from dashboard.app.text import plain
 from dashboard.coverage import SEVERITY_LABELS
 from dashboard.exports.bundle import (
@@ -29,6 +29,7 @@ from dashboard.indicators.outcomes import DEFINITION_ISSUES
 from dashboard.indicators.signals import definition_taux
 from dashboard.indicators.status import DEFINITION_TAUX, REGLE_DATE_REFERENCE, au
 from dashboard.maps.static import overview_png
+from dashboard.store.schemas import label as code_label
 from geo.reference import SOURCE_GEOGRAPHIE
 
 
@@ -108,23 +109,24 @@ def objectives(fiche: FicheContent) -> None:
             ("realise", "Financés (agréés, livrés)", "#000091"),
             ("programme", "Programmés", "#f5c98c"),
         ):
-            bars.add_bar(x=years["periode"], y=years[col], name=name, marker_color=colour)
-        bars.update_layout(
-            barmode="group", height=320, margin={"t": 30, "b": 10}, title="PLA-I par an"
-        )
+            bars.add_bar(x=years["periode"].astype(str), y=years[col], name=name,
+                         marker_color=colour)  # fmt: skip
+        bars.update_layout(barmode="group", height=340, margin={"t": 60, "b": 10},
+                           title="PLA-I par an", legend=LEGEND_TOP)  # fmt: skip
+        year_axis(bars, list(years["periode"]))
         c1.plotly_chart(french_figure(bars), width="stretch", key="fiche-bars")
         cum = years.assign(cumul=years["realise"].cumsum(), cible=years["objectif"].cumsum())
         # Realised values stop with the data: no flat line over years not yet reported.
         last = years["annee_donnees"].max()
         done = cum if pd.isna(last) else cum[cum["periode"].astype(int) <= int(last)]
         traj = go.Figure()
-        traj.add_scatter(x=cum["periode"], y=cum["cible"], name="Objectif cumulé",
+        traj.add_scatter(x=cum["periode"].astype(str), y=cum["cible"], name="Objectif cumulé",
                          line={"dash": "dash", "color": "#666666"})  # fmt: skip
-        traj.add_scatter(x=done["periode"], y=done["cumul"], name="Financés cumulés",
+        traj.add_scatter(x=done["periode"].astype(str), y=done["cumul"], name="Financés cumulés",
                          line={"color": "#000091", "width": 3})  # fmt: skip
-        traj.update_layout(
-            height=320, margin={"t": 30, "b": 10}, title=f"Trajectoire {p['periode']}"
-        )
+        traj.update_layout(height=340, margin={"t": 60, "b": 10}, legend=LEGEND_TOP,
+                           title=f"Trajectoire {p['periode']}")  # fmt: skip
+        year_axis(traj, list(cum["periode"]))
         c2.plotly_chart(french_figure(traj), width="stretch", key="fiche-trajectoire")
         st.markdown(
             f"**{plain(p['periode'])}** : objectif {fr_int(p['objectif'])}, financés "
@@ -155,7 +157,12 @@ def operations(bundle: ExportBundle, fiche: FicheContent) -> None:
              "bailleur": "Bailleur", "statut": "Statut", "nb_plai": "PLA-I", "nb_plus": "PLUS",
              "nb_pls": "PLS"}  # fmt: skip
     cols = [c for c in names if c in ops]
-    st.dataframe(ops[cols].rename(columns=names), hide_index=True, width="stretch", height=280)
+    shown = ops[cols].copy()
+    if "statut" in shown:
+        shown["statut"] = shown["statut"].map(lambda s: code_label("statut_operation", s))
+    if "annee" in shown:
+        shown["annee"] = shown["annee"].map(lambda y: "–" if pd.isna(y) else str(int(y)))
+    st.dataframe(shown.rename(columns=names), hide_index=True, width="stretch", height=280)
     st.caption(f"Source : opérations importées (Sisal / Galion) — {plain(bundle.source)}")
 
 
@@ -176,6 +183,7 @@ def signals(fiche: FicheContent) -> None:
     trend = fiche.signal_trend
     if not trend.empty:
         fig = go.Figure()
+        trend = trend.assign(annee=trend["annee"].astype(int).astype(str))
         fig.add_bar(x=trend["annee"], y=trend["nb_signalements"], name="Reçus",
                     marker_color="#000091", offsetgroup="recus")  # fmt: skip
         fig.add_bar(x=trend["annee"], y=trend["nb_resolus"], name="Résolus",
@@ -183,7 +191,9 @@ def signals(fiche: FicheContent) -> None:
         fig.add_bar(x=trend["annee"], y=trend["nb_clos_sans_resolution"],
                     base=trend["nb_resolus"], name="Clos sans résolution",
                     marker_color="#f08a24", offsetgroup="clos")  # fmt: skip
-        fig.update_layout(barmode="group", height=280, margin={"t": 20, "b": 10})
+        fig.update_layout(barmode="group", height=300, margin={"t": 20, "b": 10},
+                          legend=LEGEND_TOP)  # fmt: skip
+        year_axis(fig, list(trend["annee"]))
         st.plotly_chart(french_figure(fig), width="stretch", key="fiche-signaux")
     st.caption(
         f"{DEFINITION_ISSUES} Source : {plain(s['source'])}. "
@@ -205,6 +215,7 @@ def plh(bundle: ExportBundle, fiche: FicheContent) -> None:
             lambda d: d.strftime("%d/%m/%Y") if isinstance(d, dt.date) else "—"
         )
     table["objectif_plai_annuel"] = table["objectif_plai_annuel"].map(fr_int)
+    table["statut"] = table["statut"].map(lambda s: code_label("statut_plan", s))
     st.dataframe(
         table.rename(columns={"nom": "EPCI", "intitule": "PLH", "statut": "Statut",
                               "date_debut": "Début", "date_fin": "Fin",

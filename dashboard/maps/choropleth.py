@@ -31,6 +31,7 @@ from dashboard.maps.folium_map import (
     new_map,
     short_epci_name,
 )
+from dashboard.store.schemas import LABELS
 
 #: Classification methods: code → label stated on screen and in the legend.
 METHODS: dict[str, str] = {
@@ -51,10 +52,9 @@ _PALETTES: dict[str, list[str]] = {
 
 #: Operation statuses: label and colour of the points.
 STATUT_COLOURS: dict[str, tuple[str, str]] = {
-    "programmee": ("programmée", "#9e9e9e"),
-    "agreee": ("agréée", "#1f78b4"),
-    "livree": ("livrée", "#33a02c"),
-    "abandonnee": ("abandonnée", "#e31a1c"),
+    code: (LABELS["statut_operation"][code], colour)
+    for code, colour in (("livree", "#33a02c"), ("agreee", "#1f78b4"),
+                         ("programmee", "#9e9e9e"), ("abandonnee", "#e31a1c"))
 }
 _LEVEL_NAMES = {"commune": "Commune", "epci": "EPCI", "instance": "Instance"}
 
