@@ -50,10 +50,12 @@ LAYER_LABELS = {
     "instances": "Instances locales",
 }
 
-#: Qualitative palette for instances, readable on a white background (ColorBrewer Set3/Paired).
+#: Qualitative palette of the instances, one colour each and distinct side by side: Paul
+#: Tol's « muted » and Okabe-Ito colours (chosen for colour-blind readers), strong enough
+#: to tell apart under the map's opacity; the legend names every colour.
 INSTANCE_PALETTE = [
-    "#8dd3c7", "#fdb462", "#bebada", "#fb8072", "#80b1d3", "#b3de69", "#fccde5",
-    "#bc80bd", "#ccebc5", "#ffed6f", "#a6cee3", "#e5c494", "#d8b365", "#cab2d6",
+    "#0072b2", "#e69f00", "#117733", "#cc6677", "#88ccee", "#999933", "#882255",
+    "#44aa99", "#f0e442", "#332288", "#d55e00", "#aa4499", "#ddcc77", "#56b4e9",
 ]  # fmt: skip
 
 
