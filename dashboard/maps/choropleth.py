@@ -121,8 +121,10 @@ def classify(
 ) -> Classes:
     """Classes of ``values`` (NaN ignored) by ``method`` with at most ``k`` classes.
 
-    Fewer classes are made when there are fewer distinct values; an empty input gives
-    no class at all.
+    Fewer classes are made when there are fewer distinct values (with ``k`` distinct
+    values or fewer, one class per value); an empty input gives no class at all. Each
+    label spans the values its class really holds: a class of one value reads « 0 », never
+    « 0 – 0 », and the next one starts at its smallest value (« 1 – 11 », not « 0 – 11 »).
 
     Raises
     ------
@@ -136,24 +138,33 @@ def classify(
         return Classes(method, [], float("nan"), [], [])
     distinct = np.unique(y)
     k = max(1, min(k, distinct.size))
-    if k == 1:
-        bins = [float(distinct.max())]
+    if distinct.size <= k:  # few values (counts at commune level): one class each
+        bins = [float(v) for v in distinct]
     else:
-        with warnings.catch_warnings():  # mapclassify warns when it merges equal bins
-            warnings.simplefilter("ignore")
-            classifier = {
-                "quantiles": mapclassify.Quantiles,
-                "jenks": mapclassify.FisherJenks,
-                "egal": mapclassify.EqualInterval,
-            }[method](y, k=k)
-        bins = sorted({float(b) for b in classifier.bins})
+        bins = _bins(y, method, k)
+        if method == "quantiles" and len(bins) < k:
+            # Tied values (many communes at 0) merge quantiles into fewer classes: natural
+            # breaks keep k classes, and the legend says so.
+            method, bins = "jenks", _bins(y, "jenks", k)
     lower = float(y.min())
-    bounds = [lower, *bins]
-    labels = [
-        fmt(bounds[0]) if len(bins) == 1 and bounds[0] == bins[0] else f"{fmt(lo)} – {fmt(hi)}"
-        for lo, hi in itertools.pairwise(bounds)
-    ]
+    labels = []
+    for prev, hi in itertools.pairwise([-math.inf, *bins]):
+        held = y[(y > prev + 1e-9) & (y <= hi + 1e-9)]
+        lo = float(held.min()) if held.size else hi
+        labels.append(fmt(hi) if fmt(lo) == fmt(hi) else f"{fmt(lo)} – {fmt(hi)}")
     return Classes(method, bins, lower, palette(len(bins), palette_name), labels)
+
+
+def _bins(y: np.ndarray, method: str, k: int) -> list[float]:
+    """Upper bounds of ``k`` classes of ``y`` by ``method`` (equal bounds merged)."""
+    with warnings.catch_warnings():  # mapclassify warns when it merges equal bins
+        warnings.simplefilter("ignore")
+        classifier = {
+            "quantiles": mapclassify.Quantiles,
+            "jenks": mapclassify.FisherJenks,
+            "egal": mapclassify.EqualInterval,
+        }[method](y, k=k)
+    return sorted({float(b) for b in classifier.bins})
 
 
 def _operation_points(operations: pd.DataFrame, communes: gpd.GeoDataFrame) -> pd.DataFrame:
