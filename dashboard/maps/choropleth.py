@@ -28,6 +28,7 @@ from dashboard.maps.folium_map import (
     _escaped,
     add_outline,
     emptiest_corner,
+    legend_of,
     new_map,
     short_epci_name,
 )
@@ -213,6 +214,8 @@ def add_operations(
         })  # fmt: skip
         PointLayer(points, "PLA-I par commune (opérations non abandonnées)", opacity=0.45
                    ).add_to(fmap)  # fmt: skip
+        _legend_points(fmap, "PLA-I par commune (aire ∝ logements)",
+                       [("opérations non abandonnées", "#000091")])  # fmt: skip
         return
     statut = ops["statut"].fillna("agreee").astype(str) if "statut" in ops else pd.Series(
         "agreee", index=ops.index)  # fmt: skip
@@ -232,6 +235,16 @@ def add_operations(
         ],
     })  # fmt: skip
     PointLayer(points, "Opérations PLA-I (points)", opacity=0.7).add_to(fmap)
+    present = set(statut)
+    _legend_points(fmap, "Opérations PLA-I (aire ∝ logements)",
+                   [(lab, colour) for code, (lab, colour) in STATUT_COLOURS.items()
+                    if code in present])  # fmt: skip
+
+
+def _legend_points(fmap: folium.Map, title: str, entries: list[tuple[str, str]]) -> None:
+    legend = legend_of(fmap)
+    if legend is not None:
+        legend.add_points(title, entries)
 
 
 def add_signal_density(
@@ -241,7 +254,8 @@ def add_signal_density(
 
     ``density`` has ``territoire_code`` (INSEE), ``nb_signalements`` and ``taux_pour_10000``
     (:func:`dashboard.indicators.signals.signal_summary` at commune level). One canvas
-    layer, hidden by default.
+    layer, hidden by default, listed in the legend. Small, light, outlined circles: the
+    choropleth under them stays readable.
     """
     pts = communes.set_index("code_insee").geometry.representative_point()
     names = communes.set_index("code_insee")["nom"]
@@ -250,8 +264,8 @@ def add_signal_density(
     codes = rows["territoire_code"].astype(str)
     points = pd.DataFrame({
         "lat": codes.map(pts.y).to_numpy(), "lng": codes.map(pts.x).to_numpy(),
-        "radius": (2 + 1.5 * np.sqrt(rows["nb_signalements"])).to_numpy(),
-        "colour": "#a50f15",
+        "radius": (1.5 + 0.9 * np.sqrt(rows["nb_signalements"])).to_numpy(),
+        "colour": "#7a0a0f",
         "tooltip": [
             f"{html.escape(str(names.get(c, c)))} : {fr_int(n)} signalement(s), "
             f"{fr_number(r, 1)} pour 10\u202f000 hab."
@@ -259,8 +273,10 @@ def add_signal_density(
                                strict=True)
         ],
     })  # fmt: skip
-    PointLayer(points, "Signalements par commune (densité)", opacity=0.45, show=show,
+    PointLayer(points, "Signalements par commune (densité)", opacity=0.3, show=show,
                fill="#de2d26").add_to(fmap)  # fmt: skip
+    _legend_points(fmap, "Signalements par commune (aire ∝ nombre)",
+                   [("signalements déposés", "#de2d26")])  # fmt: skip
 
 
 def build_choropleth_map(
@@ -346,7 +362,8 @@ def build_choropleth_map(
     if note:
         full_note = f"{note} — {full_note}"
     entries = classes.legend_entries(with_missing=bool(vals.isna().any()))
-    Legend(title, entries, full_note, emptiest_corner(shapes)).add_to(fmap)
+    Legend(title, entries, full_note, emptiest_corner(shapes), fit=tuple(shapes.total_bounds)
+           ).add_to(fmap)  # fmt: skip
     return fmap, classes
 
 

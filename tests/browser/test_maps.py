@@ -186,3 +186,43 @@ def test_file_uploader_reads_french(streamlit_url, offline_page):
     shown = page.evaluate(probe)
     assert shown == [["0px", '"Parcourir"'], ["0px", '"ou glisser-déposer le fichier ici"']]
     assert page.get_by_text("Formats acceptés : CSV").is_visible()
+
+
+#: Points of the legend's box (a 6 × 6 grid) over which a territory is drawn.
+_UNDER_LEGEND = """() => {
+    const legend = document.querySelector('.territoires-legend');
+    if (!legend) return null;
+    const r = legend.getBoundingClientRect();
+    const covered = [];
+    for (let i = 0; i < 6; i++) for (let j = 0; j < 6; j++) {
+        const x = r.left + (i + 0.5) * r.width / 6, y = r.top + (j + 0.5) * r.height / 6;
+        const under = document.elementsFromPoint(x, y)
+            .filter(e => e.matches('path.leaflet-interactive'));
+        if (under.length) covered.push([Math.round(x), Math.round(y)]);
+    }
+    const map = document.querySelector('.leaflet-container').getBoundingClientRect();
+    return {covered, text: legend.innerText, legend: [r.left, r.top, r.width, r.height],
+            map: [map.width, map.height]};
+}"""
+
+
+@pytest.mark.parametrize(("path", "wanted"), [
+    ("/?dep=38", ["Instances locales", "Agglomération grenobloise", "Voironnais-Chartreuse"]),
+    ("/carte?dep=38", ["Opérations PLA-I (aire ∝ logements)", "livrée", "agréée"]),
+    ("/habitat_indigne?dep=38", ["Signalements par commune (aire ∝ nombre)"]),
+], ids=["accueil", "carte", "habitat"])  # fmt: skip
+def test_legends_name_every_layer_and_cover_no_territory(streamlit_url, offline_page, path,
+                                                         wanted):  # fmt: skip
+    page = offline_page
+    page.goto(f"{streamlit_url}{path}", wait_until="domcontentloaded")
+    frame = _map_frame_with_paths(page, 13)
+    frame.locator(".territoires-legend").wait_for(timeout=60_000)
+    for _ in range(20):  # the map is fitted again once the legend and the frame are sized
+        page.wait_for_timeout(500)
+        found = frame.locator("body").evaluate(f"({_UNDER_LEGEND})")
+        if not found["covered"]:
+            break
+    for text in wanted:
+        assert text in found["text"]
+    assert found["covered"] == [], found
+    assert page.blocked_requests == []  # type: ignore[attr-defined]
