@@ -7,6 +7,9 @@ fiche, so the screen and the export never disagree.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
+from urllib.parse import quote
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -29,6 +32,7 @@ from dashboard.indicators.outcomes import DEFINITION_ISSUES
 from dashboard.indicators.signals import definition_taux
 from dashboard.indicators.status import DEFINITION_TAUX, REGLE_DATE_REFERENCE, au
 from dashboard.maps.static import overview_png
+from dashboard.maps.territory import Territory
 from dashboard.store.schemas import label as code_label
 from geo.reference import SOURCE_GEOGRAPHIE
 
@@ -55,17 +59,75 @@ def location_png(departement: str, key: str, signature: str) -> bytes:
     )  # fmt: skip
 
 
+def fiche_url(departement: str, key: str, absolute: bool = False) -> str:
+    """Link to the fiche of ``key`` (``epci:SIREN``, ``instance:CODE``): relative, or the
+    full address of this server (to copy and send) when it is known."""
+    query = f"fiche?dep={quote(departement, safe='')}&territoire={quote(key, safe=':')}"
+    if absolute:
+        here = str(st.context.url or "")
+        if here.startswith(("http://", "https://")):
+            base = here.split("?", 1)[0].split("#", 1)[0]
+            return f"{base.rsplit('/', 1)[0]}/{query}"
+    return f"./{query}"
+
+
+def fiche_button(terr: Territory, level: str, code: str) -> None:
+    """« Voir la fiche » of a clicked territory, in a detail panel: the EPCI or instance
+    itself, the EPCI of a commune."""
+    if level == "commune":
+        com = terr.reference.communes
+        siren = com.loc[com["code_insee"].astype(str) == str(code), "epci_siren"]
+        if siren.empty or pd.isna(siren.iloc[0]):
+            return
+        level, code = "epci", str(siren.iloc[0])
+    if level == "epci":
+        names = terr.epci.loc[terr.epci["siren"].astype(str) == str(code), "nom"]
+    elif level == "instance" and not terr.instances.empty:
+        names = terr.instances.loc[terr.instances["instance_code"].astype(str) == str(code),
+                                   "instance_nom"]  # fmt: skip
+    else:
+        return
+    if names.empty:
+        return
+    st.link_button(f"Voir la fiche : {plain(names.iloc[0])}",
+                   fiche_url(terr.reference.departement, f"{level}:{code}"))  # fmt: skip
+
+
+def search_label(ref: TerritoryRef, nature: str = "") -> str:
+    """What the territory list shows and searches: kind and name, then the common names
+    a user types (« la Métro » for a métropole) and the accented words without accents
+    (« metropole », « gresivaudan »): the list's search matches letters exactly."""
+    kind = "EPCI" if ref.type == "epci" else "Instance"
+    aliases = ["la Métro"] if nature == "ME" else []
+    folded = [w for w in _WORDS.findall(ref.nom) if _fold(w) != w.lower()]
+    if folded:
+        aliases.append(" ".join(_fold(w) for w in [*(["Métro"] if nature == "ME" else []),
+                                                   *folded]))  # fmt: skip
+    return f"{kind} — {ref.nom}" + (f" · {', '.join(aliases)}" if aliases else "")
+
+
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
+def _fold(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", word.lower())
+                   if not unicodedata.combining(c))  # fmt: skip
+
+
 def selector(bundle: ExportBundle, default: str | None = None) -> TerritoryRef | None:
     """Territory selector bound to ``?territoire=epci:SIREN`` (shareable link); without it,
     ``default`` (a délégué's EPCI)."""
     refs = {r.key: r for r in bundle.epci_refs() + bundle.instance_refs()}
+    epci = bundle.territory.epci
+    natures = dict(zip("epci:" + epci["siren"].astype(str), epci["nature"], strict=True))
+    labels = {k: search_label(r, str(natures.get(k, ""))) for k, r in refs.items()}
     wanted = st.query_params.get("territoire") or default
     if "fiche-territoire" not in st.session_state:
         st.session_state["fiche-territoire"] = wanted if wanted in refs else None
     value = st.selectbox(
         "Territoire", list(refs),
-        format_func=lambda k: f"{'EPCI' if k.startswith('epci') else 'Instance'} — {refs[k].nom}",
-        key="fiche-territoire", placeholder="Choisir un EPCI ou une instance…",
+        format_func=labels.get, key="fiche-territoire",
+        placeholder="Choisir ou taper un nom, un sigle (CAPI, la Métro…)",
     )  # fmt: skip
     if wanted and wanted not in refs:
         st.warning(f"Territoire « {plain(wanted)} » inconnu dans ce département.")
@@ -88,10 +150,33 @@ def header(bundle: ExportBundle, fiche: FicheContent) -> None:
             else:
                 st.metric(plain(label), value)
             st.caption(plain(source))
-    st.caption(
-        f"Situation {au(bundle.today)} ({REGLE_DATE_REFERENCE}). Lien de cette fiche : "
-        f"{plain('?territoire=' + ref.key)}"
-    )
+    st.caption(f"Situation {au(bundle.today)} ({REGLE_DATE_REFERENCE}).")
+    st.markdown("**Lien de cette fiche** (à copier et envoyer)")
+    st.code(fiche_url(bundle.departement, ref.key, absolute=True), language=None)
+
+
+def pick(bundle: ExportBundle) -> None:
+    """The empty fiche page: the département's map and the list of its EPCI and instances,
+    each opening its fiche."""
+    st.title("Fiche territoire")
+    st.markdown("Choisissez un territoire ci-dessus (tapez un nom ou un sigle), ou ci-dessous.")
+    c_map, c_epci, c_inst = st.columns([2, 1.3, 1.1], gap="medium")
+    terr = bundle.territory
+    with c_map:
+        st.image(overview_png(terr.communes, terr.epci, terr.instances, size=(7.0, 6.0)))
+        st.caption(f"Instances locales et EPCI — {plain(SOURCE_GEOGRAPHIE)}")
+    for col, title, refs in ((c_epci, "EPCI", bundle.epci_refs()),
+                             (c_inst, "Instances locales", bundle.instance_refs())):  # fmt: skip
+        with col:
+            st.subheader(title)
+            for ref in refs:
+                st.button(plain(ref.nom), key=f"pick-{ref.key}", on_click=_open, args=(ref.key,),
+                          width="stretch", type="tertiary")  # fmt: skip
+
+
+def _open(key: str) -> None:
+    st.session_state["fiche-territoire"] = key
+    st.query_params["territoire"] = key
 
 
 def objectives(fiche: FicheContent) -> None:

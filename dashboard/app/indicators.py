@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.app import common as ui
+from dashboard.app.fiche import fiche_button
 from dashboard.app.maps import show_map
 from dashboard.app.plotly_style import LEGEND_TOP, french_figure, integer_ticks, year_axis
 from dashboard.app.text import plain
@@ -649,6 +650,7 @@ def map_detail(level: str, code: str, indicateur: str, periode: str, as_of: dt.d
                 f"{fr_number(b['indice_equilibre'], 2)}"
             )
             st.caption(f"Période {plain(b['periode'])}. Source : {plain(b['source'])}")
+        fiche_button(ui.territory(ui.current_departement()), level, code)
 
 
 def indicator_map(

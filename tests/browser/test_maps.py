@@ -67,6 +67,9 @@ def test_map_draws_epci_offline_and_click_shows_detail(streamlit_url, offline_pa
     _click_latlng(page, frame, 45.1885, 5.7245)
     page.get_by_text("SIREN 200040715").wait_for(timeout=30_000)
     assert page.get_by_text("Grenoble-Alpes-Métropole", exact=True).count() >= 1
+    # The delegate's path: from the map to the fiche.
+    link = page.get_by_role("link", name="Voir la fiche : Grenoble-Alpes-Métropole")
+    assert link.get_attribute("href").endswith("fiche?dep=38&territoire=epci:200040715")
     assert page.blocked_requests == []  # type: ignore[attr-defined]
 
 
@@ -158,6 +161,9 @@ def test_fiche_by_link_then_presentation_walk(streamlit_url, offline_page):
     )
     page.get_by_role("heading", name="Grenoble-Alpes-Métropole").wait_for(timeout=90_000)
     page.get_by_text("450\u202f608").first.wait_for(timeout=30_000)
+    # The fiche's link is a full address, to copy.
+    shown = page.locator('[data-testid="stCode"]').first.inner_text()
+    assert shown.strip() == f"{streamlit_url}/fiche?dep=38&territoire=epci:200040715"
     page.goto(f"{streamlit_url}/presentation?dep=38", wait_until="domcontentloaded")
     page.get_by_role("heading", name="Vue d'ensemble du département").wait_for(timeout=90_000)
     page.locator('[data-testid="stSidebar"]').wait_for(state="hidden", timeout=30_000)
