@@ -105,8 +105,28 @@ def _highlight(terr: Territory, focus: tuple[str, str] | None):
     return None
 
 
+#: The map stays in view beside a long list of findings: « Voir … sur la carte » zooms a
+#: map that the reader sees, not one scrolled 2 000 px above.
+STICKY_MAP_CSS = """
+<style>
+[data-testid="stColumn"]:has(.st-key-coverage-map) { align-self: stretch; }
+[data-testid="stColumn"]:has(.st-key-coverage-map) > [data-testid="stVerticalBlock"] {
+  height: 100%; }
+[data-testid="stLayoutWrapper"]:has(> .st-key-coverage-map), .st-key-coverage-map {
+  position: sticky; top: 3.75rem; z-index: 1; }
+</style>
+"""
+
+
 def coverage_map(terr: Territory, report: CoverageReport, focus: tuple[str, str] | None) -> None:
-    """Map of what covers each commune, in the chosen mode, zoomed on the focus."""
+    """Map of what covers each commune, in the chosen mode, zoomed on the focus; it stays
+    in view while the findings beside it scroll."""
+    st.markdown(STICKY_MAP_CSS, unsafe_allow_html=True)
+    with st.container(key="coverage-map"):
+        _coverage_map(terr, report, focus)
+
+
+def _coverage_map(terr: Territory, report: CoverageReport, focus: tuple[str, str] | None) -> None:
     mode = st.radio(
         "Couleur des communes", list(MODES), format_func=MODE_LABELS.get, horizontal=True,
         key="cov-mode",

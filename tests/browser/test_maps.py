@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -111,6 +113,15 @@ def test_clicking_a_finding_zooms_the_coverage_map(streamlit_url, offline_page):
     frame = _map_frame_with_paths(page, 1, "path[stroke='#e1000f']")
     assert frame.locator("body").evaluate(_ZOOM) > zoom_before
     assert "focus=epci%3A243800984" in page.url or "focus=epci:243800984" in page.url
+    # A finding far down the list: its button zooms a map that is still in view.
+    last = page.get_by_role("button", name=re.compile("^Voir .* sur la carte$")).last
+    last.scroll_into_view_if_needed()
+    last.click()
+    page.wait_for_timeout(2000)
+    box = page.locator(MAP_FRAME).last.bounding_box()
+    assert box is not None
+    assert box["y"] >= 0
+    assert box["y"] + box["height"] / 2 <= page.viewport_size["height"]
     assert page.blocked_requests == []  # type: ignore[attr-defined]
 
 
