@@ -18,6 +18,7 @@ from dashboard.app import auth as ui_auth
 from dashboard.app.text import plain
 from dashboard.formatting import fr_date, fr_datetime, fr_int, num
 from dashboard.intake.imports import ImportReport, check_file, import_file
+from dashboard.intake.parsers import likely_kinds
 from dashboard.intake.templates import table_csv, table_xlsx, template, template_formats
 from dashboard.store.permissions import (
     DELEGUE_EPCI,
@@ -164,6 +165,20 @@ def _decimal(value: float) -> str:
     return text.rstrip("0").rstrip(",") if "," in text else text
 
 
+def likely_kind_hint(report: ImportReport) -> str:
+    """When required columns are missing, the kind of data the headers look like (empty
+    when none, or when it is the chosen one)."""
+    if report.valid or not report.errors:
+        return ""
+    headers = [*report.columns.values(), *report.unknown_headers]
+    others = [k for k in likely_kinds(headers) if k != report.kind]
+    if not others:
+        return ""
+    return (f"Ce fichier ressemble à un fichier de type « {KINDS[others[0]].label} » "
+            f"({others[0]}) : ses en-têtes en ont toutes les colonnes obligatoires. "
+            "Choisissez ce type de données ci-dessus.")
+
+
 def show_report(report: ImportReport) -> None:
     """Validation report: summary, errors and warnings with line and column, preview."""
     read = plain(", ".join(f"{DETAIL_LABELS.get(k, k)} : {v}" for k, v in report.details.items()
@@ -174,6 +189,9 @@ def show_report(report: ImportReport) -> None:
     else:
         st.error(f"Fichier invalide : {fr_int(len(report.errors))} erreur(s) — rien ne sera "
                  f"importé. {rows_read(report.rows)}{read}.")
+    hint = likely_kind_hint(report)
+    if hint:
+        st.info(hint)
     if report.errors:
         st.markdown("**Erreurs** (ligne telle qu'affichée dans le tableur, en-tête = ligne 1)")
         st.dataframe(_messages_table(report.errors), hide_index=True, width="stretch")

@@ -79,3 +79,22 @@ def test_preview_shows_no_none_and_french_numbers():
     assert shown.loc[1].tolist() == ["", "", "5", "", "", "450"]
     assert rows_read(1) == "1 ligne lue"
     assert rows_read(1258) == "1\u202f258 lignes lues"
+
+
+def test_a_file_read_as_the_wrong_kind_names_the_kind_it_looks_like(isere):
+    """The demo's Sisal extract uploaded with the default kind « instances »: beside the
+    missing columns, the page says it looks like operations."""
+    from dashboard.app.data import likely_kind_hint
+    from dashboard.intake.imports import check_file
+    from dashboard.intake.parsers import likely_kinds
+    from tests.paths import PAGES
+
+    data = (PAGES.parent / "data" / "demo" / "operations_sisal.csv").read_bytes()
+    report = check_file("instances", data, "operations_sisal.csv", isere)
+    assert not report.valid
+    assert any("absente" in m.message for m in report.errors)
+    hint = likely_kind_hint(report)
+    assert "(operations)" in hint
+    assert "Opérations" in hint or "opérations" in hint
+    assert likely_kind_hint(check_file("operations", data, "operations_sisal.csv", isere)) == ""
+    assert likely_kinds(["colonne inconnue"]) == []
