@@ -99,3 +99,7 @@ def test_other_departement_than_the_workspace_is_explained(monkeypatch, demo_wor
     at.run()
     assert not at.exception
     assert any("appartient au département 38" in w.value for w in at.warning)
+    # A way forward, not a dead end.
+    text = " ".join(m.value for m in at.markdown)
+    assert "créez-lui un espace de travail" in text
+    assert "Carte du département" in text
