@@ -107,6 +107,14 @@ def workspace_banner(ws: Workspace, departement: str) -> bool:
     return True
 
 
+#: Line and column narrow, the message takes the rest of the width (never cut to a few words).
+MESSAGE_COLUMNS = {
+    "ligne": st.column_config.NumberColumn("Ligne", width="small", format="%d"),
+    "colonne": st.column_config.TextColumn("Colonne", width="small"),
+    "message": st.column_config.TextColumn("Message", width="large"),
+}
+
+
 def _messages_table(messages: list) -> pd.DataFrame:
     return pd.DataFrame(
         [{"ligne": m.line, "colonne": m.column, "message": m.message} for m in messages],
@@ -194,11 +202,12 @@ def show_report(report: ImportReport) -> None:
         st.info(hint)
     if report.errors:
         st.markdown("**Erreurs** (ligne telle qu'affichée dans le tableur, en-tête = ligne 1)")
-        st.dataframe(_messages_table(report.errors), hide_index=True, width="stretch")
+        st.dataframe(_messages_table(report.errors), hide_index=True, width="stretch",
+                     column_config=MESSAGE_COLUMNS)  # fmt: skip
     if report.warnings:
         with st.expander(f"Avertissements ({len(report.warnings)})", expanded=report.valid):
             st.dataframe(_messages_table(report.warnings), hide_index=True,
-                         width="stretch")
+                         width="stretch", column_config=MESSAGE_COLUMNS)  # fmt: skip
     if report.columns:
         st.caption("Colonnes reconnues : " + ", ".join(
             f"« {plain(h)} » → {c}" for c, h in report.columns.items()))
