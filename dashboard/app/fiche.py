@@ -163,7 +163,8 @@ def pick(bundle: ExportBundle) -> None:
     c_map, c_epci, c_inst = st.columns([2, 1.3, 1.1], gap="medium")
     terr = bundle.territory
     with c_map:
-        st.image(overview_png(terr.communes, terr.epci, terr.instances, size=(7.0, 6.0)))
+        st.image(overview_png(terr.communes, terr.epci, terr.instances, size=(7.0, 6.0),
+                              legend_fontsize=11.0))  # fmt: skip
         st.caption(f"Instances locales et EPCI — {plain(SOURCE_GEOGRAPHIE)}")
     for col, title, refs in ((c_epci, "EPCI", bundle.epci_refs()),
                              (c_inst, "Instances locales", bundle.instance_refs())):  # fmt: skip
