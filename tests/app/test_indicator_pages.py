@@ -71,6 +71,10 @@ def test_objectifs_match_the_cli_numbers(level):
         layout = json.loads(chart.proto.spec)["layout"]
         assert layout["separators"] == ", "
         assert layout["yaxis"]["separatethousands"] is True
+    trajectory = next(c for c in at.get("plotly_chart") if c.key == "objectifs-trajectoire")
+    axis = json.loads(trajectory.proto.spec)["layout"]["xaxis"]
+    assert axis["type"] == "category"  # « 2021 », never « 2 021 »
+    assert axis["categoryarray"] == [str(y) for y in range(2021, 2027)]
     assert len(at.get("download_button")) == 2
 
 
