@@ -26,10 +26,12 @@ st.title(f"{ui.plain(ref.departement_nom)} — carte du plan")
 show_key_figures(terr)
 
 with st.sidebar:
+    # No instance in this département's data: no layer that would draw nothing.
+    offered = [k for k in LAYER_LABELS if k != "instances" or not terr.instances.empty]
     layers = st.multiselect(
         "Couches affichées",
-        list(LAYER_LABELS),
-        default=list(DEFAULT_LAYERS),
+        offered,
+        default=[k for k in DEFAULT_LAYERS if k in offered],
         format_func=LAYER_LABELS.get,
         key="layers",
     )

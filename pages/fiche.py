@@ -13,8 +13,7 @@ signature = ui.workspace_signature()
 bundle = ui.guarded(ui_fiche.cached_bundle, dep, signature)
 ref = ui_fiche.selector(bundle, ui_decl.default_territory())
 if ref is None:
-    st.title("Fiche territoire")
-    st.info("Choisissez un EPCI ou une instance, ou ouvrez un lien ?territoire=epci:SIREN.")
+    ui_fiche.pick(bundle)
     st.stop()
 
 fiche = fiche_content(bundle, ref)

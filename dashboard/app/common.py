@@ -109,6 +109,14 @@ def guarded(func, *args):
             f"Données indisponibles pour ce département : {plain(exc)}. Choisissez le département "
             "de l'espace de travail, ou un autre espace (TERRITOIRES_WORKSPACE)."
         )
+        st.markdown(
+            "**Sans espace de travail**, la page « Carte du département » montre le référentiel "
+            "en vigueur de ce département : communes, EPCI, populations légales.  \n"
+            "**Pour suivre ce département**, créez-lui un espace de travail : lancez "
+            "l'application avec `TERRITOIRES_WORKSPACE` pointant vers un dossier vide, puis "
+            "importez ses instances, plans et extraits depuis la page « Données » (des modèles "
+            "à remplir y sont proposés)."
+        )
         st.stop()
         raise  # unreachable: st.stop() raises
 

@@ -26,6 +26,7 @@ from dashboard.coverage.report import (
 from dashboard.maps.folium_map import build_category_map, short_epci_name
 from dashboard.maps.territory import Territory
 from dashboard.spreadsheets import XLSX_MIME, frame_csv, frame_xlsx
+from dashboard.store.schemas import label, order_of
 
 _SEVERITY_BADGES = {
     "erreur": ":red-badge[Erreur]",
@@ -63,7 +64,7 @@ def filters() -> tuple[list[str], list[str]]:
     )  # fmt: skip
     chosen = c2.multiselect(
         "Règles", rules, default=_list_param("regle", rules),
-        format_func=lambda r: f"{r} — {RULES_BY_ID[r].label}", key="cov-regle",
+        format_func=lambda r: RULES_BY_ID[r].label, key="cov-regle",
     )  # fmt: skip
     for name, values, allowed in (("gravite", severities, SEVERITIES), ("regle", chosen, rules)):
         if set(values) == set(allowed):
@@ -106,8 +107,28 @@ def _highlight(terr: Territory, focus: tuple[str, str] | None):
     return None
 
 
+#: The map stays in view beside a long list of findings: « Voir … sur la carte » zooms a
+#: map that the reader sees, not one scrolled 2 000 px above.
+STICKY_MAP_CSS = """
+<style>
+[data-testid="stColumn"]:has(.st-key-coverage-map) { align-self: stretch; }
+[data-testid="stColumn"]:has(.st-key-coverage-map) > [data-testid="stVerticalBlock"] {
+  height: 100%; }
+[data-testid="stLayoutWrapper"]:has(> .st-key-coverage-map), .st-key-coverage-map {
+  position: sticky; top: 3.75rem; z-index: 1; }
+</style>
+"""
+
+
 def coverage_map(terr: Territory, report: CoverageReport, focus: tuple[str, str] | None) -> None:
-    """Map of what covers each commune, in the chosen mode, zoomed on the focus."""
+    """Map of what covers each commune, in the chosen mode, zoomed on the focus; it stays
+    in view while the findings beside it scroll."""
+    st.markdown(STICKY_MAP_CSS, unsafe_allow_html=True)
+    with st.container(key="coverage-map"):
+        _coverage_map(terr, report, focus)
+
+
+def _coverage_map(terr: Territory, report: CoverageReport, focus: tuple[str, str] | None) -> None:
     mode = st.radio(
         "Couleur des communes", list(MODES), format_func=MODE_LABELS.get, horizontal=True,
         key="cov-mode",
@@ -194,7 +215,7 @@ def findings_list(
                 for i, row in enumerate(group.itertuples()):
                     rule = RULES_BY_ID[row.rule]
                     icon = _SEVERITY_BADGES.get(row.severity, "")
-                    st.markdown(f"{icon} **{row.rule} — {plain(rule.label)}** : "
+                    st.markdown(f"{icon} **{plain(rule.label)}** : "
                                 f"{plain(row.message)}")
                     st.caption(f"Base : {plain(rule.article)}")
                     if i == 0:
@@ -202,7 +223,7 @@ def findings_list(
         return shown
     for rule_id, group in shown.groupby("rule", sort=False):
         rule = RULES_BY_ID[rule_id]
-        with st.expander(f"{rule_id} — {plain(rule.label)} ({len(group)})", expanded=True):
+        with st.expander(f"{plain(rule.label)} ({len(group)})", expanded=True):
             st.caption(f"Base : {plain(rule.article)}")
             for i, row in enumerate(group.itertuples()):
                 icon = _SEVERITY_BADGES.get(row.severity, "")
@@ -225,13 +246,14 @@ def timeline(report: CoverageReport) -> None:
     }  # fmt: skip
     fig = go.Figure()
     bars = data.dropna(subset=["date_debut", "date_fin"])
-    for statut, rows in bars.groupby("statut"):
+    for statut in order_of("statut_plan", bars["statut"]):
+        rows = bars[bars["statut"] == statut]
         starts = pd.to_datetime(rows["date_debut"])
         ends = pd.to_datetime(rows["date_fin"])
         fig.add_trace(
             go.Bar(
                 y=rows["epci"], x=(ends - starts).dt.days * 86_400_000, base=starts,
-                orientation="h", name=str(statut).replace("_", " "),
+                orientation="h", name=label("statut_plan", statut),
                 marker_color=colours.get(str(statut), "#888888"),
                 customdata=rows[["intitule"]].to_numpy(),
                 hovertemplate="%{customdata[0]}<br>%{base|%d/%m/%Y} → fin<extra></extra>",
@@ -257,7 +279,10 @@ def timeline(report: CoverageReport) -> None:
 
 def downloads(shown: pd.DataFrame) -> None:
     """CSV (for French Excel: ``;``, UTF-8 with BOM) and XLSX of the findings shown."""
-    table = shown.drop(columns=["details"], errors="ignore").rename(
+    table = shown.drop(columns=["details"], errors="ignore").assign(
+        severity=shown["severity"].map(SEVERITY_LABELS).fillna(shown["severity"]),
+        territoire_type=shown["territoire_type"].map(lambda t: label("territoire_type", t)),
+    ).rename(
         columns={
             "rule": "règle", "rule_label": "libellé", "severity": "gravité",
             "territoire_type": "type de territoire", "territoire_code": "code",

@@ -9,6 +9,7 @@ layer refuses it otherwise), and « Rétablir l'état précédent » in the hist
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import partial
 
 import pandas as pd
@@ -16,8 +17,9 @@ import streamlit as st
 
 from dashboard.app import auth as ui_auth
 from dashboard.app.text import plain
-from dashboard.formatting import fr_int
+from dashboard.formatting import fr_date, fr_datetime, fr_int, num
 from dashboard.intake.imports import ImportReport, check_file, import_file
+from dashboard.intake.parsers import likely_kinds
 from dashboard.intake.templates import table_csv, table_xlsx, template, template_formats
 from dashboard.store.permissions import (
     DELEGUE_EPCI,
@@ -27,7 +29,7 @@ from dashboard.store.permissions import (
     can_write_kind,
     writable_kinds,
 )
-from dashboard.store.schemas import KIND_NAMES, KINDS
+from dashboard.store.schemas import KIND_NAMES, KINDS, is_blank
 from dashboard.store.workspace import (
     Workspace,
     WorkspaceError,
@@ -106,6 +108,14 @@ def workspace_banner(ws: Workspace, departement: str) -> bool:
     return True
 
 
+#: Line and column narrow, the message takes the rest of the width (never cut to a few words).
+MESSAGE_COLUMNS = {
+    "ligne": st.column_config.NumberColumn("Ligne", width="small", format="%d"),
+    "colonne": st.column_config.TextColumn("Colonne", width="small"),
+    "message": st.column_config.TextColumn("Message", width="large"),
+}
+
+
 def _messages_table(messages: list) -> pd.DataFrame:
     return pd.DataFrame(
         [{"ligne": m.line, "colonne": m.column, "message": m.message} for m in messages],
@@ -113,27 +123,98 @@ def _messages_table(messages: list) -> pd.DataFrame:
     ).astype({"ligne": "Int64"})
 
 
+#: French names of the reading details of a report (its keys are identifiers).
+DETAIL_LABELS = {
+    "format": "format", "encodage": "encodage", "separateur": "séparateur",
+    "feuille": "feuille", "premiere_ligne": "ligne d'en-tête", "crs": "système de coordonnées",
+}
+
+
+def rows_read(n: int) -> str:
+    """« 1 ligne lue », « 1 258 lignes lues »."""
+    return f"{fr_int(n)} ligne{'s' if n > 1 else ''} lue{'s' if n > 1 else ''}"
+
+
+def preview(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table as the user reads it: empty cells blank (never « None »), numbers and dates
+    the French way (« 45,18 », « 15/03/2025 »), years as years."""
+    out = pd.DataFrame(index=frame.index)
+    for name in frame.columns:
+        col = frame[name]
+        if pd.api.types.is_bool_dtype(col):
+            out[name] = col.map(lambda v: "" if pd.isna(v) else ("oui" if v else "non"))
+        elif pd.api.types.is_integer_dtype(col):
+            year = name.startswith("annee") or name == "millesime"
+            out[name] = col.map(lambda v, y=year: "" if pd.isna(v) else (str(int(v)) if y
+                                                                         else fr_int(v)))
+        elif pd.api.types.is_float_dtype(col):
+            out[name] = col.map(lambda v: "" if pd.isna(v) else _decimal(v))
+        elif pd.api.types.is_datetime64_any_dtype(col):
+            out[name] = col.map(lambda v: "" if pd.isna(v) else fr_date(v))
+        else:
+            out[name] = col.map(_cell)
+    return out
+
+
+def _cell(value: object) -> str:
+    if is_blank(value):
+        return ""
+    if isinstance(value, dt.datetime):
+        return fr_date(value) if value.time() == dt.time() else fr_datetime(value)
+    if isinstance(value, dt.date):
+        return fr_date(value)
+    if isinstance(value, float):
+        return _decimal(value)
+    return str(value)
+
+
+def _decimal(value: float) -> str:
+    """« 45,18 » (no trailing zero), « 45 » for a whole number."""
+    text = num(value, 6)
+    return text.rstrip("0").rstrip(",") if "," in text else text
+
+
+def likely_kind_hint(report: ImportReport) -> str:
+    """When required columns are missing, the kind of data the headers look like (empty
+    when none, or when it is the chosen one)."""
+    if report.valid or not report.errors:
+        return ""
+    headers = [*report.columns.values(), *report.unknown_headers]
+    others = [k for k in likely_kinds(headers) if k != report.kind]
+    if not others:
+        return ""
+    return (f"Ce fichier ressemble à un fichier de type « {KINDS[others[0]].label} » "
+            f"({others[0]}) : ses en-têtes en ont toutes les colonnes obligatoires. "
+            "Choisissez ce type de données ci-dessus.")
+
+
 def show_report(report: ImportReport) -> None:
     """Validation report: summary, errors and warnings with line and column, preview."""
-    read = plain(", ".join(f"{k} : {v}" for k, v in report.details.items()))
+    read = plain(", ".join(f"{DETAIL_LABELS.get(k, k)} : {v}" for k, v in report.details.items()
+                           if v))  # fmt: skip
+    read = f" ({read})" if read else ""
     if report.valid:
-        st.success(f"Fichier valide : {report.rows} lignes lues ({read}).")
+        st.success(f"Fichier valide : {rows_read(report.rows)}{read}.")
     else:
-        st.error(f"Fichier invalide : {len(report.errors)} erreur(s) — rien ne sera importé. "
-                 f"{report.rows} lignes lues ({read}).")
+        st.error(f"Fichier invalide : {fr_int(len(report.errors))} erreur(s) — rien ne sera "
+                 f"importé. {rows_read(report.rows)}{read}.")
+    hint = likely_kind_hint(report)
+    if hint:
+        st.info(hint)
     if report.errors:
         st.markdown("**Erreurs** (ligne telle qu'affichée dans le tableur, en-tête = ligne 1)")
-        st.dataframe(_messages_table(report.errors), hide_index=True, width="stretch")
+        st.dataframe(_messages_table(report.errors), hide_index=True, width="stretch",
+                     column_config=MESSAGE_COLUMNS)  # fmt: skip
     if report.warnings:
         with st.expander(f"Avertissements ({len(report.warnings)})", expanded=report.valid):
             st.dataframe(_messages_table(report.warnings), hide_index=True,
-                         width="stretch")
+                         width="stretch", column_config=MESSAGE_COLUMNS)  # fmt: skip
     if report.columns:
         st.caption("Colonnes reconnues : " + ", ".join(
             f"« {plain(h)} » → {c}" for c, h in report.columns.items()))
     if report.frame is not None and not report.frame.empty:
         st.markdown("**Aperçu après normalisation** (50 premières lignes)")
-        st.dataframe(report.frame.head(50), hide_index=True, width="stretch")
+        st.dataframe(preview(report.frame.head(50)), hide_index=True, width="stretch")
 
 
 def mapping_widgets(kind: str, report: ImportReport, key: str) -> dict[str, str]:

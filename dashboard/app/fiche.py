@@ -7,13 +7,16 @@ fiche, so the screen and the export never disagree.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
+from urllib.parse import quote
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.app import common as ui
-from dashboard.app.plotly_style import french_figure
+from dashboard.app.plotly_style import LEGEND_TOP, french_figure, year_axis
 from dashboard.app.text import plain
 from dashboard.coverage import SEVERITY_LABELS
 from dashboard.exports.bundle import (
@@ -29,6 +32,8 @@ from dashboard.indicators.outcomes import DEFINITION_ISSUES
 from dashboard.indicators.signals import definition_taux
 from dashboard.indicators.status import DEFINITION_TAUX, REGLE_DATE_REFERENCE, au
 from dashboard.maps.static import overview_png
+from dashboard.maps.territory import Territory
+from dashboard.store.schemas import label as code_label
 from geo.reference import SOURCE_GEOGRAPHIE
 
 
@@ -54,17 +59,75 @@ def location_png(departement: str, key: str, signature: str) -> bytes:
     )  # fmt: skip
 
 
+def fiche_url(departement: str, key: str, absolute: bool = False) -> str:
+    """Link to the fiche of ``key`` (``epci:SIREN``, ``instance:CODE``): relative, or the
+    full address of this server (to copy and send) when it is known."""
+    query = f"fiche?dep={quote(departement, safe='')}&territoire={quote(key, safe=':')}"
+    if absolute:
+        here = str(st.context.url or "")
+        if here.startswith(("http://", "https://")):
+            base = here.split("?", 1)[0].split("#", 1)[0]
+            return f"{base.rsplit('/', 1)[0]}/{query}"
+    return f"./{query}"
+
+
+def fiche_button(terr: Territory, level: str, code: str) -> None:
+    """« Voir la fiche » of a clicked territory, in a detail panel: the EPCI or instance
+    itself, the EPCI of a commune."""
+    if level == "commune":
+        com = terr.reference.communes
+        siren = com.loc[com["code_insee"].astype(str) == str(code), "epci_siren"]
+        if siren.empty or pd.isna(siren.iloc[0]):
+            return
+        level, code = "epci", str(siren.iloc[0])
+    if level == "epci":
+        names = terr.epci.loc[terr.epci["siren"].astype(str) == str(code), "nom"]
+    elif level == "instance" and not terr.instances.empty:
+        names = terr.instances.loc[terr.instances["instance_code"].astype(str) == str(code),
+                                   "instance_nom"]  # fmt: skip
+    else:
+        return
+    if names.empty:
+        return
+    st.link_button(f"Voir la fiche : {plain(names.iloc[0])}",
+                   fiche_url(terr.reference.departement, f"{level}:{code}"))  # fmt: skip
+
+
+def search_label(ref: TerritoryRef, nature: str = "") -> str:
+    """What the territory list shows and searches: kind and name, then the common names
+    a user types (« la Métro » for a métropole) and the accented words without accents
+    (« metropole », « gresivaudan »): the list's search matches letters exactly."""
+    kind = "EPCI" if ref.type == "epci" else "Instance"
+    aliases = ["la Métro"] if nature == "ME" else []
+    folded = [w for w in _WORDS.findall(ref.nom) if _fold(w) != w.lower()]
+    if folded:
+        aliases.append(" ".join(_fold(w) for w in [*(["Métro"] if nature == "ME" else []),
+                                                   *folded]))  # fmt: skip
+    return f"{kind} — {ref.nom}" + (f" · {', '.join(aliases)}" if aliases else "")
+
+
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
+def _fold(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", word.lower())
+                   if not unicodedata.combining(c))  # fmt: skip
+
+
 def selector(bundle: ExportBundle, default: str | None = None) -> TerritoryRef | None:
     """Territory selector bound to ``?territoire=epci:SIREN`` (shareable link); without it,
     ``default`` (a délégué's EPCI)."""
     refs = {r.key: r for r in bundle.epci_refs() + bundle.instance_refs()}
+    epci = bundle.territory.epci
+    natures = dict(zip("epci:" + epci["siren"].astype(str), epci["nature"], strict=True))
+    labels = {k: search_label(r, str(natures.get(k, ""))) for k, r in refs.items()}
     wanted = st.query_params.get("territoire") or default
     if "fiche-territoire" not in st.session_state:
         st.session_state["fiche-territoire"] = wanted if wanted in refs else None
     value = st.selectbox(
         "Territoire", list(refs),
-        format_func=lambda k: f"{'EPCI' if k.startswith('epci') else 'Instance'} — {refs[k].nom}",
-        key="fiche-territoire", placeholder="Choisir un EPCI ou une instance…",
+        format_func=labels.get, key="fiche-territoire",
+        placeholder="Choisir ou taper un nom, un sigle (CAPI, la Métro…)",
     )  # fmt: skip
     if wanted and wanted not in refs:
         st.warning(f"Territoire « {plain(wanted)} » inconnu dans ce département.")
@@ -87,10 +150,34 @@ def header(bundle: ExportBundle, fiche: FicheContent) -> None:
             else:
                 st.metric(plain(label), value)
             st.caption(plain(source))
-    st.caption(
-        f"Situation {au(bundle.today)} ({REGLE_DATE_REFERENCE}). Lien de cette fiche : "
-        f"{plain('?territoire=' + ref.key)}"
-    )
+    st.caption(f"Situation {au(bundle.today)} ({REGLE_DATE_REFERENCE}).")
+    st.markdown("**Lien de cette fiche** (à copier et envoyer)")
+    st.code(fiche_url(bundle.departement, ref.key, absolute=True), language=None)
+
+
+def pick(bundle: ExportBundle) -> None:
+    """The empty fiche page: the département's map and the list of its EPCI and instances,
+    each opening its fiche."""
+    st.title("Fiche territoire")
+    st.markdown("Choisissez un territoire ci-dessus (tapez un nom ou un sigle), ou ci-dessous.")
+    c_map, c_epci, c_inst = st.columns([2, 1.3, 1.1], gap="medium")
+    terr = bundle.territory
+    with c_map:
+        st.image(overview_png(terr.communes, terr.epci, terr.instances, size=(7.0, 6.0),
+                              legend_fontsize=11.0))  # fmt: skip
+        st.caption(f"Instances locales et EPCI — {plain(SOURCE_GEOGRAPHIE)}")
+    for col, title, refs in ((c_epci, "EPCI", bundle.epci_refs()),
+                             (c_inst, "Instances locales", bundle.instance_refs())):  # fmt: skip
+        with col:
+            st.subheader(title)
+            for ref in refs:
+                st.button(plain(ref.nom), key=f"pick-{ref.key}", on_click=_open, args=(ref.key,),
+                          width="stretch", type="tertiary")  # fmt: skip
+
+
+def _open(key: str) -> None:
+    st.session_state["fiche-territoire"] = key
+    st.query_params["territoire"] = key
 
 
 def objectives(fiche: FicheContent) -> None:
@@ -108,23 +195,24 @@ def objectives(fiche: FicheContent) -> None:
             ("realise", "Financés (agréés, livrés)", "#000091"),
             ("programme", "Programmés", "#f5c98c"),
         ):
-            bars.add_bar(x=years["periode"], y=years[col], name=name, marker_color=colour)
-        bars.update_layout(
-            barmode="group", height=320, margin={"t": 30, "b": 10}, title="PLA-I par an"
-        )
+            bars.add_bar(x=years["periode"].astype(str), y=years[col], name=name,
+                         marker_color=colour)  # fmt: skip
+        bars.update_layout(barmode="group", height=340, margin={"t": 60, "b": 10},
+                           title="PLA-I par an", legend=LEGEND_TOP)  # fmt: skip
+        year_axis(bars, list(years["periode"]))
         c1.plotly_chart(french_figure(bars), width="stretch", key="fiche-bars")
         cum = years.assign(cumul=years["realise"].cumsum(), cible=years["objectif"].cumsum())
         # Realised values stop with the data: no flat line over years not yet reported.
         last = years["annee_donnees"].max()
         done = cum if pd.isna(last) else cum[cum["periode"].astype(int) <= int(last)]
         traj = go.Figure()
-        traj.add_scatter(x=cum["periode"], y=cum["cible"], name="Objectif cumulé",
+        traj.add_scatter(x=cum["periode"].astype(str), y=cum["cible"], name="Objectif cumulé",
                          line={"dash": "dash", "color": "#666666"})  # fmt: skip
-        traj.add_scatter(x=done["periode"], y=done["cumul"], name="Financés cumulés",
+        traj.add_scatter(x=done["periode"].astype(str), y=done["cumul"], name="Financés cumulés",
                          line={"color": "#000091", "width": 3})  # fmt: skip
-        traj.update_layout(
-            height=320, margin={"t": 30, "b": 10}, title=f"Trajectoire {p['periode']}"
-        )
+        traj.update_layout(height=340, margin={"t": 60, "b": 10}, legend=LEGEND_TOP,
+                           title=f"Trajectoire {p['periode']}")  # fmt: skip
+        year_axis(traj, list(cum["periode"]))
         c2.plotly_chart(french_figure(traj), width="stretch", key="fiche-trajectoire")
         st.markdown(
             f"**{plain(p['periode'])}** : objectif {fr_int(p['objectif'])}, financés "
@@ -155,7 +243,12 @@ def operations(bundle: ExportBundle, fiche: FicheContent) -> None:
              "bailleur": "Bailleur", "statut": "Statut", "nb_plai": "PLA-I", "nb_plus": "PLUS",
              "nb_pls": "PLS"}  # fmt: skip
     cols = [c for c in names if c in ops]
-    st.dataframe(ops[cols].rename(columns=names), hide_index=True, width="stretch", height=280)
+    shown = ops[cols].copy()
+    if "statut" in shown:
+        shown["statut"] = shown["statut"].map(lambda s: code_label("statut_operation", s))
+    if "annee" in shown:
+        shown["annee"] = shown["annee"].map(lambda y: "–" if pd.isna(y) else str(int(y)))
+    st.dataframe(shown.rename(columns=names), hide_index=True, width="stretch", height=280)
     st.caption(f"Source : opérations importées (Sisal / Galion) — {plain(bundle.source)}")
 
 
@@ -176,6 +269,7 @@ def signals(fiche: FicheContent) -> None:
     trend = fiche.signal_trend
     if not trend.empty:
         fig = go.Figure()
+        trend = trend.assign(annee=trend["annee"].astype(int).astype(str))
         fig.add_bar(x=trend["annee"], y=trend["nb_signalements"], name="Reçus",
                     marker_color="#000091", offsetgroup="recus")  # fmt: skip
         fig.add_bar(x=trend["annee"], y=trend["nb_resolus"], name="Résolus",
@@ -183,7 +277,9 @@ def signals(fiche: FicheContent) -> None:
         fig.add_bar(x=trend["annee"], y=trend["nb_clos_sans_resolution"],
                     base=trend["nb_resolus"], name="Clos sans résolution",
                     marker_color="#f08a24", offsetgroup="clos")  # fmt: skip
-        fig.update_layout(barmode="group", height=280, margin={"t": 20, "b": 10})
+        fig.update_layout(barmode="group", height=300, margin={"t": 20, "b": 10},
+                          legend=LEGEND_TOP)  # fmt: skip
+        year_axis(fig, list(trend["annee"]))
         st.plotly_chart(french_figure(fig), width="stretch", key="fiche-signaux")
     st.caption(
         f"{DEFINITION_ISSUES} Source : {plain(s['source'])}. "
@@ -205,6 +301,7 @@ def plh(bundle: ExportBundle, fiche: FicheContent) -> None:
             lambda d: d.strftime("%d/%m/%Y") if isinstance(d, dt.date) else "—"
         )
     table["objectif_plai_annuel"] = table["objectif_plai_annuel"].map(fr_int)
+    table["statut"] = table["statut"].map(lambda s: code_label("statut_plan", s))
     st.dataframe(
         table.rename(columns={"nom": "EPCI", "intitule": "PLH", "statut": "Statut",
                               "date_debut": "Début", "date_fin": "Fin",

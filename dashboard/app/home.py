@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.app import common as ui
+from dashboard.app.fiche import fiche_button
 from dashboard.app.maps import show_map
 from dashboard.app.text import plain
 from dashboard.formatting import fr_int
@@ -118,6 +119,7 @@ def show_detail(terr: Territory, selection: tuple[str, str] | None) -> None:
                     hide_index=True,
                     width="stretch",
                 )
+        fiche_button(terr, info.level, info.code)
         if st.button("Effacer la sélection", key="clear-selection"):
             st.session_state.pop("selection", None)
             st.rerun()

@@ -18,8 +18,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.app import common as ui
+from dashboard.app.fiche import fiche_button
 from dashboard.app.maps import show_map
-from dashboard.app.plotly_style import french_figure
+from dashboard.app.plotly_style import LEGEND_TOP, french_figure, integer_ticks, year_axis
 from dashboard.app.text import plain
 from dashboard.formatting import fr_int, fr_number, fr_percent
 from dashboard.indicators.compute import Prepared, plai_programming, prepare
@@ -375,7 +376,7 @@ def objective_chart(rows: pd.DataFrame, unit: str) -> None:
         )  # fmt: skip
     fig.update_layout(
         barmode="group", height=420, yaxis_title=unit, separators=", ",
-        margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend={"orientation": "h", "y": 1.12},
+        margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend=LEGEND_TOP,
     )  # fmt: skip
     st.plotly_chart(french_figure(fig), width="stretch", key="objectifs-barres")
 
@@ -405,7 +406,7 @@ def trajectory_chart(tables: list[pd.DataFrame], indicateur: str, code: str, per
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
-            x=yearly["annee"], y=yearly["realise"].cumsum(), name="Réalisé cumulé",
+            x=yearly["annee"].astype(str), y=yearly["realise"].cumsum(), name="Réalisé cumulé",
             mode="lines+markers", line={"color": "#000091", "width": 3},
         )
     )  # fmt: skip
@@ -414,14 +415,16 @@ def trajectory_chart(tables: list[pd.DataFrame], indicateur: str, code: str, per
         years = list(range(start, end + 1))
         fig.add_trace(
             go.Scatter(
-                x=years, y=[total * (i + 1) / len(years) for i in range(len(years))],
+                x=[str(y) for y in years],
+                y=[total * (i + 1) / len(years) for i in range(len(years))],
                 name="Objectif linéaire", mode="lines", line={"color": "#e1000f", "dash": "dash"},
             )
         )  # fmt: skip
     fig.update_layout(
-        height=360, separators=", ", xaxis={"dtick": 1}, legend={"orientation": "h", "y": 1.12},
+        height=360, separators=", ", legend=LEGEND_TOP,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
     )  # fmt: skip
+    year_axis(fig, list(range(start, end + 1)))
     st.plotly_chart(french_figure(fig), width="stretch", key="objectifs-trajectoire")
 
 
@@ -650,6 +653,7 @@ def map_detail(level: str, code: str, indicateur: str, periode: str, as_of: dt.d
                 f"{fr_number(b['indice_equilibre'], 2)}"
             )
             st.caption(f"Période {plain(b['periode'])}. Source : {plain(b['source'])}")
+        fiche_button(ui.territory(ui.current_departement()), level, code)
 
 
 def indicator_map(
@@ -735,13 +739,25 @@ def stacked_bars(
     frame: pd.DataFrame, x: str, stack: str, y: str, key: str, colours: dict[str, str],
     labels: dict[str, str] | None = None, y_title: str = "", horizontal: bool = False,
 ) -> None:  # fmt: skip
-    """Plotly bars of ``y`` per ``x``, stacked by ``stack`` (missing categories in grey)."""
+    """Plotly bars of ``y`` per ``x``, stacked by ``stack`` (missing categories in grey).
+
+    Stable order: the stacks in the order of ``colours`` (then the others), years
+    ascending, territories by name (top to bottom), other categories by total.
+    """
     import plotly.graph_objects as go
 
     labels = labels or {}
     fig = go.Figure()
-    for value, part in frame.groupby(stack, sort=False):
-        part = part.groupby(x, as_index=False, sort=False)[y].sum()
+    rank = {value: i for i, value in enumerate(colours)}
+    stacks = sorted(frame[stack].dropna().unique(), key=lambda v: (rank.get(v, len(rank)), str(v)))
+    totals = frame.groupby(x)[y].sum()
+    if x == "annee" or x == "territoire_nom":
+        order = sorted(totals.index, key=str)
+    else:
+        order = list(totals.sort_values(ascending=False).index)
+    names = [short_epci_name(str(v)) for v in order]
+    for value in stacks:
+        part = frame[frame[stack] == value].groupby(x, as_index=False, sort=False)[y].sum()
         xs, ys = part[x].astype(str).map(short_epci_name), part[y]
         fig.add_trace(
             go.Bar(
@@ -754,13 +770,16 @@ def stacked_bars(
             )
         )  # fmt: skip
     fig.update_layout(
-        barmode="stack", separators=", ", legend={"orientation": "h", "y": 1.12},
+        barmode="stack", separators=", ", legend={**LEGEND_TOP, "traceorder": "normal"},
         height=max(360, 22 * frame[x].nunique()) if horizontal else 380,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         **({"xaxis_title": y_title} if horizontal else {"yaxis_title": y_title}),
     )  # fmt: skip
-    if not horizontal:
-        fig.update_xaxes(type="category")
+    if horizontal:
+        fig.update_yaxes(type="category", categoryorder="array", categoryarray=names[::-1],
+                         automargin=True)  # fmt: skip
+    else:
+        fig.update_xaxes(type="category", categoryorder="array", categoryarray=names)
     st.plotly_chart(french_figure(fig), width="stretch", key=key)
 
 
@@ -808,8 +827,9 @@ def signal_rate_map(level: str, annees: tuple[int, int] | None, method: str) -> 
 
 #: Colours of the outcomes of a signalement (labels of :data:`ISSUES`) and of the procedures.
 ISSUE_COLOURS = {"résolu": "#2e8540", "clos sans résolution": "#f08a24", "en cours": "#8d9cc4"}
-PROCEDURE_COLOURS = {"insalubrité": "#6a1b9a", "péril": "#e1000f", "non-décence": "#000091",
-                     "RSD": "#4f9dd9", "autre": "#b8a13a", "non renseigné": "#c9ccd6"}  # fmt: skip
+PROCEDURE_COLOURS = {"Insalubrité": "#6a1b9a", "Péril": "#e1000f", "RSD": "#4f9dd9",
+                     "Non-décence": "#000091", "Autre": "#b8a13a",
+                     "non renseigné": "#c9ccd6"}  # fmt: skip
 
 
 def trend_chart(trend: pd.DataFrame) -> None:
@@ -818,6 +838,7 @@ def trend_chart(trend: pd.DataFrame) -> None:
     import plotly.graph_objects as go
 
     fig = go.Figure()
+    trend = trend.assign(annee=trend["annee"].astype(int).astype(str))
     fig.add_trace(go.Bar(x=trend["annee"], y=trend["nb_signalements"], name="Reçus",
                          marker_color="#000091", offsetgroup="recus"))  # fmt: skip
     fig.add_trace(go.Bar(x=trend["annee"], y=trend["nb_resolus"], name="Résolus",
@@ -834,11 +855,13 @@ def trend_chart(trend: pd.DataFrame) -> None:
         )
     )  # fmt: skip
     fig.update_layout(
-        barmode="group", height=380, separators=", ", legend={"orientation": "h", "y": 1.12},
-        yaxis={"title": "signalements"}, xaxis={"dtick": 1, "tickformat": "d"},
-        yaxis2={"title": "jours", "overlaying": "y", "side": "right", "rangemode": "tozero"},
+        barmode="group", height=380, separators=", ", legend=LEGEND_TOP,
+        yaxis={"title": "signalements"},
+        yaxis2={"title": "jours", "overlaying": "y", "side": "right", "showgrid": False},
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
     )  # fmt: skip
+    year_axis(fig, list(trend["annee"]))
+    integer_ticks(fig, trend["delai_median_cloture_jours"].max(skipna=True) or 1, "yaxis2")
     st.plotly_chart(french_figure(fig), width="stretch", key="sig-tendance")
 
 

@@ -1,18 +1,28 @@
-"""Streamlit widgets of the presentation mode: large type, high contrast, no sidebar."""
+"""Streamlit widgets of the presentation mode: made for a projector and a clicker.
+
+Every screen fits one 1920×1080 (or 1366×768) window without scrolling: heights follow
+the window (``vh``), long content is summarised (« … et N autres »). Key figures are at
+least twice the size of their labels, labels wrap instead of being cut. The keys
+→ / PageDown / Space (next), ← / PageUp (previous), Home / End and Escape (leave) work,
+also from a presentation clicker: ``static/presentation-keys.js``, inlined in a
+one-pixel frame (``st.iframe``, no network).
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import quote
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.app.common import workspace_signature
+from dashboard.app.common import current_departement, workspace_signature
 from dashboard.app.fiche import cached_bundle
-from dashboard.app.plotly_style import french_figure
+from dashboard.app.plotly_style import LEGEND_TOP, french_figure
 from dashboard.app.text import plain
 from dashboard.coverage import RULES_BY_ID, SEVERITY_LABELS
+from dashboard.coverage.model import severity_rank
 from dashboard.exports.bundle import ExportBundle
 from dashboard.exports.presentation import (
     Screen,
@@ -22,33 +32,72 @@ from dashboard.exports.presentation import (
     signals_by_instance,
 )
 from dashboard.formatting import fr_date, fr_int, fr_number, fr_percent
+from dashboard.maps.folium_map import short_epci_name
 from dashboard.maps.static import overview_png
 
-#: Large type and high contrast for a projector; the sidebar is hidden, navigation is in
-#: the page itself.
+#: The home page, where « Quitter » and Escape lead.
+HOME_PAGE = Path(__file__).resolve().parents[2] / "pages" / "accueil.py"
+KEYS_JS = (Path(__file__).resolve().parent / "static" / "presentation-keys.js").read_text(
+    encoding="utf-8"
+)
+#: Findings listed in full on the coverage screen (the rest are counted).
+MAX_FINDINGS = 5
+#: Milestones and comments listed on one screen.
+MAX_LATE = 7
+MAX_COMMENTS = 4
+
+#: Large type and high contrast for a projector; no sidebar and no Streamlit header, the
+#: navigation is in the page. Heights in ``vh``: the screen follows the window.
 PRESENTATION_CSS = """
 <style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
-.block-container { max-width: 1500px; padding-top: 1.5rem; }
-.block-container, .block-container p, .block-container li { font-size: 1.45rem; color: #000; }
-.block-container h1 { font-size: 3rem; color: #000091; }
-[data-testid="stMetricValue"] { font-size: 3.2rem; color: #000; }
-[data-testid="stMetricLabel"] p { font-size: 1.3rem; }
-.block-container [data-testid="stCaptionContainer"] p { font-size: 1rem; color: #333; }
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stHeader"], [data-testid="stToolbar"] { display: none; }
+.block-container { max-width: 1800px; padding: 0.6rem 2.5rem 0.2rem 2.5rem; }
+.block-container, .block-container p, .block-container li {
+  font-size: clamp(1rem, 2.3vh, 1.6rem); color: #000; line-height: 1.35; }
+.block-container li { margin-bottom: 0.15rem; }
+.block-container h1 { font-size: clamp(1.6rem, 4.4vh, 3rem); color: #000091;
+  padding: 0 0 0.2rem 0; }
+[data-testid="stMetric"] { border-left: 6px solid #000091; padding-left: 0.8rem; }
+.block-container [data-testid="stMetricValue"] p { font-size: clamp(2.4rem, 6.4vh, 4.4rem);
+  line-height: 1.1; color: #000; font-weight: 700; }
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
+  white-space: normal !important; overflow: visible !important;
+  text-overflow: clip !important; }
+.block-container [data-testid="stMetricLabel"] p { font-size: clamp(0.9rem, 2.1vh, 1.45rem);
+  line-height: 1.25; }
+.block-container [data-testid="stMetricDelta"] p { font-size: clamp(0.8rem, 1.8vh, 1.2rem); }
+[data-testid="stMetricLabel"] { min-height: 0; margin-bottom: 0.2rem; }
+.block-container [data-testid="stCaptionContainer"] p {
+  font-size: clamp(0.75rem, 1.6vh, 1.05rem); color: #333; }
+.st-key-counter p { font-size: clamp(1.3rem, 3.4vh, 2.3rem); font-weight: 700;
+  text-align: center; color: #000091; margin: 0; }
+div.st-key-pres-chart { height: calc(100vh - 20rem) !important; min-height: 260px;
+  flex: 0 0 auto !important; }
+div.st-key-pres-chart-tall { height: calc(100vh - 14rem) !important; min-height: 300px;
+  flex: 0 0 auto !important; }
+div.st-key-pres-chart-short { height: calc(100vh - 28rem) !important; min-height: 220px;
+  flex: 0 0 auto !important; }
+div.st-key-pres-chart > div, div.st-key-pres-chart-tall > div,
+div.st-key-pres-chart-short > div { flex: 1 1 auto; height: 100%; }
+.st-key-pres-map img { max-height: calc(100vh - 14.5rem); width: auto !important;
+  max-width: 100%; object-fit: contain; }
 </style>
 """
-PLOT_FONT = {"size": 20, "color": "#000000"}
+#: Chart type: black, large.
+PLOT_FONT = {"size": 18, "color": "#000000"}
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _overview_png(departement: str, signature: str, instance_code: str | None) -> bytes:
-    """The département map of a screen (an instance in red), drawn once per data version."""
+    """The département map of a screen (an instance in red), drawn once per data version,
+    its legend beside the map in type readable from the back of the room."""
     terr = cached_bundle(departement, signature).territory
     shape = None
     if instance_code is not None:
         shape = terr.instances[terr.instances["instance_code"] == instance_code]
     return overview_png(terr.communes, terr.epci, terr.instances, highlight=shape,
-                        size=(8.0, 7.0))  # fmt: skip
+                        size=(11.0, 7.0), legend_fontsize=11.0)  # fmt: skip
 
 
 def current_index(deck: list[Screen]) -> int:
@@ -65,18 +114,37 @@ def _go(index: int) -> None:
 
 
 def navigation(deck: list[Screen], index: int) -> None:
-    """Previous / next buttons and the position, at the top of every screen."""
-    c1, c2, c3 = st.columns([1, 4, 1])
-    c1.button(
-        "◀ Précédent", on_click=_go, args=(index - 1,), disabled=index == 0,
-        key="prev", width="stretch",
-    )  # fmt: skip
-    c2.markdown(f"Écran {index + 1} / {len(deck)} — {plain(deck[index].title)}",
-                text_alignment="center")
-    c3.button(
-        "Suivant ▶", on_click=_go, args=(index + 1,),
-        disabled=index == len(deck) - 1, key="next", width="stretch",
-    )  # fmt: skip
+    """First / previous / counter / next / last / quit, at the top of every screen, and the
+    keys (→ PageDown Space, ← PageUp, Home End, Escape) bound to these buttons."""
+    cols = st.columns([1, 1.4, 2.2, 1.4, 1, 1.2], vertical_alignment="center")
+    last = len(deck) - 1
+    cols[0].button("◀◀ Début", on_click=_go, args=(0,), disabled=index == 0, key="first",
+                   width="stretch", help="Touche Début")  # fmt: skip
+    cols[1].button("◀ Précédent", on_click=_go, args=(index - 1,), disabled=index == 0,
+                   key="prev", width="stretch", help="Touches ← ou Page précédente")  # fmt: skip
+    with cols[2].container(key="counter"):
+        st.markdown(f"{index + 1} / {len(deck)}")
+    cols[3].button("Suivant ▶", on_click=_go, args=(index + 1,), disabled=index == last,
+                   key="next", width="stretch",
+                   help="Touches →, Page suivante ou Espace (télécommande)")  # fmt: skip
+    cols[4].button("Fin ▶▶", on_click=_go, args=(last,), disabled=index == last, key="last",
+                   width="stretch", help="Touche Fin")  # fmt: skip
+    if cols[5].button("Quitter", key="quit", width="stretch",
+                      help="Touche Échap : revenir à la carte du département"):  # fmt: skip
+        st.switch_page(HOME_PAGE, query_params={"dep": current_departement()})
+    st.iframe(f"<!doctype html><script>{KEYS_JS}</script>", height=1)
+
+
+def _chart(fig: go.Figure, key: str, room: str = "") -> None:
+    """A plotly chart filling the height the window leaves it (no fixed pixel height):
+    ``room`` is ``tall`` (nothing else on the screen) or ``short`` (key figures above)."""
+    fig.update_layout(font=PLOT_FONT, plot_bgcolor="white", autosize=True, height=None)
+    # Tick labels and axis titles take the room they need: nothing cut at the edges.
+    fig.update_xaxes(automargin=True, title_standoff=8)
+    fig.update_yaxes(automargin=True)
+    with st.container(key=f"pres-chart-{room}" if room else "pres-chart"):
+        st.plotly_chart(french_figure(fig), width="stretch", height="stretch", key=key,
+                        theme=None, config={"displayModeBar": False})  # fmt: skip
 
 
 def _footer(bundle: ExportBundle, source: str) -> None:
@@ -84,12 +152,18 @@ def _footer(bundle: ExportBundle, source: str) -> None:
     st.caption(f"Source : {plain(source)}{demo}. Situation au {bundle.today:%d/%m/%Y}.")
 
 
+def _map(png: bytes) -> None:
+    with st.container(key="pres-map"):
+        st.image(png)
+
+
 def overview(bundle: ExportBundle) -> None:
     """The département, its instances and EPCI, and its key figures."""
     terr = bundle.territory
     ref = terr.reference
-    c1, c2 = st.columns([3, 2])
-    c1.image(_overview_png(bundle.departement, workspace_signature(), None))
+    c1, c2 = st.columns([3, 1])
+    with c1:
+        _map(_overview_png(bundle.departement, workspace_signature(), None))
     with c2:
         st.metric(f"Population municipale {ref.millesime}", fr_int(ref.population))
         st.metric("Communes", fr_int(len(ref.communes)))
@@ -102,19 +176,20 @@ def balance(bundle: ExportBundle) -> None:
     """Share of PLA-I financed against share of population, per instance."""
     rows, index = plai_balance(bundle)
     fig = go.Figure()
-    names = rows["territoire_nom"]
+    names = [short_epci_name(str(n)) for n in rows["territoire_nom"]]
     fig.add_bar(y=names, x=rows["part_besoin"] * 100, name="Part de la population",
                 orientation="h", marker_color="#b8c4e0")  # fmt: skip
     fig.add_bar(y=names, x=rows["part_realise"] * 100, name="Part des PLA-I financés",
                 orientation="h", marker_color="#000091")  # fmt: skip
-    fig.update_layout(barmode="group", height=720, font=PLOT_FONT, xaxis_title="%",
-                      margin={"t": 10}, plot_bgcolor="white")  # fmt: skip
-    st.plotly_chart(french_figure(fig), width="stretch", key="pres-balance", theme=None)
+    fig.update_layout(barmode="group", xaxis_title="% du département", legend=LEGEND_TOP,
+                      margin={"t": 10, "l": 10, "r": 20, "b": 10})  # fmt: skip
+    # Names in full: the axis takes the room its longest name needs.
+    fig.update_yaxes(automargin=True, categoryorder="array", categoryarray=names[::-1])
+    _chart(fig, "pres-balance")
     if index is not None:
-        st.markdown(
-            f"**Indice de dissimilarité : {fr_number(index)} %.** "
-            f"{plain(bundle.payload['explication_equilibre'])}"
-        )
+        st.markdown(f"**Indice de dissimilarité : {fr_number(index)} %** — part des PLA-I "
+                    "qu'il faudrait déplacer pour que chaque instance reçoive sa part de la "
+                    "population (0 % : répartition proportionnelle).")  # fmt: skip
     if len(rows):
         _footer(bundle, str(rows["source"].iloc[0]))
 
@@ -122,16 +197,18 @@ def balance(bundle: ExportBundle) -> None:
 def objectives(bundle: ExportBundle) -> None:
     """PLA-I objective, expected to date and realised, per instance."""
     rows = plai_by_instance(bundle)
+    names = [short_epci_name(str(n)) for n in rows["territoire_nom"]]
     fig = go.Figure()
-    fig.add_bar(x=rows["territoire_nom"], y=rows["objectif"], name="Objectif de la période",
-                marker_color="#d5dbe8")  # fmt: skip
-    fig.add_bar(x=rows["territoire_nom"], y=rows["attendu_a_date"], name="Attendu à date",
-                marker_color="#8fb3e0")  # fmt: skip
-    fig.add_bar(x=rows["territoire_nom"], y=rows["realise"], name="Financés",
+    fig.add_bar(y=names, x=rows["objectif"], name="Objectif de la période",
+                orientation="h", marker_color="#d5dbe8")  # fmt: skip
+    fig.add_bar(y=names, x=rows["attendu_a_date"], name="Attendu à date",
+                orientation="h", marker_color="#8fb3e0")  # fmt: skip
+    fig.add_bar(y=names, x=rows["realise"], name="Financés", orientation="h",
                 marker_color="#000091")  # fmt: skip
-    fig.update_layout(barmode="group", height=640, font=PLOT_FONT,
-                      margin={"t": 10, "b": 190}, plot_bgcolor="white")  # fmt: skip
-    st.plotly_chart(french_figure(fig), width="stretch", key="pres-objectives", theme=None)
+    fig.update_layout(barmode="group", legend=LEGEND_TOP, xaxis_title="logements PLA-I",
+                      margin={"t": 10, "l": 10, "r": 20, "b": 10})  # fmt: skip
+    fig.update_yaxes(automargin=True, categoryorder="array", categoryarray=names[::-1])
+    _chart(fig, "pres-objectives", "tall")
     if len(rows):
         _footer(bundle, str(rows["source"].iloc[0]))
 
@@ -151,33 +228,51 @@ def signals(bundle: ExportBundle) -> None:
     c[2].metric("Clos sans résolution", fr_int(dep["nb_clos_sans_resolution"]))
     c[3].metric("En cours", fr_int(dep["nb_en_cours"]))
     inst = rows.iloc[:-1]
+    names = [short_epci_name(str(n)) for n in inst["territoire_nom"]]
     fig = go.Figure()
     for col, name, colour in (("nb_resolus", "Résolus", "#2e8540"),
                               ("nb_clos_sans_resolution", "Clos sans résolution", "#f08a24"),
                               ("nb_en_cours", "En cours", "#8d9cc4")):  # fmt: skip
-        fig.add_bar(y=inst["territoire_nom"], x=inst[col], name=name, orientation="h",
-                    marker_color=colour)  # fmt: skip
-    fig.update_layout(barmode="stack", height=620, font=PLOT_FONT, margin={"t": 10, "l": 10},
-                      plot_bgcolor="white", legend={"orientation": "h", "y": 1.08},
-                      yaxis={"automargin": True})  # fmt: skip
-    st.plotly_chart(french_figure(fig), width="stretch", key="pres-signals", theme=None)
-    st.caption(DEFINITION_ISSUES)
-    _footer(bundle, str(dep["source"]))
+        fig.add_bar(y=names, x=inst[col], name=name, orientation="h", marker_color=colour)
+    fig.update_layout(barmode="stack", margin={"t": 10, "l": 10, "r": 20, "b": 10},
+                      legend={**LEGEND_TOP, "traceorder": "normal"})  # fmt: skip
+    fig.update_yaxes(automargin=True, categoryorder="array", categoryarray=names[::-1])
+    _chart(fig, "pres-signals", "short")
+    _footer(bundle, f"{dep['source']}. {DEFINITION_ISSUES}")
 
 
 def gaps(bundle: ExportBundle) -> None:
-    """Coverage findings: counts per rule, then the errors in full."""
+    """Coverage findings: one figure per rule (with its errors), then the most serious
+    findings, one line each; the others are counted and left to « Couverture des plans »."""
     frame = bundle.coverage.frame
-    counts = frame.groupby(["rule", "severity"]).size().reset_index(name="n")
-    cols = st.columns(max(1, min(4, len(counts))))
-    for i, row in enumerate(counts.itertuples()):
-        cols[i % len(cols)].metric(
-            plain(f"{RULES_BY_ID[row.rule].label} ({SEVERITY_LABELS[row.severity]})"),
-            fr_int(row.n),
-        )
-    for row in frame[frame["severity"] != "info"].itertuples():
-        st.markdown(f"- **{plain(row.territoire_nom)}** : {plain(row.message)} "
-                    f"*({plain(row.article)})*")
+    shown = frame[frame["severity"] != "info"]
+    if shown.empty:
+        st.markdown("Aucun écart de couverture.")
+        _footer(bundle, f"plans et instances — {bundle.coverage.source}")
+        return
+    per_rule = shown.groupby("rule", sort=False)
+    order = sorted(per_rule.groups, key=lambda r: (
+        min(map(severity_rank, per_rule.get_group(r)["severity"])), -len(per_rule.get_group(r))))
+    cols = st.columns(min(4, len(order)))
+    for i, rule in enumerate(order):
+        group = per_rule.get_group(rule)
+        counts = group["severity"].value_counts()
+        detail = ", ".join(f"{fr_int(n)} {SEVERITY_LABELS[sev].lower()}{'s' if n > 1 else ''}"
+                           for sev, n in sorted(counts.items(),
+                                                key=lambda kv: severity_rank(kv[0])))  # fmt: skip
+        cols[i % len(cols)].metric(plain(RULES_BY_ID[rule].label), fr_int(len(group)),
+                                   delta=detail, delta_color="off",
+                                   delta_arrow="off")  # fmt: skip
+    ranked = shown.assign(rang=shown["severity"].map(severity_rank)).sort_values(
+        ["rang", "territoire_nom"], kind="stable")
+    st.markdown("**Constats principaux**")
+    for row in ranked.head(MAX_FINDINGS).itertuples():
+        st.markdown(f"- **{plain(short_epci_name(str(row.territoire_nom)))}** — "
+                    f"{plain(RULES_BY_ID[row.rule].label)} "
+                    f"({SEVERITY_LABELS[row.severity].lower()})")  # fmt: skip
+    if len(ranked) > MAX_FINDINGS:
+        st.markdown(f"… et {fr_int(len(ranked) - MAX_FINDINGS)} autres constats, détaillés "
+                    "avec leur base légale sur la page « Couverture des plans ».")  # fmt: skip
     _footer(bundle, f"plans et instances — {bundle.coverage.source}")
 
 
@@ -187,8 +282,9 @@ def instance(bundle: ExportBundle, code: str) -> None:
     shape = terr.instances[terr.instances["instance_code"] == code]
     rows = plai_by_instance(bundle)
     mine = rows[rows["territoire_code"] == code]
-    c1, c2 = st.columns([3, 2])
-    c1.image(_overview_png(bundle.departement, workspace_signature(), code))
+    c1, c2 = st.columns([3, 1])
+    with c1:
+        _map(_overview_png(bundle.departement, workspace_signature(), code))
     with c2:
         if len(shape):
             st.metric(
@@ -234,21 +330,26 @@ def late(bundle: ExportBundle) -> None:
     if rows.empty:
         st.markdown(f"Aucun jalon en retard au {fr_date(report.today)}.")
     titles = dict(zip(report.actions["code"], report.actions["intitule"], strict=True))
-    for row in rows.head(10).itertuples():
+    for row in rows.head(MAX_LATE).itertuples():
         st.markdown(f"- **{plain(row.action)}** {plain(titles.get(row.action, ''))} : "
                     f"{plain(row.libelle)} — prévu le {fr_date(row.date_prevue)}, "
-                    f":red-badge[{fr_int(row.jours_de_retard)} jours de retard]")  # fmt: skip
-    if len(rows) > 10:
-        st.markdown(f"… et {fr_int(len(rows) - 10)} autres jalons en retard.")
+                    f"**{fr_int(row.jours_de_retard)} jours de retard**")  # fmt: skip
+    if len(rows) > MAX_LATE:
+        st.markdown(f"… et {fr_int(len(rows) - MAX_LATE)} autres jalons en retard "
+                    "(page « Programme d'actions »).")  # fmt: skip
     _footer(bundle, f"jalons du programme d'actions — {report.source}")
 
 
 def comments(bundle: ExportBundle) -> None:
     """The latest comments of the délégués (validated) and of the comité."""
-    for row in recent_comments(bundle).itertuples():
+    rows = recent_comments(bundle)
+    for row in rows.head(MAX_COMMENTS).itertuples():
         action = f" — action {plain(row.action)}" if row.action else ""
         st.markdown(f"**{plain(row.territoire_nom)}** ({fr_date(row.date)}{action}) : "
                     f"« {plain(row.texte)} » — *{plain(row.auteur or '')}*")  # fmt: skip
+    if len(rows) > MAX_COMMENTS:
+        st.markdown(f"… et {fr_int(len(rows) - MAX_COMMENTS)} autres commentaires récents "
+                    "(fiches territoire).")  # fmt: skip
     _footer(bundle, "commentaires des délégués (validés par le comité) et du comité")
 
 

@@ -365,7 +365,8 @@ def check_plh_period(inputs: CoverageInputs) -> list[Finding]:
                 f"{plh_name(r)} en élaboration (non adopté)" for _, r in pending.iterrows()
             )
         if borderline:
-            status = "Obligation de PLH à vérifier : cas limite (voir PLH_OBLIGATION)"
+            status = ("Obligation de PLH à vérifier : cas limite (voir le constat « EPCI tenu "
+                      "d'avoir un PLH sans PLH en vigueur »)")
         elif obliged:
             status = "EPCI tenu d'avoir un PLH (CCH L302-1)"
         else:

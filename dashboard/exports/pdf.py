@@ -22,23 +22,13 @@ from dashboard.exports.fiche import FicheContent, fiche_content
 from dashboard.formatting import fr_date, num, pct, typo
 from dashboard.indicators.status import au
 from dashboard.maps.static import overview_png
+from dashboard.store.schemas import LABELS
 from geo.reference import SOURCE_GEOGRAPHIE
 
 #: Operations listed in full on the fiche (the rest are counted).
 MAX_OPERATIONS = 15
-STATUT_OPERATION = {
-    "programmee": "programmée",
-    "agreee": "agréée",
-    "livree": "livrée",
-    "abandonnee": "abandonnée",
-}
-STATUT_PLAN = {
-    "en_vigueur": "en vigueur",
-    "en_elaboration": "en élaboration",
-    "en_revision": "en révision",
-    "echu": "échu",
-    "proroge": "prorogé",
-}
+STATUT_OPERATION = LABELS["statut_operation"]
+STATUT_PLAN = LABELS["statut_plan"]
 
 CSS = """
 @page { size: A4; margin: 16mm 14mm 18mm 14mm;

@@ -24,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from dashboard.coverage.model import SEVERITY_LABELS
 from dashboard.exports.bundle import ExportBundle
 from dashboard.spreadsheets import cell_value, set_cell
+from dashboard.store.schemas import is_blank, label
 
 HEADER_ROW = 3
 INT = "#,##0"
@@ -39,12 +40,15 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 
 @dataclass(frozen=True)
 class Col:
-    """One column: key in the frame, French header, number format (None: text)."""
+    """One column: key in the frame, French header, number format (None: text) and, for a
+    column of stored codes, the field of :data:`dashboard.store.schemas.LABELS` whose French
+    labels are written instead."""
 
     key: str
     header: str
     fmt: str | None = None
     width: int = 14
+    labels: str | None = None
 
 
 #: Sheet names.
@@ -60,7 +64,7 @@ SHEET_SOURCES = "Sources"
 
 INDICATOR_COLUMNS = [
     Col("indicateur", "Indicateur", None, 22),
-    Col("territoire_type", "Type de territoire", None, 12),
+    Col("territoire_type", "Type de territoire", None, 12, "territoire_type"),
     Col("territoire_code", "Code", None, 11),
     Col("territoire_nom", "Territoire", None, 34),
     Col("periode", "Période", None, 11),
@@ -84,7 +88,7 @@ BALANCE_COLUMNS = [
     Col("indicateur", "Indicateur", None, 22),
     Col("niveau", "Niveau", None, 10),
     Col("instance_type", "Type d’instance", None, 10),
-    Col("territoire_type", "Type de territoire", None, 12),
+    Col("territoire_type", "Type de territoire", None, 12, "territoire_type"),
     Col("territoire_code", "Code", None, 11),
     Col("territoire_nom", "Territoire", None, 34),
     Col("periode", "Période", None, 11),
@@ -106,7 +110,7 @@ FINDING_COLUMNS = [
     Col("rule", "Règle", None, 24),
     Col("rule_label", "Intitulé de la règle", None, 40),
     Col("severity", "Gravité", None, 11),
-    Col("territoire_type", "Type de territoire", None, 12),
+    Col("territoire_type", "Type de territoire", None, 12, "territoire_type"),
     Col("territoire_code", "Code", None, 11),
     Col("territoire_nom", "Territoire", None, 34),
     Col("message", "Constat", None, 80),
@@ -124,14 +128,14 @@ OPERATION_COLUMNS = [
     Col("nb_plai", "Logements PLA-I", INT),
     Col("nb_plus", "Logements PLUS", INT),
     Col("nb_pls", "Logements PLS", INT),
-    Col("statut", "Statut", None, 12),
+    Col("statut", "Statut", None, 12, "statut_operation"),
     Col("bailleur", "Bailleur", None, 24),
     Col("libelle", "Libellé", None, 34),
     Col("latitude", "Latitude", COORD, 11),
     Col("longitude", "Longitude", COORD, 11),
 ]
 SIGNAL_COLUMNS = [
-    Col("territoire_type", "Type de territoire", None, 12),
+    Col("territoire_type", "Type de territoire", None, 12, "territoire_type"),
     Col("territoire_code", "Code", None, 11),
     Col("territoire_nom", "Territoire", None, 34),
     Col("nb_signalements", "Signalements déposés", INT),
@@ -150,9 +154,9 @@ PLH_COLUMNS = [
     Col("nature", "Nature", None, 8),
     Col("oblige", "Tenu d’avoir un PLH", None, 10),
     Col("cas_limite", "Cas limite (à vérifier)", None, 10),
-    Col("type_plan", "Plan", None, 8),
+    Col("type_plan", "Plan", None, 8, "type_plan"),
     Col("intitule", "Intitulé", None, 34),
-    Col("statut", "Statut", None, 14),
+    Col("statut", "Statut", None, 14, "statut_plan"),
     Col("date_debut", "Début", DATE, 11),
     Col("date_fin", "Fin", DATE, 11),
     Col("date_fin_estimee", "Fin estimée", None, 10),
@@ -222,6 +226,8 @@ def write_sheet(
     ws.row_dimensions[HEADER_ROW].height = 32
     for i, row in enumerate(frame[[c.key for c in cols]].itertuples(index=False), HEADER_ROW + 1):
         for j, (col, value) in enumerate(zip(cols, row, strict=True), start=1):
+            if col.labels and not is_blank(value):
+                value = label(col.labels, value)
             set_cell(ws, i, j, _cell_value(value, col.fmt), col.fmt)
     last = get_column_letter(max(len(cols), 1))
     ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + max(len(frame), 1)}"

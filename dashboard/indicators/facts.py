@@ -26,16 +26,12 @@ import numpy as np
 import pandas as pd
 
 from dashboard.indicators.outcomes import RESOLU, signal_outcomes
+from dashboard.store.schemas import LABELS
 from geo.reference import Reference
 
 #: Territory levels, from the largest to the atom.
 LEVELS: tuple[str, ...] = ("departement", "instance", "epci", "commune")
-LEVEL_LABELS = {
-    "departement": "département",
-    "instance": "instance",
-    "epci": "EPCI",
-    "commune": "commune",
-}
+LEVEL_LABELS = LABELS["territoire_type"]
 
 #: Operation statuses counted as realised PLA-I: a dwelling is *financed* once its
 #: operation is agreed (``agreee``), and stays counted when delivered (``livree``).

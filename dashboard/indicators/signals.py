@@ -23,7 +23,7 @@ from dashboard.indicators.outcomes import (
     signal_outcomes,
     statut_codes,
 )
-from dashboard.store.schemas import MOTIFS_CLOTURE, STATUTS_SIGNALEMENT
+from dashboard.store.schemas import LABELS, MOTIFS_CLOTURE, STATUTS_SIGNALEMENT
 from geo.reference import POPULATION_MILLESIME, Reference
 
 #: Rates are given per this many inhabitants.
@@ -90,8 +90,7 @@ def commune_populations(
 #: Breakdowns of :func:`signal_breakdown`: column → French labels of its stored codes.
 BREAKDOWNS: dict[str, dict[str, str]] = {
     "issue": ISSUES,
-    "procedure": {"insalubrite": "insalubrité", "peril": "péril", "non_decence": "non-décence",
-                  "rsd": "RSD", "autre": "autre"},
+    "procedure": LABELS["procedure"],
     "statut": STATUTS_SIGNALEMENT,
     "motif_cloture": MOTIFS_CLOTURE,
 }

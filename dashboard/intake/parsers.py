@@ -259,3 +259,15 @@ def resolve_headers(
         else:
             unknown.append(header)
     return matched, unknown, personal
+
+
+def likely_kinds(headers: list[str]) -> list[str]:
+    """Kinds of data whose required columns ``headers`` all name, the best match first
+    (most headers recognised): what a file « looks like » when read as the wrong kind."""
+    scores = []
+    for kind, spec in KINDS.items():
+        matched, _, _ = resolve_headers(kind, headers)
+        names = set(matched.values())
+        if spec.required and set(spec.required) <= names:
+            scores.append((-len(names), list(KINDS).index(kind), kind))
+    return [kind for _, _, kind in sorted(scores)]

@@ -28,9 +28,11 @@ from dashboard.maps.folium_map import (
     _escaped,
     add_outline,
     emptiest_corner,
+    legend_of,
     new_map,
     short_epci_name,
 )
+from dashboard.store.schemas import LABELS
 
 #: Classification methods: code → label stated on screen and in the legend.
 METHODS: dict[str, str] = {
@@ -51,10 +53,9 @@ _PALETTES: dict[str, list[str]] = {
 
 #: Operation statuses: label and colour of the points.
 STATUT_COLOURS: dict[str, tuple[str, str]] = {
-    "programmee": ("programmée", "#9e9e9e"),
-    "agreee": ("agréée", "#1f78b4"),
-    "livree": ("livrée", "#33a02c"),
-    "abandonnee": ("abandonnée", "#e31a1c"),
+    code: (LABELS["statut_operation"][code], colour)
+    for code, colour in (("livree", "#33a02c"), ("agreee", "#1f78b4"),
+                         ("programmee", "#9e9e9e"), ("abandonnee", "#e31a1c"))
 }
 _LEVEL_NAMES = {"commune": "Commune", "epci": "EPCI", "instance": "Instance"}
 
@@ -121,8 +122,10 @@ def classify(
 ) -> Classes:
     """Classes of ``values`` (NaN ignored) by ``method`` with at most ``k`` classes.
 
-    Fewer classes are made when there are fewer distinct values; an empty input gives
-    no class at all.
+    Fewer classes are made when there are fewer distinct values (with ``k`` distinct
+    values or fewer, one class per value); an empty input gives no class at all. Each
+    label spans the values its class really holds: a class of one value reads « 0 », never
+    « 0 – 0 », and the next one starts at its smallest value (« 1 – 11 », not « 0 – 11 »).
 
     Raises
     ------
@@ -136,24 +139,33 @@ def classify(
         return Classes(method, [], float("nan"), [], [])
     distinct = np.unique(y)
     k = max(1, min(k, distinct.size))
-    if k == 1:
-        bins = [float(distinct.max())]
+    if distinct.size <= k:  # few values (counts at commune level): one class each
+        bins = [float(v) for v in distinct]
     else:
-        with warnings.catch_warnings():  # mapclassify warns when it merges equal bins
-            warnings.simplefilter("ignore")
-            classifier = {
-                "quantiles": mapclassify.Quantiles,
-                "jenks": mapclassify.FisherJenks,
-                "egal": mapclassify.EqualInterval,
-            }[method](y, k=k)
-        bins = sorted({float(b) for b in classifier.bins})
+        bins = _bins(y, method, k)
+        if method == "quantiles" and len(bins) < k:
+            # Tied values (many communes at 0) merge quantiles into fewer classes: natural
+            # breaks keep k classes, and the legend says so.
+            method, bins = "jenks", _bins(y, "jenks", k)
     lower = float(y.min())
-    bounds = [lower, *bins]
-    labels = [
-        fmt(bounds[0]) if len(bins) == 1 and bounds[0] == bins[0] else f"{fmt(lo)} – {fmt(hi)}"
-        for lo, hi in itertools.pairwise(bounds)
-    ]
+    labels = []
+    for prev, hi in itertools.pairwise([-math.inf, *bins]):
+        held = y[(y > prev + 1e-9) & (y <= hi + 1e-9)]
+        lo = float(held.min()) if held.size else hi
+        labels.append(fmt(hi) if fmt(lo) == fmt(hi) else f"{fmt(lo)} – {fmt(hi)}")
     return Classes(method, bins, lower, palette(len(bins), palette_name), labels)
+
+
+def _bins(y: np.ndarray, method: str, k: int) -> list[float]:
+    """Upper bounds of ``k`` classes of ``y`` by ``method`` (equal bounds merged)."""
+    with warnings.catch_warnings():  # mapclassify warns when it merges equal bins
+        warnings.simplefilter("ignore")
+        classifier = {
+            "quantiles": mapclassify.Quantiles,
+            "jenks": mapclassify.FisherJenks,
+            "egal": mapclassify.EqualInterval,
+        }[method](y, k=k)
+    return sorted({float(b) for b in classifier.bins})
 
 
 def _operation_points(operations: pd.DataFrame, communes: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -202,6 +214,8 @@ def add_operations(
         })  # fmt: skip
         PointLayer(points, "PLA-I par commune (opérations non abandonnées)", opacity=0.45
                    ).add_to(fmap)  # fmt: skip
+        _legend_points(fmap, "PLA-I par commune (aire ∝ logements)",
+                       [("opérations non abandonnées", "#000091")])  # fmt: skip
         return
     statut = ops["statut"].fillna("agreee").astype(str) if "statut" in ops else pd.Series(
         "agreee", index=ops.index)  # fmt: skip
@@ -221,6 +235,16 @@ def add_operations(
         ],
     })  # fmt: skip
     PointLayer(points, "Opérations PLA-I (points)", opacity=0.7).add_to(fmap)
+    present = set(statut)
+    _legend_points(fmap, "Opérations PLA-I (aire ∝ logements)",
+                   [(lab, colour) for code, (lab, colour) in STATUT_COLOURS.items()
+                    if code in present])  # fmt: skip
+
+
+def _legend_points(fmap: folium.Map, title: str, entries: list[tuple[str, str]]) -> None:
+    legend = legend_of(fmap)
+    if legend is not None:
+        legend.add_points(title, entries)
 
 
 def add_signal_density(
@@ -230,7 +254,8 @@ def add_signal_density(
 
     ``density`` has ``territoire_code`` (INSEE), ``nb_signalements`` and ``taux_pour_10000``
     (:func:`dashboard.indicators.signals.signal_summary` at commune level). One canvas
-    layer, hidden by default.
+    layer, hidden by default, listed in the legend. Small, light, outlined circles: the
+    choropleth under them stays readable.
     """
     pts = communes.set_index("code_insee").geometry.representative_point()
     names = communes.set_index("code_insee")["nom"]
@@ -239,8 +264,8 @@ def add_signal_density(
     codes = rows["territoire_code"].astype(str)
     points = pd.DataFrame({
         "lat": codes.map(pts.y).to_numpy(), "lng": codes.map(pts.x).to_numpy(),
-        "radius": (2 + 1.5 * np.sqrt(rows["nb_signalements"])).to_numpy(),
-        "colour": "#a50f15",
+        "radius": (1.5 + 0.9 * np.sqrt(rows["nb_signalements"])).to_numpy(),
+        "colour": "#7a0a0f",
         "tooltip": [
             f"{html.escape(str(names.get(c, c)))} : {fr_int(n)} signalement(s), "
             f"{fr_number(r, 1)} pour 10\u202f000 hab."
@@ -248,8 +273,10 @@ def add_signal_density(
                                strict=True)
         ],
     })  # fmt: skip
-    PointLayer(points, "Signalements par commune (densité)", opacity=0.45, show=show,
+    PointLayer(points, "Signalements par commune (densité)", opacity=0.3, show=show,
                fill="#de2d26").add_to(fmap)  # fmt: skip
+    _legend_points(fmap, "Signalements par commune (aire ∝ nombre)",
+                   [("signalements déposés", "#de2d26")])  # fmt: skip
 
 
 def build_choropleth_map(
@@ -335,7 +362,8 @@ def build_choropleth_map(
     if note:
         full_note = f"{note} — {full_note}"
     entries = classes.legend_entries(with_missing=bool(vals.isna().any()))
-    Legend(title, entries, full_note, emptiest_corner(shapes)).add_to(fmap)
+    Legend(title, entries, full_note, emptiest_corner(shapes), fit=tuple(shapes.total_bounds)
+           ).add_to(fmap)  # fmt: skip
     return fmap, classes
 
 

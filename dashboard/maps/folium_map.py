@@ -50,10 +50,12 @@ LAYER_LABELS = {
     "instances": "Instances locales",
 }
 
-#: Qualitative palette for instances, readable on a white background (ColorBrewer Set3/Paired).
+#: Qualitative palette of the instances, one colour each and distinct side by side: Paul
+#: Tol's « muted » and Okabe-Ito colours (chosen for colour-blind readers), strong enough
+#: to tell apart under the map's opacity; the legend names every colour.
 INSTANCE_PALETTE = [
-    "#8dd3c7", "#fdb462", "#bebada", "#fb8072", "#80b1d3", "#b3de69", "#fccde5",
-    "#bc80bd", "#ccebc5", "#ffed6f", "#a6cee3", "#e5c494", "#d8b365", "#cab2d6",
+    "#0072b2", "#e69f00", "#117733", "#cc6677", "#88ccee", "#999933", "#882255",
+    "#44aa99", "#f0e442", "#332288", "#d55e00", "#aa4499", "#ddcc77", "#56b4e9",
 ]  # fmt: skip
 
 
@@ -174,6 +176,14 @@ def build_map(
         _add_highlight(fmap, communes, epci, instances, highlight)
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    if "instances" in shown:
+        # Each instance's colour, named; the layer control holds the top-right corner.
+        colours = _instance_colours(instances["instance_code"])
+        names = instances.sort_values("instance_nom")
+        Legend("Instances locales", [(str(r.instance_nom), colours[r.instance_code])
+                                     for r in names.itertuples()],
+               position=emptiest_corner(communes, corners=INSTANCE_LEGEND_CORNERS),
+               fit=None if highlight else (minx, miny, maxx, maxy)).add_to(fmap)  # fmt: skip
     return fmap
 
 
@@ -370,8 +380,13 @@ class FrenchControls(folium.MacroElement):
 CORNERS = ("topleft", "topright", "bottomleft", "bottomright")
 
 
+#: Corners free for the instances' legend on the home map (its layer control is top right).
+INSTANCE_LEGEND_CORNERS = ("topleft", "bottomleft", "bottomright")
+
+
 def emptiest_corner(
-    shapes: gpd.GeoDataFrame, width_share: float = 0.45, height_share: float = 0.4
+    shapes: gpd.GeoDataFrame, width_share: float = 0.45, height_share: float = 0.4,
+    corners: tuple[str, ...] = CORNERS,
 ) -> str:
     """The corner of the shapes' bounding box that they cover least, for the legend.
 
@@ -383,7 +398,7 @@ def emptiest_corner(
     import shapely
 
     if shapes.empty:
-        return CORNERS[0]
+        return corners[0]
     minx, miny, maxx, maxy = shapes.total_bounds
     w, h = (maxx - minx) * width_share, (maxy - miny) * height_share
     boxes = {
@@ -393,47 +408,106 @@ def emptiest_corner(
         "bottomright": (maxx - w, miny, maxx, miny + h),
     }
     union = shapely.union_all(shapely.make_valid(shapes.geometry.values))
-    covered = {c: union.intersection(shapely.box(*boxes[c])).area for c in CORNERS}
-    return min(CORNERS, key=lambda c: (round(covered[c] / (w * h), 3), CORNERS.index(c)))
+    covered = {c: union.intersection(shapely.box(*boxes[c])).area for c in corners}
+    return min(corners, key=lambda c: (round(covered[c] / (w * h), 3), corners.index(c)))
 
 
 class Legend(folium.MacroElement):
-    """A Leaflet control listing classes and colours, drawn inside the map.
+    """A Leaflet control listing classes and colours, drawn inside the map, and the point
+    layers (:meth:`add_points`) drawn over it.
 
     Labels are HTML-escaped here; the control is plain Leaflet, so it needs no extra
-    asset (branca's colormaps would pull d3 from a CDN).
+    asset (branca's colormaps would pull d3 from a CDN). With ``fit`` (the territory's
+    bounds, minx, miny, maxx, maxy), the map is fitted again once the legend is drawn,
+    keeping a margin as wide (or as tall, whichever costs less zoom) as the legend on its
+    side: the legend never covers the territory.
     """
 
     _template = jinja2.Template(
         """
         {% macro script(this, kwargs) %}
-        (function() {
+        (function(map) {
             var legend = L.control({position: {{ this.position|tojson }}});
             legend.onAdd = function() {
                 var div = L.DomUtil.create("div", "territoires-legend");
                 div.innerHTML = {{ this.html|tojson }};
+                L.DomEvent.disableScrollPropagation(div);
                 return div;
             };
-            legend.addTo({{ this._parent.get_name() }});
-        })();
+            legend.addTo(map);
+            {% if this.fit %}
+            var bounds = L.latLngBounds({{ this.fit|tojson }});
+            var corner = {{ this.position|tojson }};
+            function refit() {
+                var el = legend.getContainer(), size = map.getSize();
+                var w = el.offsetWidth + 14, h = el.offsetHeight + 14;
+                /* Not sized yet (a hidden frame): a later try or the next resize fits it. */
+                if (!el.offsetWidth || (size.x < w + 120 && size.y < h + 120)) { return; }
+                var across = size.x >= w + 120 ? map.getBoundsZoom(bounds, false, L.point(w, 0))
+                                                : -Infinity;
+                var down = size.y >= h + 120 ? map.getBoundsZoom(bounds, false, L.point(0, h))
+                                             : -Infinity;
+                if (!isFinite(across) && !isFinite(down)) { return; }
+                var pad = across >= down ? [w, 0] : [0, h];
+                var left = corner.indexOf("left") >= 0, top = corner.indexOf("top") >= 0;
+                var tl = [left ? pad[0] : 0, top ? pad[1] : 0];
+                var br = [left ? 0 : pad[0], top ? 0 : pad[1]];
+                map.fitBounds(bounds, {paddingTopLeft: tl, paddingBottomRight: br,
+                                       animate: false});
+                fitted = true;
+            }
+            /* The frame and the legend are sized after the first draw: try until it fits
+               once (a user's own zoom is then left alone), and again on every resize. */
+            var fitted = false;
+            [0, 200, 600, 1500, 3000].forEach(function (t) {
+                setTimeout(function () { if (!fitted) { refit(); } }, t);
+            });
+            map.on("resize", refit);
+            {% endif %}
+        })({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )
 
     def __init__(
-        self, title: str, entries: list[tuple[str, str]], note: str = "", position: str = "topleft"
-    ) -> None:
+        self, title: str, entries: list[tuple[str, str]], note: str = "",
+        position: str = "topleft", fit: tuple[float, float, float, float] | None = None,
+    ) -> None:  # fmt: skip
         super().__init__()
         self._name = "Legend"
         if position not in CORNERS:
             raise ValueError(f"coin de carte inconnu : {position}")
         self.position = position
+        self.fit = None
+        if fit is not None:
+            minx, miny, maxx, maxy = (float(v) for v in fit)
+            self.fit = [[miny, minx], [maxy, maxx]]
         rows = "".join(
             f'<div><i style="background:{html.escape(colour)}"></i>{html.escape(label)}</div>'
             for label, colour in entries
         )
-        note_html = f'<div class="note">{html.escape(note)}</div>' if note else ""
-        self.html = f"<b>{html.escape(title)}</b>{rows}{note_html}"
+        self._body = f"<b>{html.escape(title)}</b>{rows}"
+        self._note = f'<div class="note">{html.escape(note)}</div>' if note else ""
+        self._points = ""
+
+    def add_points(self, title: str, entries: list[tuple[str, str]]) -> None:
+        """List a point layer: its title and a round swatch per colour."""
+        rows = "".join(
+            f'<div><i class="dot" style="background:{html.escape(colour)}"></i>'
+            f"{html.escape(label)}</div>"
+            for label, colour in entries
+        )
+        self._points += f'<div class="points"><b>{html.escape(title)}</b>{rows}</div>'
+
+    @property
+    def html(self) -> str:
+        """The control's HTML (every text escaped)."""
+        return self._body + self._points + self._note
+
+
+def legend_of(fmap: folium.Map) -> Legend | None:
+    """The :class:`Legend` of a map, if it has one."""
+    return next((c for c in fmap._children.values() if isinstance(c, Legend)), None)
 
 
 def build_category_map(
@@ -498,7 +572,8 @@ def build_category_map(
         add_outline(fmap, highlight)
         hx0, hy0, hx1, hy1 = highlight.total_bounds
         bounds = [[hy0, hx0], [hy1, hx1]]
-    Legend(legend_title, list(colours.items()), legend_note, emptiest_corner(epci)).add_to(fmap)
+    Legend(legend_title, list(colours.items()), legend_note, emptiest_corner(epci),
+           fit=tuple(epci.total_bounds)).add_to(fmap)  # fmt: skip
     folium.LayerControl(collapsed=True).add_to(fmap)
     fmap.fit_bounds(bounds)
     return fmap

@@ -32,9 +32,11 @@ def _figure(width_in: float, height_in: float):
     return fig, ax
 
 
-def _to_png(fig) -> bytes:
+def _to_png(fig, tight: bool = False) -> bytes:
+    """The figure as PNG; ``tight``: cropped to what is drawn, a legend outside included."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", facecolor="white")
+    fig.savefig(buf, format="png", facecolor="white",
+                **({"bbox_inches": "tight", "pad_inches": 0.08} if tight else {}))  # fmt: skip
     plt.close(fig)
     return buf.getvalue()
 
@@ -47,8 +49,12 @@ def overview_png(
     title: str = "",
     source: str = "",
     size: tuple[float, float] = (7.0, 7.0),
+    legend_fontsize: float = 7.0,
 ) -> bytes:
     """PNG of the département: instances coloured, EPCI outlined, an optional highlight.
+
+    The instances' legend sits to the right of the map, outside the département (the
+    picture widens to hold it): it never covers a territory.
 
     Parameters
     ----------
@@ -58,6 +64,8 @@ def overview_png(
         Territory outlined in red.
     title, source : str
         Printed above and below the map.
+    legend_fontsize : float
+        Type size of the legend, in points (its title a point larger).
     """
     crs = "EPSG:2154"
     fig, ax = _figure(*size)
@@ -83,14 +91,15 @@ def overview_png(
         highlight.to_crs(crs).boundary.plot(ax=ax, color=ROUGE_MARIANNE, linewidth=2.2)
     if handles:
         ax.legend(
-            handles=handles, loc="lower left", fontsize=6, frameon=True, title="Instances",
-            title_fontsize=7,
+            handles=handles, loc="center left", bbox_to_anchor=(1.01, 0.5),
+            fontsize=legend_fontsize, frameon=False, title="Instances locales",
+            title_fontsize=legend_fontsize + 1, alignment="left",
         )  # fmt: skip
     if title:
         ax.set_title(title, fontsize=11, loc="left")
     if source:
         fig.text(0.01, 0.005, f"Source : {source}", fontsize=6, color="#555555")
-    return _to_png(fig)
+    return _to_png(fig, tight=bool(handles))
 
 
 def choropleth_png(
@@ -131,9 +140,11 @@ def choropleth_png(
     handles = [Patch(facecolor=c, label=lab) for c, lab in zip(colours, labels, strict=False)]
     if missing.any():
         handles.append(Patch(facecolor="#f0f0f0", hatch="///", label="sans donnée"))
-    ax.legend(handles=handles, loc="lower left", fontsize=7, frameon=True)
+    # Beside the map, never over the département.
+    ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=7,
+              frameon=False)  # fmt: skip
     if title:
         ax.set_title(title, fontsize=11, loc="left")
     if source:
         fig.text(0.01, 0.005, f"Source : {source}", fontsize=6, color="#555555")
-    return _to_png(fig)
+    return _to_png(fig, tight=True)

@@ -27,15 +27,9 @@ import numpy as np
 import pandas as pd
 
 from dashboard.indicators.facts import LEVEL_LABELS
-from dashboard.store.schemas import INDICATORS, is_blank, split_list
+from dashboard.store.schemas import INDICATORS, LABELS, is_blank, split_list
 
-ACTION_STATUT_LABELS = {
-    "a_engager": "à engager",
-    "en_cours": "en cours",
-    "realisee": "réalisée",
-    "reportee": "reportée",
-    "abandonnee": "abandonnée",
-}
+ACTION_STATUT_LABELS = LABELS["statut_action"]
 #: Statuses of an action that is over: its end date passing is no delay.
 CLOSED_STATUTS = ("realisee", "abandonnee")
 ETAT_REALISE = "réalisé"

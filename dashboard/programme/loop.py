@@ -21,6 +21,7 @@ from dashboard.formatting import fr_number
 from dashboard.indicators.facts import LEVEL_LABELS
 from dashboard.store.schemas import (
     INDICATORS,
+    LABELS,
     STATUT_A_REVOIR,
     STATUT_DECLARE,
     STATUT_VALIDE,
@@ -28,11 +29,7 @@ from dashboard.store.schemas import (
 )
 from geo.reference import Reference
 
-VALIDATION_LABELS = {
-    STATUT_DECLARE: "déclaré — en attente de validation",
-    STATUT_VALIDE: "validé",
-    STATUT_A_REVOIR: "à revoir",
-}
+VALIDATION_LABELS = LABELS["statut_validation"]
 COMMENT_COLUMNS = [
     "territoire_type", "territoire_code", "territoire_nom", "date", "texte", "auteur", "action",
     "statut_validation", "statut_libelle", "motif_revue",

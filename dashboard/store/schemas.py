@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -181,6 +182,52 @@ ACTION_STATUTS = ("a_engager", "en_cours", "realisee", "reportee", "abandonnee")
 #: validates it or sends it back. Rows imported without it are official figures.
 VALIDATION_STATUTS = ("declare", "valide", "a_revoir")
 STATUT_DECLARE, STATUT_VALIDE, STATUT_A_REVOIR = VALIDATION_STATUTS
+#: French label of every stored code a user may read: **the** dictionary of the chips,
+#: headings, chart labels, legends, tables and exports (a stored code is never shown as such,
+#: docs/ARCHITECTURE.md § 3). Keys are the fields of :data:`VALUE_ALIASES`; each field's
+#: order is the stable order of its categories in charts and legends.
+LABELS: dict[str, dict[str, str]] = {
+    "statut_operation": {"livree": "livrée", "agreee": "agréée", "programmee": "programmée",
+                         "abandonnee": "abandonnée"},
+    "procedure": {"insalubrite": "Insalubrité", "peril": "Péril", "rsd": "RSD",
+                  "non_decence": "Non-décence", "autre": "Autre"},
+    "type_plan": {"PDALHPD": "PDALHPD", "PLH": "PLH", "PDH": "PDH", "PLUIH": "PLUi-H"},
+    "statut_plan": {"en_vigueur": "en vigueur", "proroge": "prorogé",
+                    "en_revision": "en révision", "en_elaboration": "en élaboration",
+                    "echu": "échu"},
+    "territoire_type": {"departement": "département", "instance": "instance", "epci": "EPCI",
+                        "commune": "commune"},
+    "instance_type": {"clh": "CLH", "territoire": "territoire", "secteur_pdh": "secteur du PDH"},
+    "statut_signalement": STATUTS_SIGNALEMENT,
+    "motif_cloture": MOTIFS_CLOTURE,
+    "statut_action": {"a_engager": "à engager", "en_cours": "en cours", "realisee": "réalisée",
+                      "reportee": "reportée", "abandonnee": "abandonnée"},
+    "statut_validation": {"declare": "déclaré — en attente de validation", "valide": "validé",
+                          "a_revoir": "à revoir"},
+}
+
+
+def label(field: str, code: object) -> str:
+    """French label of a stored ``code`` of ``field`` (a key of :data:`LABELS`).
+
+    An unknown code is shown as is, an empty one as « non renseigné ».
+
+    Examples
+    --------
+    >>> label("statut_operation", "agreee"), label("statut_plan", "en_revision")
+    ('agréée', 'en révision')
+    """
+    if is_blank(code):
+        return "non renseigné"
+    return LABELS[field].get(str(code), str(code))
+
+
+def order_of(field: str, codes: Iterable[object]) -> list[object]:
+    """``codes`` in the stable order of ``field`` (known codes first, then the others sorted)."""
+    rank = {code: i for i, code in enumerate(LABELS[field])}
+    return sorted(dict.fromkeys(codes), key=lambda c: (rank.get(str(c), len(rank)), str(c)))
+
+
 #: Separator of the list cells (an action's indicators and territories), as stored.
 LIST_SEPARATOR = ","
 

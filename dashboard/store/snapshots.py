@@ -25,6 +25,11 @@ import pyarrow.ipc as ipc
 
 #: Snapshot revisions kept in the table (the current one and the previous ones).
 KEPT_REVISIONS = 3
+#: What the code puts in a snapshot, part of its name: bump it when a change of the code
+#: changes a snapshot's content for the same data (labels, columns), so that an upgraded
+#: app never serves figures computed by the previous code (3: French labels of
+#: ``schemas.LABELS``).
+FORMAT = "3"
 
 
 def pack(value: dict[str, Any]) -> bytes:

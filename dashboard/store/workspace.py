@@ -607,7 +607,8 @@ class Workspace:
         """
         if self.departement != departement:
             return snapshots.unpack(snapshots.pack(compute()))
-        data = self.snapshot(f"{departement}|{name}", lambda: snapshots.pack(compute()))
+        data = self.snapshot(f"v{snapshots.FORMAT}|{departement}|{name}",
+                             lambda: snapshots.pack(compute()))  # fmt: skip
         return snapshots.unpack(data)
 
     def snapshot_names(self) -> list[tuple[str, str]]:

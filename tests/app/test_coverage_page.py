@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.coverage import RULES_BY_ID
 from tests.paths import PAGES
 
 PAGE = PAGES / "couverture.py"
@@ -21,8 +22,8 @@ def test_page_renders_findings_grouped_by_rule():
     at.run()
     assert not at.exception
     labels = [e.label for e in at.expander]
-    assert any(label.startswith("PLH_OBLIGATION") for label in labels)
-    assert any(label.startswith("INSTANCE_SPLITS_EPCI") for label in labels)
+    assert any(label.startswith(RULES_BY_ID["PLH_OBLIGATION"].label) for label in labels)
+    assert any(label.startswith(RULES_BY_ID["INSTANCE_SPLITS_EPCI"].label) for label in labels)
     text = " ".join(m.value for m in at.markdown)
     assert "Pays Voironnais" in text
     assert "Entre Bièvre et Rhône" in text
@@ -55,7 +56,8 @@ def test_filters_are_shareable_and_reduce_the_list():
     assert not at.exception
     labels = [e.label for e in at.expander]
     assert labels
-    assert all(label.startswith(("PLH_OBLIGATION", "PLH_PERIOD")) for label in labels)
+    wanted = (RULES_BY_ID["PLH_OBLIGATION"].label, RULES_BY_ID["PLH_PERIOD"].label)
+    assert all(label.startswith(wanted) for label in labels)
     assert at.multiselect(key="cov-gravite").value == ["erreur"]
 
 
@@ -73,12 +75,20 @@ def test_findings_grouped_by_territory_from_the_link():
     assert voironnais.endswith("(2)")  # no PLH in force, and plan years uncovered
     assert not any(label.startswith("PLH_") for label in labels)
     text = " ".join(m.value for m in at.markdown)
-    assert "PLH_OBLIGATION — " in text
-    assert "PLH_PERIOD — " in text
+    # Each finding names its rule by its French label, never by its identifier.
+    assert f"**{RULES_BY_ID['PLH_OBLIGATION'].label}**" in text
+    assert f"**{RULES_BY_ID['PLH_PERIOD'].label}**" in text
+    shown = text.replace("\\_", "_")  # plain() escapes markdown
+    assert "PLH_OBLIGATION" not in shown
+    assert "PLH_PERIOD" not in shown
     at.radio(key="cov-grouper").set_value("regle").run()
     assert not at.exception
     assert "grouper" not in at.query_params
-    assert any(e.label.startswith("PLH_OBLIGATION") for e in at.expander)
+    expanders = [e.label for e in at.expander]
+    assert any(e.startswith(RULES_BY_ID["PLH_OBLIGATION"].label) for e in expanders)
+    assert not any(rule in e for e in expanders for rule in RULES_BY_ID)
+    chips = at.multiselect(key="cov-regle")
+    assert list(chips.options) == [rule.label for rule in RULES_BY_ID.values()]
 
 
 @pytest.mark.parametrize("page", ["couverture.py", "fiche.py", "presentation.py", "exports.py"])
@@ -89,3 +99,7 @@ def test_other_departement_than_the_workspace_is_explained(monkeypatch, demo_wor
     at.run()
     assert not at.exception
     assert any("appartient au département 38" in w.value for w in at.warning)
+    # A way forward, not a dead end.
+    text = " ".join(m.value for m in at.markdown)
+    assert "créez-lui un espace de travail" in text
+    assert "Carte du département" in text

@@ -87,7 +87,31 @@ def test_page_without_territory_asks_for_one(monkeypatch, demo_workspace):
     at.run()
     assert not at.exception
     assert at.title[0].value == "Fiche territoire"
+    text = " ".join(m.value for m in at.markdown)
+    assert "?territoire=" not in text  # no link syntax to type: a map and a list instead
+    assert len(at.get("image")) == 1
+    picks = [b for b in at.button if b.key and b.key.startswith("pick-")]
+    assert len(picks) == 18 + 13  # every EPCI and every instance of the demo
+    # Common names and acronyms are found by the list's search (exact letters).
+    options = at.selectbox(key="fiche-territoire").options
+    metro = next(o for o in options if "Grenoble-Alpes-Métropole" in o)
+    assert "la Métro" in metro
+    assert "metro" in metro.lower().replace("é", "")
+    assert any("CAPI" in o for o in options)
+    assert any("Pays Voironnais" in o for o in options)
     at.selectbox(key="fiche-territoire").set_value("epci:243800984").run()
     assert not at.exception
     assert "Pays Voironnais" in at.title[0].value
     assert at.query_params["territoire"] in (["epci:243800984"], "epci:243800984")
+    link = at.code[0].value  # the fiche's own link, to copy
+    assert link.endswith("fiche?dep=38&territoire=epci:243800984")
+
+
+def test_a_picked_territory_opens_its_fiche(monkeypatch, demo_workspace):
+    monkeypatch.setenv("TERRITOIRES_WORKSPACE", str(demo_workspace))
+    at = AppTest.from_file(str(PAGE), default_timeout=120)
+    at.run()
+    at.button(key="pick-instance:AGG").click().run()
+    assert not at.exception
+    assert at.title[0].value == "Agglomération grenobloise"
+    assert at.query_params["territoire"] in (["instance:AGG"], "instance:AGG")

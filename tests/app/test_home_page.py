@@ -42,6 +42,10 @@ def test_departement_from_query_parameter():
     assert not at.exception
     assert at.title[0].value.startswith("Corse-du-Sud")
     assert at.sidebar.selectbox(key="departement").value == "2A"
+    # No instance there: no « Instances locales » layer that would draw nothing.
+    layers = at.sidebar.multiselect(key="layers")
+    assert "Instances locales" not in layers.options
+    assert "EPCI" in layers.options
 
 
 def test_changing_departement_updates_the_link():

@@ -71,6 +71,10 @@ def test_objectifs_match_the_cli_numbers(level):
         layout = json.loads(chart.proto.spec)["layout"]
         assert layout["separators"] == ", "
         assert layout["yaxis"]["separatethousands"] is True
+    trajectory = next(c for c in at.get("plotly_chart") if c.key == "objectifs-trajectoire")
+    axis = json.loads(trajectory.proto.spec)["layout"]["xaxis"]
+    assert axis["type"] == "category"  # « 2021 », never « 2 021 »
+    assert axis["categoryarray"] == [str(y) for y in range(2021, 2027)]
     assert len(at.get("download_button")) == 2
 
 
@@ -113,6 +117,13 @@ def test_programmation_breaks_down_by_status_and_territory(level):
     table = at.dataframe[0].value
     assert set(table["Année"]) == {"2023"}
     assert {"agréée", "livrée"} <= set(table["Statut"])
+    years = json.loads(at.get("plotly_chart")[0].proto.spec)
+    axis = years["layout"]["xaxis"]
+    assert axis["type"] == "category"  # « 2021 », never « 2 021 »
+    assert axis["categoryarray"] == sorted(axis["categoryarray"])  # 2018, 2019, 2020…
+    assert "2020" in axis["categoryarray"]
+    # One stable order of the statuses, French labels only.
+    assert [t["name"] for t in years["data"]] == ["livrée", "agréée", "programmée", "abandonnée"]
 
 
 @pytest.mark.usefixtures("on_demo")
@@ -146,6 +157,15 @@ def test_habitat_indigne_rates_and_trend(level):
     assert [c.key for c in at.get("plotly_chart")] == [
         "sig-issue", "sig-procedure", "sig-motifs", "sig-tendance",
     ]  # fmt: skip
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    procedures = [t["name"] for t in charts[1]["data"]]
+    assert procedures[:4] == ["Insalubrité", "Péril", "RSD", "Non-décence"]  # labels, in order
+    assert len({t["marker"]["color"] for t in charts[1]["data"]}) == len(procedures)
+    assert charts[1]["layout"]["legend"]["yanchor"] == "bottom"  # above the bars, not on them
+    trend = charts[3]["layout"]
+    assert trend["xaxis"]["type"] == "category"
+    assert all(len(y) == 4 for y in trend["xaxis"]["categoryarray"])
+    assert float(trend["yaxis2"]["dtick"]).is_integer()  # days: 50, 100…, never 62,1
     assert "territoires-legend" in json.dumps(folium_component_args(at))
 
 

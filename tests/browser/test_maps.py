@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -67,6 +69,9 @@ def test_map_draws_epci_offline_and_click_shows_detail(streamlit_url, offline_pa
     _click_latlng(page, frame, 45.1885, 5.7245)
     page.get_by_text("SIREN 200040715").wait_for(timeout=30_000)
     assert page.get_by_text("Grenoble-Alpes-Métropole", exact=True).count() >= 1
+    # The delegate's path: from the map to the fiche.
+    link = page.get_by_role("link", name="Voir la fiche : Grenoble-Alpes-Métropole")
+    assert link.get_attribute("href").endswith("fiche?dep=38&territoire=epci:200040715")
     assert page.blocked_requests == []  # type: ignore[attr-defined]
 
 
@@ -108,6 +113,15 @@ def test_clicking_a_finding_zooms_the_coverage_map(streamlit_url, offline_page):
     frame = _map_frame_with_paths(page, 1, "path[stroke='#e1000f']")
     assert frame.locator("body").evaluate(_ZOOM) > zoom_before
     assert "focus=epci%3A243800984" in page.url or "focus=epci:243800984" in page.url
+    # A finding far down the list: its button zooms a map that is still in view.
+    last = page.get_by_role("button", name=re.compile("^Voir .* sur la carte$")).last
+    last.scroll_into_view_if_needed()
+    last.click()
+    page.wait_for_timeout(2000)
+    box = page.locator(MAP_FRAME).last.bounding_box()
+    assert box is not None
+    assert box["y"] >= 0
+    assert box["y"] + box["height"] / 2 <= page.viewport_size["height"]
     assert page.blocked_requests == []  # type: ignore[attr-defined]
 
 
@@ -158,6 +172,9 @@ def test_fiche_by_link_then_presentation_walk(streamlit_url, offline_page):
     )
     page.get_by_role("heading", name="Grenoble-Alpes-Métropole").wait_for(timeout=90_000)
     page.get_by_text("450\u202f608").first.wait_for(timeout=30_000)
+    # The fiche's link is a full address, to copy.
+    shown = page.locator('[data-testid="stCode"]').first.inner_text()
+    assert shown.strip() == f"{streamlit_url}/fiche?dep=38&territoire=epci:200040715"
     page.goto(f"{streamlit_url}/presentation?dep=38", wait_until="domcontentloaded")
     page.get_by_role("heading", name="Vue d'ensemble du département").wait_for(timeout=90_000)
     page.locator('[data-testid="stSidebar"]').wait_for(state="hidden", timeout=30_000)
@@ -186,3 +203,43 @@ def test_file_uploader_reads_french(streamlit_url, offline_page):
     shown = page.evaluate(probe)
     assert shown == [["0px", '"Parcourir"'], ["0px", '"ou glisser-déposer le fichier ici"']]
     assert page.get_by_text("Formats acceptés : CSV").is_visible()
+
+
+#: Points of the legend's box (a 6 × 6 grid) over which a territory is drawn.
+_UNDER_LEGEND = """() => {
+    const legend = document.querySelector('.territoires-legend');
+    if (!legend) return null;
+    const r = legend.getBoundingClientRect();
+    const covered = [];
+    for (let i = 0; i < 6; i++) for (let j = 0; j < 6; j++) {
+        const x = r.left + (i + 0.5) * r.width / 6, y = r.top + (j + 0.5) * r.height / 6;
+        const under = document.elementsFromPoint(x, y)
+            .filter(e => e.matches('path.leaflet-interactive'));
+        if (under.length) covered.push([Math.round(x), Math.round(y)]);
+    }
+    const map = document.querySelector('.leaflet-container').getBoundingClientRect();
+    return {covered, text: legend.innerText, legend: [r.left, r.top, r.width, r.height],
+            map: [map.width, map.height]};
+}"""
+
+
+@pytest.mark.parametrize(("path", "wanted"), [
+    ("/?dep=38", ["Instances locales", "Agglomération grenobloise", "Voironnais-Chartreuse"]),
+    ("/carte?dep=38", ["Opérations PLA-I (aire ∝ logements)", "livrée", "agréée"]),
+    ("/habitat_indigne?dep=38", ["Signalements par commune (aire ∝ nombre)"]),
+], ids=["accueil", "carte", "habitat"])  # fmt: skip
+def test_legends_name_every_layer_and_cover_no_territory(streamlit_url, offline_page, path,
+                                                         wanted):  # fmt: skip
+    page = offline_page
+    page.goto(f"{streamlit_url}{path}", wait_until="domcontentloaded")
+    frame = _map_frame_with_paths(page, 13)
+    frame.locator(".territoires-legend").wait_for(timeout=60_000)
+    for _ in range(20):  # the map is fitted again once the legend and the frame are sized
+        page.wait_for_timeout(500)
+        found = frame.locator("body").evaluate(f"({_UNDER_LEGEND})")
+        if not found["covered"]:
+            break
+    for text in wanted:
+        assert text in found["text"]
+    assert found["covered"] == [], found
+    assert page.blocked_requests == []  # type: ignore[attr-defined]

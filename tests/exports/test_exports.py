@@ -249,15 +249,19 @@ def _same(got: object, want: object) -> bool:
 
 
 def _sheet_records(ws, columns) -> list[dict]:
+    """The rows of a sheet by column key, French labels read back as their stored codes."""
     from dashboard.exports.xlsx import HEADER_ROW
+    from dashboard.store.schemas import LABELS
 
     headers = [c.value for c in ws[HEADER_ROW]]
-    by_header = {c.header: c.key for c in columns}
-    keys = [by_header[h] for h in headers]
+    by_header = {c.header: c for c in columns}
+    cols = [by_header[h] for h in headers]
+    codes = {c.key: {v: k for k, v in LABELS[c.labels].items()} for c in cols if c.labels}
     return [
-        dict(zip(keys, row, strict=True))
+        {c.key: codes[c.key].get(v, v) if c.key in codes else v
+         for c, v in zip(cols, row, strict=True)}
         for row in ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True)
-    ]
+    ]  # fmt: skip
 
 
 def test_xlsx_matches_cli_indicators_json(bundle, demo_workspace, capsys):
@@ -333,6 +337,16 @@ def test_xlsx_sheets_and_french_formats(bundle):
     assert isinstance(dates[0].value, dt.datetime)
     assert wb[xlsx.SHEET_ECARTS].max_row - xlsx.HEADER_ROW == len(bundle.coverage.findings)
     assert wb[xlsx.SHEET_OPERATIONS].max_row - xlsx.HEADER_ROW == len(bundle.operations)
+    # Stored codes are written as their French labels (« agréée », « EPCI », « en vigueur »).
+    for sheet, header, shown in ((xlsx.SHEET_OPERATIONS, "Statut", {"agréée", "livrée"}),
+                                 (xlsx.SHEET_PLH, "Statut", {"en vigueur", "échu"}),
+                                 (xlsx.SHEET_INDICATEURS, "Type de territoire",
+                                  {"département", "instance", "EPCI"})):  # fmt: skip
+        ws = wb[sheet]
+        col = [c.value for c in ws[xlsx.HEADER_ROW]].index(header)
+        values = {row[col] for row in ws.iter_rows(min_row=first, values_only=True)}
+        assert shown <= values, (sheet, values)
+        assert not {"agreee", "livree", "en_vigueur", "echu", "departement"} & values
     actions = wb[xlsx.SHEET_ACTIONS]
     assert actions.max_row - xlsx.HEADER_ROW == len(bundle.programme.actions) == 16
     headers = [c.value for c in actions[xlsx.HEADER_ROW]]

@@ -59,7 +59,7 @@ def test_signals_by_instance_procedure_and_year(isere, memberships, signals):
     assert inst["nb_signalements"].sum() == 4
     proc = signal_breakdown(isere, memberships, signals, "procedure", level="departement")
     assert dict(zip(proc["procedure"], proc["nb_signalements"], strict=True)) == {
-        "non renseigné": 1, "non-décence": 1, "péril": 1, "RSD": 2,
+        "non renseigné": 1, "Non-décence": 1, "Péril": 1, "RSD": 2,
     }  # fmt: skip
     issues = signal_breakdown(isere, memberships, signals, "issue", level="departement")
     assert dict(zip(issues["issue"], issues["nb_signalements"], strict=True)) == {

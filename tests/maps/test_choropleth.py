@@ -43,6 +43,29 @@ def test_jenks_isolates_grenoble_alpes_metropole(epci_populations):
     assert classes.colour_of(float("nan")) == "#d9d9d9"
 
 
+def test_commune_level_counts_never_give_degenerate_classes(demo_workspace, isere):
+    """PLA-I per commune of the demo: most communes have none. Quantiles would merge into
+    « 0 – 0 / 0 – 11 »: the classes fall back to natural breaks, each label spans the values
+    its class holds, and few distinct values give one class per value."""
+    from dashboard.formatting import fr_int
+    from dashboard.intake.loader import load_tables
+
+    ops = load_tables(demo_workspace).tables["operations"]
+    per = ops.groupby(ops["code_insee"].astype(str))["nb_plai"].sum()
+    values = per.reindex(isere.communes["code_insee"].astype(str), fill_value=0).astype(float)
+    assert (values == 0).mean() > 0.5  # the case that degenerated
+    classes = classify(values, "quantiles", k=5, fmt=fr_int)
+    assert classes.method == "jenks"
+    assert len(classes.bins) == 5
+    assert len(set(classes.labels)) == 5
+    for text in classes.labels:
+        lo, _, hi = text.partition(" – ")
+        assert lo != hi, classes.labels  # never « 0 – 0 »
+    los = [float(t.split(" – ")[0].replace("\u202f", "")) for t in classes.labels]
+    assert los == sorted(set(los))  # no class starts where the previous one ended
+    assert classify([0, 0, 0, 3, 3, 7], "quantiles", fmt=fr_int).labels == ["0", "3", "7"]
+
+
 def test_equal_intervals_and_degenerate_inputs():
     classes = classify([0, 10, 20, 30, 40], "egal", k=4)
     assert classes.bins == [10, 20, 30, 40]

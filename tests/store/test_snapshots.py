@@ -141,3 +141,15 @@ def test_only_the_last_revisions_are_kept(folder, isere):
         ws.shared("38", "total", lambda: _total(folder))
         revisions = {revision for revision, _ in ws.snapshot_names()}
     assert len(revisions) == 3
+
+
+def test_a_snapshot_of_the_previous_code_is_never_served(folder, monkeypatch):
+    """An upgraded app whose code changes what a snapshot holds (labels…) bumps
+    ``snapshots.FORMAT``: what the previous code stored for the same data is not read."""
+    from dashboard.store import snapshots
+
+    with open_workspace(folder) as ws:
+        assert ws.shared("38", "libelle", lambda: {"libelle": "peril"}) == {"libelle": "peril"}
+        assert ws.shared("38", "libelle", lambda: {"libelle": "Péril"}) == {"libelle": "peril"}
+        monkeypatch.setattr(snapshots, "FORMAT", snapshots.FORMAT + "-suivant")
+        assert ws.shared("38", "libelle", lambda: {"libelle": "Péril"}) == {"libelle": "Péril"}
