@@ -220,6 +220,18 @@ def _rows_to_table(
     header_index = next((i for i, r in enumerate(records) if any(c for c in r)), None)
     if header_index is None:
         raise ReadError("Fichier vide : aucune ligne d'en-tête.")
+    notes: list[tuple[int | None, str]] = []
+    # Title rows above the headers (one filled cell: « Bilan FSL 2024 », a source line) are
+    # skipped when a row of several headers follows within the next few lines.
+    while sum(1 for c in records[header_index] if c) == 1:
+        below = next((i for i in range(header_index + 1, min(len(records), header_index + 6))
+                      if any(c for c in records[i])), None)  # fmt: skip
+        if below is None or sum(1 for c in records[below] if c) < 2:
+            break
+        title = next(c for c in records[header_index] if c)
+        shown = title if len(title) <= 80 else f"{title[:79]}…"
+        notes.append((header_index + 1, f"ligne de titre « {shown} » ignorée"))
+        header_index = below
     headers = [c or "" for c in records[header_index]]
     while headers and not headers[-1]:
         headers.pop()
@@ -234,7 +246,7 @@ def _rows_to_table(
         rows.append((i + 1, cells))
     if header_index:
         details = {**details, "premiere_ligne": str(header_index + 1)}
-    return RawTable(headers=headers, rows=rows, format=fmt, details=details)
+    return RawTable(headers=headers, rows=rows, format=fmt, details=details, notes=notes)
 
 
 def read_csv_bytes(data: bytes) -> RawTable:
