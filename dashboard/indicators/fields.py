@@ -416,7 +416,7 @@ def definitions(kind: str) -> dict[str, str]:
 RECORD_KEYS = [
     "champ", "indicateur", "libelle", "unite", "territoire_type", "territoire_code",
     "territoire_nom", "annee", "valeur", "pour_1000_habitants", "couverture", "source",
-    "population", "definition",
+    "source_population", "definition",
 ]  # fmt: skip
 
 
@@ -440,5 +440,5 @@ def field_records(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
         return pd.DataFrame(columns=RECORD_KEYS)
     out = pd.concat(parts, ignore_index=True).dropna(subset=["valeur"])
     out["source"] = frame.attrs.get("source", "")
-    out["population"] = frame.attrs.get("source_population", "")
+    out["source_population"] = frame.attrs.get("source_population", "")
     return out[RECORD_KEYS].reset_index(drop=True)
