@@ -186,6 +186,27 @@ FIELDS: dict[str, Field] = {
 }
 assert tuple(FIELDS) == FIELD_KINDS
 
+#: Key figures of each field (fiche, deck, page headline): column → short French label.
+HEADLINES: dict[str, tuple[tuple[str, str], ...]] = {
+    "expulsions": (("expulsions_assignation", "Assignations"),
+                   ("expulsions_expulsion_effective", "Expulsions effectives"),
+                   ("ccapex_saisines", "Saisines de la CCAPEX"),
+                   ("taux_expulsion_assignation", "Expulsions / assignations"),
+                   ("taux_issue_ccapex", "Issues favorables CCAPEX")),
+    "dalo": (("dalo_recours", "Recours DALO"),
+             ("dalo_decisions_favorables", "Décisions favorables"),
+             ("menages_dalo_reloges", "Ménages relogés"),
+             ("taux_relogement_dalo", "Relogés / favorables")),
+    "attributions_prioritaires": (("accord_collectif_realise", "Accord collectif réalisé"),
+                                  ("taux_accord_collectif", "Accord collectif / objectif"),
+                                  ("contingent_attributions", "Contingent préfectoral"),
+                                  ("attributions_dont_dalo", "dont ménages DALO")),
+    "siao": (("siao_demandes", "Demandes au SIAO"), ("siao_orientations", "Orientations"),
+             ("taux_orientation_siao", "Orientées / demandes"), ("siao_places", "Places")),
+    "fsl": (("fsl_aides", "Aides du FSL"), ("fsl_montant", "Montant du FSL"),
+            ("fsl_aides_acces", "Aides à l'accès"), ("fsl_aides_energie", "Aides énergie")),
+}
+
 #: Columns of a field table (:func:`field_table`) before the counts.
 KEY_COLUMNS = ["territoire_type", "territoire_code", "territoire_nom", "annee"]
 
