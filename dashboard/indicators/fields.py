@@ -463,3 +463,44 @@ def field_records(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
     out["source"] = frame.attrs.get("source", "")
     out["source_population"] = frame.attrs.get("source_population", "")
     return out[RECORD_KEYS].reset_index(drop=True)
+
+
+#: Columns of :func:`headline_rows`.
+HEADLINE_COLUMNS = [
+    "champ_code", "champ", "indicateur", "libelle_court", "libelle", "unite", "annee",
+    "valeur", "valeur_departement", "pour_1000_habitants", "source",
+]  # fmt: skip
+
+
+def headline_rows(records: pd.DataFrame, territoire_type: str, code: str) -> pd.DataFrame:
+    """The key figures (:data:`HEADLINES`) of one territory in the last year of each field,
+    next to the département's, from the payload's ``autres_champs`` records.
+
+    A field without a value for the territory that year is left out.
+    """
+    rows = []
+    if records is None or records.empty:
+        return pd.DataFrame(columns=HEADLINE_COLUMNS)
+    for kind, heads in HEADLINES.items():
+        sub = records[records["champ"] == kind]
+        if sub.empty:
+            continue
+        year = int(sub["annee"].max())
+        sub = sub[sub["annee"] == year]
+        mine = sub[(sub["territoire_type"] == territoire_type)
+                   & (sub["territoire_code"].astype(str) == str(code))]  # fmt: skip
+        dep = sub[sub["territoire_type"] == "departement"]
+        for indicator, short in heads:
+            own = mine[mine["indicateur"] == indicator]
+            if own.empty:
+                continue
+            first = own.iloc[0]
+            whole = dep.loc[dep["indicateur"] == indicator, "valeur"]
+            rows.append({
+                "champ_code": kind, "champ": FIELDS[kind].label, "indicateur": indicator,
+                "libelle_court": short, "libelle": first["libelle"], "unite": first["unite"],
+                "annee": year, "valeur": first["valeur"],
+                "valeur_departement": whole.iloc[0] if not whole.empty else np.nan,
+                "pour_1000_habitants": first["pour_1000_habitants"], "source": first["source"],
+            })  # fmt: skip
+    return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
