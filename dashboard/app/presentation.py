@@ -263,15 +263,16 @@ def field(bundle: ExportBundle, kind: str) -> None:
     units = dict(zip(records["indicateur"], records["unite"], strict=False))
     heads = HEADLINES[kind]
     dep = rows[rows["territoire_type"] == "departement"]
+    st.caption(f"Département de {plain(bundle.departement_nom)}, année {year}.")
     if not dep.empty:
         cols = st.columns(len(heads))
         for col, (code, short) in zip(cols, heads, strict=True):
-            col.metric(f"{short} ({year})", field_value(dep.iloc[0][code], units.get(code, "")))
+            col.metric(short, field_value(dep.iloc[0][code], units.get(code, "")))
     table = pd.DataFrame({"Territoire": rows["territoire_nom"],
                           "Population couverte": [fr_percent(v) for v in rows["couverture"]]})
     for code, short in heads:
         table[short] = [field_value(v, units.get(code, "")) for v in rows[code]]
-    st.dataframe(table, hide_index=True, width="stretch", height=560)
+    st.dataframe(table, hide_index=True, width="stretch")
     st.caption(f"{plain(FIELDS[kind].definition)} Une donnée d'EPCI ne compte que pour les "
                "instances qui contiennent tout l'EPCI.")
     _footer(bundle, str(records["source"].iloc[0]) if not records.empty else bundle.source)
