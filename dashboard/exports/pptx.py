@@ -418,13 +418,36 @@ def _field(prs, bundle: ExportBundle, kind: str, footer: str) -> None:
     slide = _slide(prs, f"{FIELDS[kind].label} ({year})", f"Source : {source}{footer}")
     units = dict(zip(records["indicateur"], records["unite"], strict=False))
     heads = HEADLINES[kind]
+    _picture(slide, _field_map(bundle, kind, records, year), 0.4, 1.1, 4.6, 5.4)
     table = [
         [typo(r["territoire_nom"]), pct(r["couverture"]),
          *(field_value(r[code], units.get(code, "")) for code, _short in heads)]
         for _, r in rows.iterrows()
     ]  # fmt: skip
     _table(slide, ["Territoire", "Population couverte", *(short for _c, short in heads)],
-           table, 0.4, 1.1, 12.5, numeric=tuple(range(1, len(heads) + 2)))  # fmt: skip
+           table, 5.2, 1.1, 7.7, numeric=tuple(range(1, len(heads) + 2)))  # fmt: skip
+
+
+def _field_map(bundle: ExportBundle, kind: str, records: pd.DataFrame, year: int | None) -> bytes:
+    """EPCI coloured by the field's first chain rate (else its first rate per 1 000
+    inhabitants) in ``year``."""
+    from dashboard.indicators.fields import FIELDS
+    from dashboard.maps.choropleth import classify
+
+    field_ = FIELDS[kind]
+    epci = records[(records["territoire_type"] == "epci") & (records["annee"] == year)]
+    if field_.rates:
+        code, label, column, fmt = field_.rates[0].code, field_.rates[0].label, "valeur", pct
+    else:
+        first = next(m for m in field_.measures if m.per_inhabitants)
+        code, label, column = first.code, f"{first.label} pour 1 000 hab.", "pour_1000_habitants"
+        fmt = num
+    values = epci[epci["indicateur"] == code].set_index("territoire_code")[column]
+    layer = bundle.territory.epci.copy()
+    layer["valeur"] = layer["siren"].astype(str).map(values).astype(float)
+    classes = classify(layer["valeur"], fmt=lambda v: fmt(v, 1) if fmt is num else fmt(v))
+    return choropleth_png(layer, "valeur", classes.bins, classes.colours, classes.labels,
+                          title=f"{label} ({year})", size=(5.0, 5.6))
 
 
 def deck_pptx(bundle: ExportBundle, title: str = "", subtitle: str = "") -> bytes:
