@@ -6,13 +6,12 @@ import streamlit as st
 from dashboard.app import fields as ui
 from dashboard.app import indicators as ind
 from dashboard.maps.choropleth import DEFAULT_METHOD, METHODS
-from dashboard.store.schemas import FIELD_KINDS
 
 data = ind.page_data()
 st.title("Autres champs du plan")
 st.caption("Accès au logement des publics prioritaires (DALO, accords collectifs, SIAO), "
            "prévention des expulsions (CCAPEX) et Fonds de solidarité pour le logement.")
-present = [k for k in FIELD_KINDS if data.has(k)]
+present = [k for k in ui.FIELDS if data.has(k)]
 if not present:
     st.info("Aucune donnée de ces champs : importez les types expulsions, dalo, "
             "attributions_prioritaires, siao ou fsl (page « Données »).")

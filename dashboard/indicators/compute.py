@@ -33,7 +33,7 @@ from dashboard.indicators.facts import (
     territory_names,
     year_of,
 )
-from dashboard.indicators.fields import all_field_facts
+from dashboard.indicators.fields import FIELD_OF, all_field_facts
 from dashboard.indicators.status import (
     part_attendue,
     statuses,
@@ -204,7 +204,7 @@ def prepare(
     if not fields.empty:
         parts.append(fields)
         for code in set(fields["indicateur"]):
-            sources[code] = f"{INDICATORS[code].source} importée"
+            sources[code] = f"table « {FIELD_OF[code]} » importée"
     parts = [p for p in parts if not p.empty]
     facts = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FACT_COLUMNS)
     yearly = aggregate_facts(facts, contain)

@@ -185,6 +185,8 @@ FIELDS: dict[str, Field] = {
     )
 }
 assert tuple(FIELDS) == FIELD_KINDS
+#: The field whose table gives an indicator code.
+FIELD_OF: dict[str, str] = {m.code: kind for kind, f in FIELDS.items() for m in f.measures}
 
 #: Key figures of each field (fiche, deck, page headline): column → short French label.
 HEADLINES: dict[str, tuple[tuple[str, str], ...]] = {

@@ -122,7 +122,7 @@ def test_an_objective_on_a_field_indicator_gets_its_status(isere, memberships):
     row = out[(out["indicateur"] == "fsl_aides_acces") & (out["periode"] == "2021-2026")]
     assert row["realise"].tolist() == [300]
     assert row["statut"].iloc[0] != "sans objectif"
-    assert "FSL" in row["source"].iloc[0]
+    assert "table « fsl » importée" in row["source"].iloc[0]
 
 
 def test_demo_payload_has_every_field_with_source_and_definition():
