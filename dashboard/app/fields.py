@@ -73,7 +73,10 @@ def indicator_choice(kind: str, frame: pd.DataFrame) -> str:
     """The column mapped (``?mesure=``), among those with at least one value."""
     columns = {c: label for c, (label, _f) in columns_of(kind).items()
                if c in frame and frame[c].notna().any()}  # fmt: skip
-    default = next((r.code for r in FIELDS[kind].rates if r.code in columns), next(iter(columns)))
+    # A rate compares territories of different sizes: a chain rate, else a rate per 1 000.
+    preferred = [r.code for r in FIELDS[kind].rates] + [
+        per_inhabitants_column(m.code) for m in FIELDS[kind].measures if m.per_inhabitants]
+    default = next((c for c in preferred if c in columns), next(iter(columns)))
     return url_choice("Indicateur cartographié", list(columns), "mesure", default, columns.get)
 
 
@@ -150,7 +153,8 @@ def trend_chart(kind: str, frame: pd.DataFrame) -> None:
                                      name=f"{r.label} (%)", mode="lines+markers"))
     fig.update_layout(
         barmode="group", height=420, legend={"orientation": "h", "y": -0.2},
-        yaxis={"title": counts[0].unit if counts else ""}, xaxis={"dtick": 1, "tickformat": "d"},
+        yaxis={"title": counts[0].unit if counts else "", "exponentformat": "none"},
+        xaxis={"dtick": 1, "tickformat": "d"},
         yaxis2={"title": "%", "overlaying": "y", "side": "right", "rangemode": "tozero"},
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
     )  # fmt: skip
