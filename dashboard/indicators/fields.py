@@ -304,9 +304,13 @@ def field_table(
     kind: str,
     levels: tuple[str, ...] = ("departement", "instance", "epci"),
     source_suffix: str = "",
+    territories: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """Counts, rates per 1 000 inhabitants and chain rates of a field, per territory of
     ``levels`` and year.
+
+    ``territories`` is ``(territory_map, containment)`` of these memberships when the
+    caller already holds them (several fields in a row).
 
     Returns
     -------
@@ -336,8 +340,10 @@ def field_table(
         out = pd.DataFrame(columns=columns)
         out.attrs.update(attrs)
         return out
-    tmap = territory_map(reference, memberships)
-    contain = containment(tmap)
+    if territories is None:
+        tmap = territory_map(reference, memberships)
+        territories = (tmap, containment(tmap))
+    tmap, contain = territories
     yearly = aggregate_facts(facts, contain)
     yearly = yearly[yearly["territoire_type"].isin(levels)]
     wide = yearly.pivot_table(index=["territoire_type", "territoire_code", "annee"],

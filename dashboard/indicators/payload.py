@@ -16,6 +16,7 @@ import pandas as pd
 
 from dashboard.indicators.balance import EXPLICATION_DISSIMILARITE, balance_for_cli
 from dashboard.indicators.compute import Prepared, compute_indicators, indicator_records, prepare
+from dashboard.indicators.facts import containment, territory_map
 from dashboard.indicators.fields import FIELDS, RECORD_KEYS, field_records, field_table
 from dashboard.indicators.outcomes import DEFINITION_ISSUES
 from dashboard.indicators.signals import signal_summary
@@ -152,11 +153,15 @@ def _fields(reference: Reference, inputs: LoadedInputs, level: str | None) -> pd
     else:
         levels = ("departement", *((level,) if level else ("instance", "epci")))
     parts = []
+    territories = None
     for kind in FIELDS:
         if inputs.tables.get(kind) is None or inputs.tables[kind].empty:
             continue
+        if territories is None:
+            tmap = territory_map(reference, inputs.memberships)
+            territories = (tmap, containment(tmap))
         table = field_table(reference, inputs.memberships, inputs.tables, kind, levels,
-                            source_suffix=inputs.source_suffix)
+                            source_suffix=inputs.source_suffix, territories=territories)
         parts.append(field_records(table, kind))
     if not parts:
         return pd.DataFrame(columns=RECORD_KEYS)
