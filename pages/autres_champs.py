@@ -26,10 +26,9 @@ with c2:
 with c3:
     method = ind.url_choice("Classes", list(METHODS), "methode", DEFAULT_METHOD, METHODS.get)
 frame = ui.table(kind, level)
-years = sorted(int(y) for y in frame["annee"].unique())
 c4, c5 = st.columns([1, 2])
 with c4:
-    year = int(ind.url_choice("Année", [str(y) for y in reversed(years)], "annee"))
+    year = ui.year_choice(frame)
 with c5:
     column = ui.indicator_choice(kind, frame)
 
@@ -47,7 +46,7 @@ st.subheader("Tendance (département)")
 ui.trend_chart(kind, frame)
 
 st.subheader("Tableau")
-shown = frame[frame["annee"] == year]
+shown = ui.of_year(frame, year)
 st.dataframe(ui.french_table(shown, kind), hide_index=True, width="stretch")
 ind.downloads(shown, f"{kind}_{level}_{year}", ui.FIELDS[kind].label[:31])
 ui.source_note(frame, kind)

@@ -54,6 +54,19 @@ def field_choice(present: list[str]) -> str:
                       lambda k: FIELDS[k].label)  # fmt: skip
 
 
+def year_choice(frame: pd.DataFrame) -> int:
+    """The year shown (``?annee=2024``), the latest by default."""
+    years = sorted({int(y) for y in frame["annee"]}, reverse=True)
+    return int(url_choice("Année", [str(y) for y in years], "annee"))
+
+
+def of_year(frame: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Rows of one year of a field table (its attrs kept)."""
+    out = frame[frame["annee"] == year]
+    out.attrs.update(frame.attrs)
+    return out
+
+
 def columns_of(kind: str) -> dict[str, tuple[str, str]]:
     """Displayed columns of a field: name → (French label, format)."""
     field = FIELDS[kind]
