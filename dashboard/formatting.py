@@ -44,6 +44,13 @@ def fr_percent(ratio: float | None, decimals: int = 1) -> str:
     return f"{fr_number(ratio * 100, decimals)}{NBSP}%"
 
 
+def fr_euros(value: float | int | None) -> str:
+    """Format an amount in whole euros: ``812000.5`` → ``"812 001 €"``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{fr_int(value)}{NBSP}€"
+
+
 def fr_date(value: dt.date | None) -> str:
     """Format a date as ``JJ/MM/AAAA``."""
     return "–" if value is None else value.strftime("%d/%m/%Y")

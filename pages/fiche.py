@@ -26,15 +26,17 @@ with col_map:
 
 st.header("Objectifs et réalisations")
 ui_fiche.objectives(fiche)
-labels = ["Opérations PLA-I", "Habitat indigne", "PLH", "Écarts de couverture", "Comparaison",
-          "Actions du plan", "Commentaires"]
+labels = ["Opérations PLA-I", "Habitat indigne", "Autres champs du plan", "PLH",
+          "Écarts de couverture", "Comparaison", "Actions du plan", "Commentaires"]
 entry = ui_decl.can_enter(ref)
 tabs = st.tabs([*labels, "Déclarer"] if entry else labels)
-tab_ops, tab_sig, tab_plh, tab_gaps, tab_cmp, tab_act, tab_com = tabs[:7]
+tab_ops, tab_sig, tab_fields, tab_plh, tab_gaps, tab_cmp, tab_act, tab_com = tabs[:8]
 with tab_ops:
     ui_fiche.operations(bundle, fiche)
 with tab_sig:
     ui_fiche.signals(fiche)
+with tab_fields:
+    ui_fiche.other_fields(fiche)
 with tab_plh:
     ui_fiche.plh(bundle, fiche)
 with tab_gaps:
@@ -47,5 +49,5 @@ with tab_com:
     ui_programme.territory_comments(fiche)
     ui_decl.territory_declarations(bundle, ref)
 if entry:
-    with tabs[7]:
+    with tabs[8]:
         ui_decl.entry_forms(bundle, ref)

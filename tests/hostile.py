@@ -74,12 +74,18 @@ def hostile_files() -> list[tuple[str, str, bytes]]:
         "texte": [FORMULA, MARKDOWN_IMAGE, HTML, MARKDOWN, PLUS],
         "auteur": [AT, MINUS, "Comité", HTML, FORMULA],
     })
+    siao = pd.read_csv(DEMO / "siao_activite.csv", sep=";", encoding="utf-8", dtype=str,
+                       keep_default_na=False)
+    siao["Source"] = FORMULA  # the source of the fields' figures, shown under every one
+    siao.loc[1::4, "Source"] = "![s](http://exemple.invalid/s.png) SI-SIAO"
+    siao.loc[2::4, "Source"] = HTML
     return [
         ("instances", "instances_hostiles.csv", _csv(instances)),
         ("operations", "operations_hostiles.csv", _csv(operations)),
         ("plans", "plans_hostiles.csv", _csv(plans)),
         ("realisations", "realisations_hostiles.csv", _csv(realisations)),
         ("commentaires", "commentaires_hostiles.csv", _csv(commentaires)),
+        ("siao", "siao_hostile.csv", _csv(siao)),
     ]
 
 

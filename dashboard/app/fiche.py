@@ -26,7 +26,7 @@ from dashboard.exports.bundle import (
     bundle_parts,
     load_bundle,
 )
-from dashboard.exports.fiche import FicheContent
+from dashboard.exports.fiche import FicheContent, field_value
 from dashboard.formatting import fr_int, fr_number, fr_percent
 from dashboard.indicators.outcomes import DEFINITION_ISSUES
 from dashboard.indicators.signals import definition_taux
@@ -285,6 +285,29 @@ def signals(fiche: FicheContent) -> None:
         f"{DEFINITION_ISSUES} Source : {plain(s['source'])}. "
         f"{definition_taux(fiche.millesime)}"
     )
+
+
+def other_fields(fiche: FicheContent) -> None:
+    """Key figures of the other fields of the plan (evictions, DALO, priority allocations,
+    SIAO, FSL), last year of each, next to the département's."""
+    rows = fiche.fields
+    if rows.empty:
+        st.info("Aucune donnée des autres champs du plan (expulsions, DALO, attributions "
+                "prioritaires, SIAO, FSL) pour ce territoire : une donnée d'EPCI ne compte "
+                "que pour les instances qui contiennent tout l'EPCI.")
+        return
+    table = pd.DataFrame({
+        "Champ": rows["champ"], "Indicateur": rows["libelle_court"],
+        "Année": rows["annee"].astype(str),
+        "Territoire": [field_value(v, u) for v, u in zip(rows["valeur"], rows["unite"],
+                                                         strict=True)],
+        "Département": [field_value(v, u) for v, u in zip(rows["valeur_departement"],
+                                                          rows["unite"], strict=True)],
+    })  # fmt: skip
+    st.dataframe(table, hide_index=True, width="stretch")
+    for champ, source in rows.drop_duplicates("champ")[["champ", "source"]].itertuples(
+            index=False):  # fmt: skip
+        st.caption(f"{plain(champ)} — source : {plain(source)}.")
 
 
 def plh(bundle: ExportBundle, fiche: FicheContent) -> None:

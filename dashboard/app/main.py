@@ -38,6 +38,7 @@ _PAGES = [
     ("objectifs.py", "Objectifs", False),
     ("programmation.py", "Programmation PLA-I", False),
     ("habitat_indigne.py", "Habitat indigne", False),
+    ("autres_champs.py", "Autres champs du plan", False),
     ("couverture.py", "Couverture des plans", False),
     ("programme.py", "Programme d'actions", False),
     ("declarations.py", "Suivi des déclarations", False),

@@ -26,6 +26,7 @@ from dashboard.coverage.model import severity_rank
 from dashboard.exports.bundle import ExportBundle
 from dashboard.exports.presentation import (
     Screen,
+    field_by_instance,
     plai_balance,
     plai_by_instance,
     recent_comments,
@@ -353,6 +354,31 @@ def comments(bundle: ExportBundle) -> None:
     _footer(bundle, "commentaires des délégués (validés par le comité) et du comité")
 
 
+def field(bundle: ExportBundle, kind: str) -> None:
+    """One other field of the plan: the département's key figures, then per instance."""
+    from dashboard.exports.fiche import field_value
+    from dashboard.indicators.fields import FIELDS, HEADLINES
+
+    rows, year = field_by_instance(bundle, kind)
+    records = bundle.fields[bundle.fields["champ"] == kind]
+    units = dict(zip(records["indicateur"], records["unite"], strict=False))
+    heads = HEADLINES[kind]
+    dep = rows[rows["territoire_type"] == "departement"]
+    st.caption(f"Département de {plain(bundle.departement_nom)}, année {year}.")
+    if not dep.empty:
+        cols = st.columns(len(heads))
+        for col, (code, short) in zip(cols, heads, strict=True):
+            col.metric(short, field_value(dep.iloc[0][code], units.get(code, "")))
+    table = pd.DataFrame({"Territoire": rows["territoire_nom"],
+                          "Population couverte": [fr_percent(v) for v in rows["couverture"]]})
+    for code, short in heads:
+        table[short] = [field_value(v, units.get(code, "")) for v in rows[code]]
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(f"{plain(FIELDS[kind].definition)} Une donnée d'EPCI ne compte que pour les "
+               "instances qui contiennent tout l'EPCI.")
+    _footer(bundle, str(records["source"].iloc[0]) if not records.empty else bundle.source)
+
+
 def show(bundle: ExportBundle, deck: list[Screen], index: int) -> None:
     """Draw screen ``index`` of ``deck``."""
     screen = deck[index]
@@ -373,5 +399,7 @@ def show(bundle: ExportBundle, deck: list[Screen], index: int) -> None:
         late(bundle)
     elif screen.kind == "comments":
         comments(bundle)
+    elif screen.kind == "field":
+        field(bundle, screen.code)
     else:
         instance(bundle, screen.code)

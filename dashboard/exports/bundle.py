@@ -24,6 +24,7 @@ from dashboard.coverage.report import (
 from dashboard.indicators.balance import BALANCE_COLUMNS
 from dashboard.indicators.compute import OUTPUT_COLUMNS
 from dashboard.indicators.facts import territory_map
+from dashboard.indicators.fields import FIELDS, RECORD_KEYS, headline_rows
 from dashboard.indicators.payload import compute_all, inputs_of
 from dashboard.indicators.signals import signal_summary, signal_trend
 from dashboard.indicators.status import reference_date
@@ -217,6 +218,17 @@ class ExportBundle:
 
     # ------------------------------------------------------------------ helpers
 
+    @property
+    def fields(self) -> pd.DataFrame:
+        """The plan's other fields (``payload["autres_champs"]``): one row per field,
+        indicator, territory (département, instances, EPCI) and year."""
+        return _frame(self.payload.get("autres_champs", []), RECORD_KEYS)
+
+    def field_headlines(self, territoire_type: str, code: str) -> pd.DataFrame:
+        """Key figures of the other fields for one territory, last year of each field
+        (:func:`dashboard.indicators.fields.headline_rows`)."""
+        return headline_rows(self.fields, territoire_type, code)
+
     def plan_period(self, indicateur: str = "plai") -> str | None:
         """The multi-year period of the département objective of an indicator (``2021-2026``)."""
         ind = self.indicators
@@ -252,9 +264,16 @@ class ExportBundle:
         out.extend(self._figure_sources())
         if not self.signals.empty:
             out.append(("Signalements", str(self.signals["source"].iloc[0])))
+        fields = self.fields
+        for kind, field_ in FIELDS.items():
+            rows = fields[fields["champ"] == kind]
+            if not rows.empty:
+                years = f"{int(rows['annee'].min())}-{int(rows['annee'].max())}"
+                out.append((f"{field_.label} ({years})", str(rows["source"].iloc[0])))
         if self.is_demo:
-            out.append(("Avertissement", f"instances, objectifs, opérations, signalements et "
-                                          f"plans : {demo.DEMO_LABEL} (inventées)"))  # fmt: skip
+            out.append(("Avertissement", f"instances, objectifs, opérations, signalements, "
+                                          f"plans et autres champs du plan : {demo.DEMO_LABEL} "
+                                          "(inventés)"))  # fmt: skip
         return out
 
 

@@ -6,12 +6,12 @@ that they all show the same figures.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from dashboard.exports.bundle import ExportBundle, TerritoryRef
-from dashboard.formatting import num, pct
+from dashboard.formatting import fr_euros, num, pct
 from dashboard.programme.loop import comments_about
 from dashboard.store.schemas import STATUT_VALIDE
 from geo.reference import POPULATION_MILLESIME, SOURCE_GEOGRAPHIE
@@ -51,6 +51,10 @@ class FicheContent:
         Official and validated comments about it (or a territory sharing a commune).
     pending_comments : DataFrame
         Its comments declared by a délégué and not validated yet (declared, to review).
+    fields : DataFrame
+        Key figures of the plan's other fields (evictions, DALO, priority allocations,
+        SIAO, FSL) in their last year, next to the département's
+        (:func:`dashboard.indicators.fields.headline_rows`); empty without such data.
     millesime : int
         Millésime of the populations of the rates.
     """
@@ -70,6 +74,7 @@ class FicheContent:
     comments: pd.DataFrame
     pending_comments: pd.DataFrame
     millesime: int = POPULATION_MILLESIME
+    fields: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _epci_sirens(bundle: ExportBundle, ref: TerritoryRef) -> set[str]:
@@ -194,7 +199,17 @@ def fiche_content(bundle: ExportBundle, ref: TerritoryRef) -> FicheContent:
         actions=bundle.programme.touching(ref.communes),
         comments=comments_about(bundle.comments, ref.communes, bundle.tmap),
         pending_comments=_pending_comments(bundle, ref),
+        fields=bundle.field_headlines(ref.type, ref.code),
     )
+
+
+def field_value(value: object, unite: str) -> str:
+    """A figure of the other fields, French way: a rate in %, an amount in euros."""
+    if unite == "taux":
+        return pct(value, 1)
+    if unite == "euros":
+        return "–" if value is None or pd.isna(value) else fr_euros(float(value))
+    return num(value)
 
 
 def _pending_comments(bundle: ExportBundle, ref: TerritoryRef) -> pd.DataFrame:

@@ -2,7 +2,9 @@
 
 Layers: ``communes`` (with their indicators and coverage situation), ``epci``,
 ``instances`` and ``constats`` (coverage findings on the geometry of the territory they
-concern). Geometries are the display coverage of :func:`dashboard.maps.territory.build_territory`
+concern); ``autres_champs_epci`` and ``autres_champs_instances`` (key figures of the
+plan's other fields) when these fields have data. Geometries are the display coverage of
+:func:`dashboard.maps.territory.build_territory`
 (simplified without gaps between neighbours), projected to the département's metric CRS:
 **Lambert-93, EPSG:2154, in mainland France and Corsica**; the official local
 projections overseas (:func:`geo.reference.metric_crs_for`).
@@ -104,8 +106,55 @@ def findings_layer(bundle: ExportBundle) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry="geometry", crs=terr.communes.crs)
 
 
+#: Layers of the plan's other fields, one per level, when these fields have data.
+FIELD_LAYERS = {"epci": "autres_champs_epci", "instance": "autres_champs_instances"}
+
+
+def fields_layer(bundle: ExportBundle, level: str) -> gpd.GeoDataFrame | None:
+    """The key figures of the other fields (evictions, DALO, priority allocations, SIAO,
+    FSL) per EPCI or instance, in the last year of each field: one column per figure
+    (``expulsions_assignation``…, rates as shares), ``annee_{field}`` its year, and the
+    per-1 000-inhabitants rates; None without such data."""
+    from dashboard.indicators.fields import HEADLINES
+
+    records = bundle.fields
+    records = records[records["territoire_type"] == level]
+    if records.empty:
+        return None
+    terr = bundle.territory
+    if level == "epci":
+        base = terr.epci[["siren", "nom", "geometry"]].rename(columns={"siren": "code"})
+    else:
+        base = terr.instances[["instance_code", "instance_nom", "geometry"]].rename(
+            columns={"instance_code": "code", "instance_nom": "nom"})
+    base = base.assign(code=base["code"].astype(str))
+    columns: dict[str, pd.Series] = {}
+    for kind, heads in HEADLINES.items():
+        rows = records[records["champ"] == kind]
+        if rows.empty:
+            continue
+        year = int(rows["annee"].max())
+        rows = rows[rows["annee"] == year]
+        columns[f"annee_{kind}"] = pd.Series(year, index=base.index)
+        for code, _short in heads:
+            values = rows[rows["indicateur"] == code].set_index(
+                rows.loc[rows["indicateur"] == code, "territoire_code"].astype(str))
+            columns[code] = base["code"].map(values["valeur"])
+            per = values["pour_1000_habitants"].dropna()
+            if not per.empty:
+                columns[f"{code}_pour_1000"] = base["code"].map(per)
+        columns[f"couverture_{kind}"] = base["code"].map(
+            rows.drop_duplicates("territoire_code").set_index(
+                rows.drop_duplicates("territoire_code")["territoire_code"].astype(str))[
+                "couverture"])  # fmt: skip
+    out = pd.concat([base, pd.DataFrame(columns)], axis=1)
+    out["source"] = "; ".join(sorted(set(records["source"].astype(str))))
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=base.crs)
+
+
 def layers(bundle: ExportBundle) -> dict[str, gpd.GeoDataFrame]:
-    """The four layers, projected to the département's metric CRS (EPSG:2154 in mainland)."""
+    """The four layers, and those of the other fields when they have data, projected to
+    the département's metric CRS (EPSG:2154 in mainland)."""
     crs = bundle.territory.reference.metric_crs()
     terr = bundle.territory
     epci = terr.epci.copy()
@@ -116,6 +165,10 @@ def layers(bundle: ExportBundle) -> dict[str, gpd.GeoDataFrame]:
         "instances": terr.instances.copy(),
         "constats": findings_layer(bundle),
     }
+    for level, name in FIELD_LAYERS.items():
+        layer = fields_layer(bundle, level)
+        if layer is not None:
+            out[name] = layer
     return {name: gdf.to_crs(crs) for name, gdf in out.items()}
 
 

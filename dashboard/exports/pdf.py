@@ -18,7 +18,7 @@ import pandas as pd
 from dashboard.coverage.model import SEVERITY_LABELS
 from dashboard.exports import charts
 from dashboard.exports.bundle import ExportBundle, TerritoryRef
-from dashboard.exports.fiche import FicheContent, fiche_content
+from dashboard.exports.fiche import FicheContent, fiche_content, field_value
 from dashboard.formatting import fr_date, num, pct, typo
 from dashboard.indicators.status import au
 from dashboard.maps.static import overview_png
@@ -200,6 +200,22 @@ def _signals(content: FicheContent) -> str:
     ) + f'<p class="source">{src}</p>'  # fmt: skip
 
 
+def _fields(content: FicheContent) -> str:
+    """Key figures of the other fields in their last year, next to the département's."""
+    rows = [
+        [esc(r.champ), esc(r.libelle_court), str(r.annee), field_value(r.valeur, r.unite),
+         field_value(r.valeur_departement, r.unite)]
+        for r in content.fields.itertuples()
+    ]  # fmt: skip
+    sources = "".join(
+        f'<p class="source">{esc(f"{champ} : {src}")}</p>'
+        for champ, src in content.fields.drop_duplicates("champ")[["champ", "source"]].itertuples(
+            index=False)
+    )  # fmt: skip
+    return html_table(["Champ", "Indicateur", "Année", "Territoire", "Département"], rows,
+                      numeric=(3, 4)) + sources  # fmt: skip
+
+
 def _plh(content: FicheContent, bundle: ExportBundle) -> str:
     plh = content.plh
 
@@ -312,6 +328,7 @@ def fiche_html(bundle: ExportBundle, territoire: str | TerritoryRef) -> str:
 <h2>Objectifs et réalisations</h2>{_objectives(content)}
 <h2>Opérations PLA-I</h2>{_operations(content, bundle)}
 <h2>Signalements (habitat indigne)</h2>{_signals(content)}
+{f"<h2>Autres champs du plan</h2>{_fields(content)}" if not content.fields.empty else ""}
 <h2>Programmes locaux de l’habitat</h2>{_plh(content, bundle)}
 <h2>Constats de couverture des plans</h2>{_findings(content)}
 <h2>Comparaison</h2>{_comparison(content, bundle)}

@@ -24,6 +24,7 @@ from dashboard.coverage.model import SEVERITY_LABELS
 from dashboard.exports import charts
 from dashboard.exports.bundle import ExportBundle, TerritoryRef
 from dashboard.exports.fiche import fiche_content
+from dashboard.exports.presentation import field_screens
 from dashboard.formatting import fr_date, num, pct, typo
 from dashboard.indicators.status import au
 from dashboard.maps.static import choropleth_png, overview_png
@@ -403,6 +404,52 @@ def _comments(prs, bundle: ExportBundle, footer: str) -> None:
     _table(slide, ["Date", "Territoire", "Auteur", "Commentaire"], table, 5.2, 1.1, 7.7)
 
 
+def _field(prs, bundle: ExportBundle, kind: str, footer: str) -> None:
+    """One field of the plan: its key figures per instance and for the département."""
+    from dashboard.exports.fiche import field_value
+    from dashboard.exports.presentation import field_by_instance
+    from dashboard.indicators.fields import FIELDS, HEADLINES
+
+    rows, year = field_by_instance(bundle, kind)
+    first = rows["territoire_type"] == "departement"  # first: the table keeps 14 rows
+    rows = pd.concat([rows[first], rows[~first]], ignore_index=True)
+    records = bundle.fields[bundle.fields["champ"] == kind]
+    source = str(records["source"].iloc[0]) if not records.empty else bundle.source
+    slide = _slide(prs, f"{FIELDS[kind].label} ({year})", f"Source : {source}{footer}")
+    units = dict(zip(records["indicateur"], records["unite"], strict=False))
+    heads = HEADLINES[kind]
+    _picture(slide, _field_map(bundle, kind, records, year), 0.4, 1.1, 4.6, 5.4)
+    table = [
+        [typo(r["territoire_nom"]), pct(r["couverture"]),
+         *(field_value(r[code], units.get(code, "")) for code, _short in heads)]
+        for _, r in rows.iterrows()
+    ]  # fmt: skip
+    _table(slide, ["Territoire", "Population couverte", *(short for _c, short in heads)],
+           table, 5.2, 1.1, 7.7, numeric=tuple(range(1, len(heads) + 2)))  # fmt: skip
+
+
+def _field_map(bundle: ExportBundle, kind: str, records: pd.DataFrame, year: int | None) -> bytes:
+    """EPCI coloured by the field's first chain rate (else its first rate per 1 000
+    inhabitants) in ``year``."""
+    from dashboard.indicators.fields import FIELDS
+    from dashboard.maps.choropleth import classify
+
+    field_ = FIELDS[kind]
+    epci = records[(records["territoire_type"] == "epci") & (records["annee"] == year)]
+    if field_.rates:
+        code, label, column, fmt = field_.rates[0].code, field_.rates[0].label, "valeur", pct
+    else:
+        first = next(m for m in field_.measures if m.per_inhabitants)
+        code, label, column = first.code, f"{first.label} pour 1 000 hab.", "pour_1000_habitants"
+        fmt = num
+    values = epci[epci["indicateur"] == code].set_index("territoire_code")[column]
+    layer = bundle.territory.epci.copy()
+    layer["valeur"] = layer["siren"].astype(str).map(values).astype(float)
+    classes = classify(layer["valeur"], fmt=lambda v: fmt(v, 1) if fmt is num else fmt(v))
+    return choropleth_png(layer, "valeur", classes.bins, classes.colours, classes.labels,
+                          title=f"{label} ({year})", size=(5.0, 5.6))
+
+
 def deck_pptx(bundle: ExportBundle, title: str = "", subtitle: str = "") -> bytes:
     """The committee deck of a bundle as PPTX bytes (16:9).
 
@@ -425,6 +472,8 @@ def deck_pptx(bundle: ExportBundle, title: str = "", subtitle: str = "") -> byte
         _late(prs, bundle, footer)
     if not bundle.comments.empty:
         _comments(prs, bundle, footer)
+    for screen in field_screens(bundle):
+        _field(prs, bundle, screen.code, footer)
     for ref in bundle.instance_refs():
         _instance(prs, bundle, ref, footer)
     prs.core_properties.title = typo(title)

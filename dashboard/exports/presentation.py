@@ -11,13 +11,14 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.exports.bundle import ExportBundle
+from dashboard.indicators.fields import FIELDS, HEADLINES
 
 
 @dataclass(frozen=True)
 class Screen:
     """One screen: a kind (``overview``, ``balance``, ``objectives``, ``signals``, ``gaps``,
-    ``axe``, ``late``, ``comments``, ``instance``), a title and, for an axe or an instance
-    screen, its name or code."""
+    ``axe``, ``late``, ``comments``, ``field``, ``instance``), a title and, for an axe, a
+    field or an instance screen, its name or code."""
 
     kind: str
     title: str
@@ -30,7 +31,9 @@ MAX_COMMENTS = 8
 
 def screens(bundle: ExportBundle) -> list[Screen]:
     """Overview, balance, objectives, signals, gaps, one screen per axe of the programme and
-    one of the late actions, the comments, then one screen per instance (by name)."""
+    one of the late actions, the comments, one screen per other field of the plan with data
+    (evictions, DALO, priority allocations, SIAO, FSL), then one screen per instance (by
+    name)."""
     out = [
         Screen("overview", "Vue d'ensemble du département"),
         Screen("balance", "Équilibre territorial de la production PLA-I"),
@@ -44,7 +47,14 @@ def screens(bundle: ExportBundle) -> list[Screen]:
         out.append(Screen("late", "Actions en retard"))
     if not bundle.comments.empty:
         out.append(Screen("comments", "Paroles des territoires"))
+    out += field_screens(bundle)
     return out + [Screen("instance", r.nom, r.code) for r in bundle.instance_refs()]
+
+
+def field_screens(bundle: ExportBundle) -> list[Screen]:
+    """One screen (and one slide) per other field of the plan with data."""
+    present = set(bundle.fields["champ"])
+    return [Screen("field", f.label, kind) for kind, f in FIELDS.items() if kind in present]
 
 
 def recent_comments(bundle: ExportBundle) -> pd.DataFrame:
@@ -93,3 +103,30 @@ def signals_by_instance(bundle: ExportBundle) -> pd.DataFrame:
     rows = sig[sig["territoire_type"] == "instance"].sort_values("territoire_nom")
     dep = sig[sig["territoire_type"] == "departement"]
     return pd.concat([rows, dep], ignore_index=True)
+
+
+def field_by_instance(bundle: ExportBundle, kind: str) -> tuple[pd.DataFrame, int | None]:
+    """Key figures (:data:`~dashboard.indicators.fields.HEADLINES`) of a field in its last
+    year, one row per instance (by name) then the département: ``territoire_nom``,
+    ``couverture`` and one column per key figure (raw values); and that year."""
+    records = bundle.fields
+    records = records[records["champ"] == kind]
+    codes = [code for code, _short in HEADLINES[kind]]
+    if records.empty:
+        columns = ["territoire_type", "territoire_nom", "couverture", *codes]
+        return pd.DataFrame(columns=columns), None
+    year = int(records["annee"].max())
+    last = records[(records["annee"] == year)
+                   & records["territoire_type"].isin(["instance", "departement"])]  # fmt: skip
+    wide = last.pivot_table(index=["territoire_type", "territoire_code", "territoire_nom"],
+                            columns="indicateur", values="valeur", aggfunc="first")
+    wide = wide.reset_index()
+    cover = last.groupby(["territoire_type", "territoire_code"], as_index=False)["couverture"].max()
+    wide = wide.merge(cover, on=["territoire_type", "territoire_code"])
+    for code in codes:
+        if code not in wide:
+            wide[code] = float("nan")
+    wide["_dep"] = wide["territoire_type"] == "departement"
+    wide = wide.sort_values(["_dep", "territoire_nom"]).drop(columns="_dep")
+    return wide[["territoire_type", "territoire_nom", "couverture", *codes]].reset_index(
+        drop=True), year

@@ -61,6 +61,7 @@ SHEET_PLH = "Calendrier PLH"
 SHEET_ACTIONS = "Programme d’actions"
 SHEET_JALONS = "Jalons"
 SHEET_SOURCES = "Sources"
+SHEET_CHAMPS = "Autres champs"
 
 INDICATOR_COLUMNS = [
     Col("indicateur", "Indicateur", None, 22),
@@ -193,6 +194,36 @@ JALON_COLUMNS = [
 ]
 
 
+#: The plan's other fields (``autres_champs`` of the payload): a count and its rate per
+#: 1 000 inhabitants, or a chain rate, per field, territory and year.
+FIELD_COLUMNS = [
+    Col("champ_libelle", "Champ", None, 24),
+    Col("libelle", "Indicateur", None, 40),
+    Col("territoire_type", "Type", None, 10),
+    Col("territoire_code", "Code", None, 11),
+    Col("territoire_nom", "Territoire", None, 28),
+    Col("annee", "Année", "0", 7),
+    Col("nombre", "Valeur", INT),
+    Col("taux", "Taux", PCT),
+    Col("pour_1000_habitants", "Pour 1 000 habitants", DEC2),
+    Col("couverture", "Population couverte", PCT),
+    Col("unite", "Unité", None, 10),
+    Col("source", "Source", None, 40),
+    Col("definition", "Définition", None, 60),
+]
+
+
+def field_sheet_frame(records: pd.DataFrame) -> pd.DataFrame:
+    """The payload's field records with the count and the rate in their own columns."""
+    from dashboard.indicators.fields import FIELDS
+
+    rate = records["unite"] == "taux"
+    return records.assign(
+        champ_libelle=records["champ"].map(lambda k: FIELDS[k].label if k in FIELDS else k),
+        nombre=records["valeur"].where(~rate), taux=records["valeur"].where(rate),
+    )
+
+
 def _cell_value(value: object, fmt: str | None) -> object:
     """A frame value for a sheet cell: lists and dicts as JSON, numeric text as a number
     in a numeric column; missing values (None, NaN, NA, NaT) as empty cells."""
@@ -268,7 +299,8 @@ def tables_xlsx(bundle: ExportBundle) -> bytes:
     """The workbook of a bundle as XLSX bytes.
 
     Sheets: Indicateurs, Équilibre, Écarts, Opérations, Signalements, Calendrier PLH,
-    Programme d’actions and Jalons (when there is a programme), Sources. The Indicateurs
+    Programme d’actions and Jalons (when there is a programme), Autres champs (when the
+    plan's other fields have data), Sources. The Indicateurs
     and Équilibre sheets hold every row of ``territoires indicators --json`` for the
     bundle's date.
     """
@@ -302,6 +334,12 @@ def tables_xlsx(bundle: ExportBundle) -> bytes:
             (SHEET_JALONS, report.jalons, JALON_COLUMNS, f"Jalons des actions ({when})",
              report.source),
         ]  # fmt: skip
+    fields = bundle.fields
+    if not fields.empty:
+        sheets.append((SHEET_CHAMPS, field_sheet_frame(fields), FIELD_COLUMNS,
+                       "Autres champs du plan (expulsions, DALO, attributions prioritaires, "
+                       "SIAO, FSL)", "tables importées des autres champs, populations "
+                       f"municipales en vigueur – {bundle.source}"))  # fmt: skip
     for name, frame, cols, title, source in sheets:
         write_sheet(wb, name, frame, cols, f"{title} – {place}{note}", f"Source : {source}")
     _sources_sheet(wb, bundle, f"Sources et définitions – {place}{note}")

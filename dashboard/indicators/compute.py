@@ -33,6 +33,7 @@ from dashboard.indicators.facts import (
     territory_names,
     year_of,
 )
+from dashboard.indicators.fields import FIELD_OF, all_field_facts
 from dashboard.indicators.status import (
     part_attendue,
     statuses,
@@ -194,10 +195,19 @@ def prepare(
     if not signalements.empty and "signalements_traites" not in set(real["indicateur"]):
         parts.append(resolved_signals_facts(signalements))
         sources["signalements_traites"] = SOURCE_SIGNALEMENTS_TRAITES
+    objectives = _objectives(table_of(tables, "objectifs"), reference.departement)
+    # The fields' tables (DALO, evictions, FSL…) meet the objectives set on their
+    # indicators; imported réalisations of the same indicator win, as for signals.
+    fields = all_field_facts(tables, reference.departement)
+    fields = fields[fields["indicateur"].isin(set(objectives["indicateur"]))
+                    & ~fields["indicateur"].isin(set(real["indicateur"]))]  # fmt: skip
+    if not fields.empty:
+        parts.append(fields)
+        for code in set(fields["indicateur"]):
+            sources[code] = f"table « {FIELD_OF[code]} » importée"
     parts = [p for p in parts if not p.empty]
     facts = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FACT_COLUMNS)
     yearly = aggregate_facts(facts, contain)
-    objectives = _objectives(table_of(tables, "objectifs"), reference.departement)
     warnings = [
         f"Indicateur hors catalogue : « {code} »"
         for code in sorted(set(objectives["indicateur"]) | set(real["indicateur"]))

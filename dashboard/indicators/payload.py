@@ -16,15 +16,19 @@ import pandas as pd
 
 from dashboard.indicators.balance import EXPLICATION_DISSIMILARITE, balance_for_cli
 from dashboard.indicators.compute import Prepared, compute_indicators, indicator_records, prepare
+from dashboard.indicators.facts import containment, territory_map
+from dashboard.indicators.fields import FIELDS, RECORD_KEYS, field_records, field_table
 from dashboard.indicators.outcomes import DEFINITION_ISSUES
 from dashboard.indicators.signals import signal_summary
 from dashboard.indicators.status import DEFINITION_TAUX, REGLE_DATE_REFERENCE
 from dashboard.intake.demo import DEMO_LABEL
 from dashboard.intake.loader import LoadedTables, load_tables
+from dashboard.store.schemas import FIELD_KINDS
 from geo.reference import Reference, load_reference
 
 #: Kinds the indicators read.
-INDICATOR_KINDS = ("objectifs", "realisations", "operations", "signalements", "populations")
+INDICATOR_KINDS = ("objectifs", "realisations", "operations", "signalements", "populations",
+                   *FIELD_KINDS)
 DEMO_SUFFIX = f" — {DEMO_LABEL}"
 
 
@@ -109,6 +113,8 @@ def compute_all(
         "balance": indicator_records(balance),
         "definition_signalements": DEFINITION_ISSUES,
         "signalements": indicator_records(signals),
+        "definition_autres_champs": {k: f.definition for k, f in FIELDS.items()},
+        "autres_champs": indicator_records(_fields(reference, inputs, level)),
         "avertissements": inputs.warnings + indicators.attrs.get("avertissements", []),
     }
 
@@ -136,3 +142,27 @@ def _signals(reference: Reference, inputs: LoadedInputs, level: str | None) -> p
         for lvl in levels
     ]
     return pd.concat(parts, ignore_index=True)[SIGNAL_KEYS]
+
+
+def _fields(reference: Reference, inputs: LoadedInputs, level: str | None) -> pd.DataFrame:
+    """The plan's other fields (evictions, DALO, priority allocations, SIAO, FSL): one row
+    per field, indicator, territory and year, for the département and ``level`` (default:
+    instances and EPCI)."""
+    if level == "departement":
+        levels: tuple[str, ...] = ("departement",)
+    else:
+        levels = ("departement", *((level,) if level else ("instance", "epci")))
+    parts = []
+    territories = None
+    for kind in FIELDS:
+        if inputs.tables.get(kind) is None or inputs.tables[kind].empty:
+            continue
+        if territories is None:
+            tmap = territory_map(reference, inputs.memberships)
+            territories = (tmap, containment(tmap))
+        table = field_table(reference, inputs.memberships, inputs.tables, kind, levels,
+                            source_suffix=inputs.source_suffix, territories=territories)
+        parts.append(field_records(table, kind))
+    if not parts:
+        return pd.DataFrame(columns=RECORD_KEYS)
+    return pd.concat(parts, ignore_index=True)

@@ -35,6 +35,11 @@ DEMO_FILES: tuple[tuple[str, str], ...] = (
     ("actions", "programme_actions.xlsx"),
     ("jalons", "jalons_actions.csv"),
     ("commentaires", "commentaires.csv"),
+    ("expulsions", "expulsions_ccapex.csv"),
+    ("dalo", "dalo_infodalo.xlsx"),
+    ("attributions_prioritaires", "attributions_prioritaires.xlsx"),
+    ("siao", "siao_activite.csv"),
+    ("fsl", "fsl_aides.xlsx"),
 )
 #: Demo files added to their table (``append``) instead of replacing it: the réalisations
 #: the délégués declared in the app, some validated, some awaiting the comité.

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard.store.schemas import normalise_header
+from dashboard.intake.parsers import enum_parser, resolve_headers
+from dashboard.intake.readers import RawTable
+from dashboard.store.schemas import KINDS, normalise_header
 
 
 @dataclass(frozen=True)
@@ -161,3 +163,43 @@ def complete(layout: Layout, frame: pd.DataFrame) -> pd.DataFrame:
         procedures = [PROCEDURE_OF_MOTIF.get(m) if isinstance(m, str) else None for m in motifs]
         frame = frame.assign(procedure=procedures)
     return frame
+
+
+#: Name of the published layout of eviction figures, one column per stage.
+STAGE_TABLE = "tableau publié des étapes de la procédure d'expulsion"
+
+
+def unpivot_stages(kind: str, raw: RawTable, mapping: dict[str, str] | None = None) -> RawTable:
+    """The published table of eviction stages (one row per territory and year, one column
+    per stage, as the ministries publish them by département) read as one row per stage.
+
+    A table of another kind, or with an ``etape`` column, is returned unchanged.
+    """
+    if kind != "expulsions":
+        return raw
+    matched, _unknown, _personal = resolve_headers(kind, raw.headers, mapping)
+    if "etape" in matched.values():
+        return raw
+    stage = enum_parser(KINDS[kind].column("etape"))
+    stages: dict[int, str] = {}
+    for i, header in enumerate(raw.headers):
+        if i in matched or not header:
+            continue
+        try:
+            stages[i] = stage(header)
+        except ValueError:
+            continue
+    if len(stages) < 2:
+        return raw
+    keep = [i for i in range(len(raw.headers)) if i not in stages]
+    headers = [raw.headers[i] for i in keep] + ["etape", "nombre"]
+    rows = []
+    for line, cells in raw.rows:
+        base = [cells[i] if i < len(cells) else None for i in keep]
+        for i in stages:
+            value = cells[i] if i < len(cells) else None
+            if value is not None and str(value).strip():
+                rows.append((line, [*base, raw.headers[i], value]))
+    shown = ", ".join(f"« {raw.headers[i]} »" for i in stages)
+    notes = [*raw.notes, (1, f"{STAGE_TABLE} reconnu : colonnes {shown} lues comme étapes")]
+    return RawTable(headers, rows, raw.format, dict(raw.details), notes)

@@ -19,7 +19,7 @@ import pandas as pd
 
 from dashboard.intake import demo
 from dashboard.intake.imports import check_file
-from dashboard.store.schemas import STATUT_VALIDE, is_blank
+from dashboard.store.schemas import FIELD_KINDS, STATUT_VALIDE, is_blank
 from dashboard.store.workspace import Workspace, open_workspace
 from geo.perimeters import MEMBERSHIP_COLUMNS, combine_memberships
 from geo.reference import Reference, load_reference, normalise_departement
@@ -27,7 +27,7 @@ from geo.reference import Reference, load_reference, normalise_departement
 #: Every kind that holds rows (docs/ARCHITECTURE.md, « Types d'import »).
 ALL_KINDS = (
     "instances", "objectifs", "realisations", "operations", "signalements", "plans", "populations",
-    "commentaires", "actions", "jalons",
+    "commentaires", "actions", "jalons", *FIELD_KINDS,
 )  # fmt: skip
 #: Key of a réalisation: a validated declaration replaces the earlier values of its key.
 REALISATION_KEY = ["territoire_type", "territoire_code", "indicateur", "annee"]
@@ -75,7 +75,7 @@ class LoadedTables:
         rules).
         """
         cut = {kind: frame.copy() for kind, frame in self.tables.items()}
-        for kind in ("operations", "realisations"):
+        for kind in ("operations", "realisations", *FIELD_KINDS):
             if kind in cut:
                 years = pd.to_numeric(cut[kind]["annee"], errors="coerce")
                 cut[kind] = cut[kind][years.isna() | (years <= day.year)]

@@ -19,7 +19,7 @@ import warnings
 import zipfile
 import zlib
 from collections.abc import Iterable
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 
 import geopandas as gpd
@@ -267,6 +267,33 @@ def _clean(value: object) -> str | None:
     return text or None
 
 
+#: Records read ahead of the first filled one to find the headers under title rows.
+_TITLE_LOOKAHEAD = 30
+
+
+def _title_rows(
+    first: list[list[str | None]], header_index: int
+) -> tuple[int, list[tuple[int | None, str]]]:
+    """Title rows at the top of ``first`` (cleaned cells, ``first[0]`` the first filled
+    record, at index ``header_index`` of the file).
+
+    A row of one filled cell (« Bilan FSL 2024 », a source line) is a title when a row of
+    several cells follows within the next five lines. Returns the position in ``first`` of
+    the header row and a note per title skipped.
+    """
+    at, notes = 0, []
+    while sum(1 for c in first[at] if c) == 1:
+        below = next((i for i in range(at + 1, min(len(first), at + 6)) if any(first[i])),
+                     None)  # fmt: skip
+        if below is None or sum(1 for c in first[below] if c) < 2:
+            break
+        title = next(c for c in first[at] if c)
+        shown = title if len(title) <= 80 else f"{title[:79]}…"
+        notes.append((header_index + at + 1, f"ligne de titre « {shown} » ignorée"))
+        at = below
+    return at, notes
+
+
 #: Records turned into columns at a time: the Python objects of one chunk only are alive.
 CHUNK_ROWS = 20_000
 
@@ -286,7 +313,13 @@ def _rows_to_table(
             break
     else:
         raise ReadError("Fichier vide : aucune ligne d'en-tête.")
-    headers = [_clean(c) or "" for c in record]
+    # Title rows above the headers (« Bilan FSL 2024 », a source line) are skipped.
+    head = list(islice(records, _TITLE_LOOKAHEAD))
+    first = [record, *head]
+    at, notes = _title_rows([[_clean(c) for c in r] for r in first], header_index)
+    header_index += at
+    headers = [_clean(c) or "" for c in first[at]]
+    records = chain(first[at + 1 :], records)
     while headers and not headers[-1]:
         headers.pop()
     width = len(headers)
@@ -302,7 +335,7 @@ def _rows_to_table(
     if header_index:
         details = {**details, "premiere_ligne": str(header_index + 1)}
     return RawTable(
-        headers, format=fmt, details=details,
+        headers, format=fmt, details=details, notes=notes,
         lines=np.concatenate(kept) if kept else np.empty(0, dtype=np.int64),
         columns=[pa.concat_arrays(c) if c else pa.array([], pa.string()) for c in chunks],
     )  # fmt: skip
@@ -415,6 +448,10 @@ def _read_plain_csv(text: str, delimiter: str, details: dict[str, str]) -> RawTa
     if not filled.any():
         raise ReadError("Fichier vide : aucune ligne d'en-tête.")
     header_index = int(np.argmax(filled))
+    first = list(zip(*(c.slice(header_index, _TITLE_LOOKAHEAD + 1).to_pylist()
+                       for c in columns), strict=True))  # fmt: skip
+    at, notes = _title_rows(first, header_index)
+    header_index += at
     headers = [columns[j][header_index].as_py() or "" for j in range(width)]
     while headers and not headers[-1]:
         headers.pop()
@@ -422,7 +459,7 @@ def _read_plain_csv(text: str, delimiter: str, details: dict[str, str]) -> RawTa
     if header_index:
         details = {**details, "premiere_ligne": str(header_index + 1)}
     indices = pa.array(keep)
-    return RawTable(headers, format="csv", details=details, lines=keep + 1,
+    return RawTable(headers, format="csv", details=details, notes=notes, lines=keep + 1,
                     columns=[c.take(indices) for c in columns[: len(headers)]])
 
 

@@ -16,7 +16,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dashboard.intake.layouts import Layout, complete, detect_layout, layout_mapping
+from dashboard.intake.layouts import (
+    Layout,
+    complete,
+    detect_layout,
+    layout_mapping,
+    unpivot_stages,
+)
 from dashboard.intake.limits import Deadline
 from dashboard.intake.messages import Collector, ValidationResult, column_letter, lines_text
 from dashboard.intake.parsers import (
@@ -33,6 +39,7 @@ from dashboard.intake.parsers import (
 )
 from dashboard.intake.readers import RawTable
 from dashboard.store.schemas import (
+    FIELD_KINDS,
     INDICATORS,
     KINDS,
     LIST_SEPARATOR,
@@ -90,6 +97,7 @@ def validate_table(
         When ``deadline`` passes.
     """
     spec = KINDS[kind]
+    raw = unpivot_stages(kind, raw, mapping)
     result = ValidationResult(kind=kind, rows=len(raw))
     layout = detect_layout(kind, raw.headers)
     if layout is not None:  # the user's own choices win over the layout's
@@ -377,8 +385,12 @@ def _row_rules(
                 if siren is not None and siren not in known:
                     out.error(line, headers["epci_siren"], f"EPCI « {siren} » sans commune dans "
                               f"le département {reference.departement}")
+    if kind in FIELD_KINDS and "territoire_code" in frame:
+        _infer_territory_types(frame, lines, headers, out)
     if "territoire_code" in frame:
         _territory_codes(frame, lines, headers, reference, out, instance_codes)
+    if kind in FIELD_KINDS:
+        _field_rules(kind, frame, lines, headers, out)
     if kind == "objectifs":
         for line, a, b in zip(lines, frame["annee_debut"], frame["annee_fin"], strict=True):
             if a is not None and b is not None and b < a:
@@ -490,7 +502,7 @@ def _duplicates(
         return
     at = np.flatnonzero(repeated)  # only the rows whose key occurs twice or more
     first: dict[tuple, int] = {}
-    column = headers[keys[0]]
+    column = next((headers[k] for k in keys if k in headers), keys[0])
     for line, key in zip(np.asarray(lines)[at].tolist(),
                          keyed.iloc[at].itertuples(index=False, name=None), strict=True):
         if all(v is None for v in key):
@@ -588,3 +600,67 @@ def _known_actions(
     for code, where in unknown.items():
         out.warning(where[0], header, f"action « {code} » absente du programme de l'espace de "
                     f"travail, acceptée ({lines_text(where)})")
+
+
+#: Parts that cannot exceed their whole, per field kind: (part, whole, French relation).
+_PARTS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "expulsions": (("issues_favorables_ccapex", "saisines_ccapex",
+                    "issues favorables de la CCAPEX supérieures à ses saisines"),),
+    "dalo": (("decisions_favorables", "recours_deposes", ""),
+             ("menages_reloges", "decisions_favorables", "")),
+    "attributions_prioritaires": (
+        ("dont_dalo", "realise", "« dont DALO » supérieur aux attributions réalisées"),
+        ("dont_sortants_hebergement", "realise",
+         "« dont sortants d'hébergement » supérieur aux attributions réalisées"),
+    ),
+    "siao": (("orientations", "demandes", ""),),
+}
+
+
+def _infer_territory_types(
+    frame: pd.DataFrame, lines: list[int], headers: dict[str, str], out: Collector
+) -> None:
+    """An empty ``territoire_type`` of a field's row is read from its code: five characters
+    (``38185``, ``2A004``) a commune, nine digits an EPCI, two or three a département."""
+    types = list(frame["territoire_type"]) if "territoire_type" in frame else [None] * len(frame)
+    inferred: list[int] = []
+    for i, (line, code) in enumerate(zip(lines, frame["territoire_code"], strict=True)):
+        if types[i] is not None or code is None:
+            continue
+        bare = re.sub(r"\s", "", str(code)).upper()
+        if re.fullmatch(r"\d{9}", bare):
+            types[i] = "epci"
+        elif re.fullmatch(r"\d{4,5}|2[AB]\d{3}", bare):
+            types[i] = "commune"
+        elif re.fullmatch(r"\d{1,3}|2[AB]", bare):
+            types[i] = "departement"
+        else:
+            out.error(line, headers["territoire_code"], f"territoire « {code} » non reconnu : "
+                      "code INSEE de commune (5 caractères), SIREN d'EPCI (9 chiffres) ou "
+                      "code de département attendu, ou renseigner territoire_type")
+            continue
+        inferred.append(line)
+    frame["territoire_type"] = types
+    if inferred and "territoire_type" in headers:
+        out.warning(inferred[0], headers["territoire_type"], "type de territoire vide, déduit "
+                    f"du code ({lines_text(inferred)})")
+
+
+def _field_rules(
+    kind: str, frame: pd.DataFrame, lines: list[int], headers: dict[str, str], out: Collector
+) -> None:
+    """A part above its whole: an error within a row (« dont » columns, CCAPEX outcomes),
+    a warning between two counts of a chain (a decision may follow a recourse of the year
+    before)."""
+    for part, whole, relation in _PARTS.get(kind, ()):
+        if part not in frame or whole not in frame:
+            continue
+        for line, a, b in zip(lines, frame[part], frame[whole], strict=True):
+            if a is None or b is None or a <= b:
+                continue
+            if relation:
+                out.error(line, headers[part], f"{relation} ({a} > {b})")
+            else:
+                out.warning(line, headers[part], f"{part} ({a}) supérieur à {whole} ({b}) : "
+                            "possible si des dossiers de l'année précédente sont comptés, à "
+                            "vérifier")

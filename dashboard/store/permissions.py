@@ -8,9 +8,12 @@ role               may write
 =================  =======================================================================
 administrateur     every kind, and the users table
 comite             objectifs, plans, instances, perimetres, commentaires, actions, jalons
-                   (every territory); reviews the délégués' entries; freezes the editions
-delegue_epci       realisations, commentaires and plans of *their* EPCI only: rows whose
-                   territory is their EPCI or one of its communes (plans: their EPCI only)
+                   and the fields' kinds (expulsions, dalo, attributions_prioritaires,
+                   siao, fsl), every territory; reviews the délégués' entries; freezes
+                   the editions
+delegue_epci       realisations, commentaires, plans and the fields' kinds of *their* EPCI
+                   only: rows whose territory is their EPCI or one of its communes (plans:
+                   their EPCI only)
 lecteur            nothing
 =================  =======================================================================
 
@@ -34,7 +37,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard.store.schemas import STATUT_DECLARE, is_blank
+from dashboard.store.schemas import FIELD_KINDS, STATUT_DECLARE, is_blank
 
 ADMINISTRATEUR = "administrateur"
 COMITE = "comite"
@@ -51,12 +54,12 @@ ROLE_LABELS = {
 #: Kinds each role may write (the administrateur may write every kind).
 WRITABLE_KINDS: dict[str, frozenset[str]] = {
     COMITE: frozenset({"objectifs", "plans", "instances", "perimetres", "commentaires",
-                       "actions", "jalons"}),
-    DELEGUE_EPCI: frozenset({"realisations", "commentaires", "plans"}),
+                       "actions", "jalons", *FIELD_KINDS}),
+    DELEGUE_EPCI: frozenset({"realisations", "commentaires", "plans", *FIELD_KINDS}),
     LECTEUR: frozenset(),
 }
 #: Kinds where a délégué may also name the communes of their EPCI (plans: the EPCI only).
-COMMUNE_SCOPED_KINDS = frozenset({"realisations", "commentaires"})
+COMMUNE_SCOPED_KINDS = frozenset({"realisations", "commentaires", *FIELD_KINDS})
 #: Name of the pseudo-kind used in the audit log for changes to the users table.
 USERS_KIND = "utilisateurs"
 #: Pseudo-kind of the audit log for the frozen annual reports (editions).

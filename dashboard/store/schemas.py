@@ -625,6 +625,235 @@ _add(KindSpec(
               "date_prevue": "30/06/2022", "date_realisee": "15/09/2022"},),
 ))
 
+# ------------------------------------------------------------------ the plan's other fields
+#: Stages of an eviction procedure, in the order of the procedure (stored code → label).
+ETAPES_EXPULSION: dict[str, str] = {
+    "commandement_payer": "commandements de payer",
+    "assignation": "assignations",
+    "jugement_resiliation": "jugements de résiliation du bail",
+    "commandement_quitter": "commandements de quitter les lieux",
+    "demande_concours": "demandes de concours de la force publique",
+    "concours_accorde": "concours de la force publique accordés",
+    "expulsion_effective": "expulsions effectives",
+}
+#: Priority-allocation schemes (stored code → label).
+DISPOSITIFS_ATTRIBUTION: dict[str, str] = {
+    "accord_collectif": "accord collectif d'attribution",
+    "contingent_prefectoral": "contingent préfectoral",
+}
+#: Aid lines of the FSL (stored code → label).
+VOLETS_FSL: dict[str, str] = {
+    "acces": "accès au logement",
+    "maintien": "maintien dans le logement",
+    "energie": "énergie",
+    "eau": "eau",
+    "telephone": "téléphone et internet",
+}
+#: Territories of the fields' kinds: a commune or an EPCI (a département for the published
+#: tables by département). An instance is not a source: its perimeter changes with the plan.
+FIELD_TERRITOIRE_TYPES = ("departement", "epci", "commune")
+
+VALUE_ALIASES.update({
+    "etape": {
+        **{normalise_header(label): code for code, label in ETAPES_EXPULSION.items()},
+        "commandement_de_payer": "commandement_payer", "commandements_de_payer":
+        "commandement_payer", "cdp": "commandement_payer",
+        "assignations": "assignation", "assignation_aux_fins_de_resiliation": "assignation",
+        "assignation_en_justice": "assignation",
+        "jugement": "jugement_resiliation", "resiliation_du_bail": "jugement_resiliation",
+        "jugement_resiliation_du_bail": "jugement_resiliation",
+        "jugement_de_resiliation_du_bail": "jugement_resiliation",
+        "decision_de_justice_prononcant_l_expulsion": "jugement_resiliation",
+        "decisions_de_justice_prononcant_l_expulsion": "jugement_resiliation",
+        "jugements": "jugement_resiliation",
+        "commandement_de_quitter_les_lieux": "commandement_quitter",
+        "commandements_de_quitter_les_lieux": "commandement_quitter",
+        "cql": "commandement_quitter",
+        "demande_de_concours_de_la_force_publique": "demande_concours",
+        "demandes_de_concours_de_la_force_publique": "demande_concours",
+        "demande_cfp": "demande_concours", "requisition_de_la_force_publique": "demande_concours",
+        "concours_de_la_force_publique_accorde": "concours_accorde",
+        "decisions_accordant_le_concours_de_la_force_publique": "concours_accorde",
+        "octroi_du_concours": "concours_accorde", "cfp_accorde": "concours_accorde",
+        "concours_accordes": "concours_accorde",
+        "expulsion": "expulsion_effective", "expulsions_effectives": "expulsion_effective",
+        "expulsion_realisee": "expulsion_effective",
+        "intervention_effective_de_la_force_publique": "expulsion_effective",
+        "interventions_effectives_de_la_force_publique": "expulsion_effective",
+    },
+    "dispositif": {
+        **{normalise_header(label): code for code, label in DISPOSITIFS_ATTRIBUTION.items()},
+        "accord_collectif_d_attribution": "accord_collectif", "acia": "accord_collectif",
+        "accord_collectif_departemental": "accord_collectif",
+        "accord_collectif_intercommunal": "accord_collectif", "aci": "accord_collectif",
+        "contingent": "contingent_prefectoral", "contingent_de_l_etat": "contingent_prefectoral",
+        "contingent_reservataire_de_l_etat": "contingent_prefectoral",
+        "syplo": "contingent_prefectoral", "contingent_prefet": "contingent_prefectoral",
+    },
+    "volet_fsl": {
+        **{normalise_header(label): code for code, label in VOLETS_FSL.items()},
+        "acces_au_logement": "acces", "fsl_acces": "acces", "maintien_dans_le_logement":
+        "maintien", "fsl_maintien": "maintien", "impayes_de_loyer": "maintien",
+        "energie_fluides": "energie", "fsl_energie": "energie", "impayes_d_energie": "energie",
+        "fluides": "energie", "electricite_gaz": "energie", "fsl_eau": "eau",
+        "impayes_d_eau": "eau", "telephonie": "telephone", "telecommunications": "telephone",
+    },
+    "territoire_champ": {"dep": "departement", "departemental": "departement",
+                         "intercommunalite": "epci", "epci_a_fiscalite_propre": "epci"},
+})
+
+_TERRITOIRE_CHAMP = (
+    ColumnSpec(
+        "territoire_type", "enum", False,
+        "commune, epci ou departement (vide : déduit du code — 5 caractères : commune, "
+        "9 chiffres : EPCI, 2 ou 3 : département)",
+        allowed=FIELD_TERRITOIRE_TYPES, nullable=True, value_key="territoire_champ",
+        aliases=("type_territoire", "type_de_territoire", "niveau", "echelle"),
+    ),
+    ColumnSpec(
+        "territoire_code", "code", True,
+        "code INSEE de la commune, SIREN de l'EPCI ou code du département",
+        aliases=("code_territoire", "code_du_territoire", "territoire", "code", "code_insee",
+                 *_CODE_INSEE_ALIASES, "siren", "siren_epci", "code_epci", "epci_siren",
+                 "code_departement", "departement"),
+    ),
+)
+_ANNEE = ColumnSpec("annee", "year", True, "année",
+                    aliases=("exercice", "millesime", "annee_d_activite", "periode"))
+
+
+def _count(name: str, label: str, *aliases: str, required: bool = True) -> ColumnSpec:
+    return ColumnSpec(name, "int", required, label, nonnegative=True, nullable=not required,
+                      aliases=aliases)
+
+
+_add(KindSpec(
+    "expulsions", "Prévention des expulsions (étapes de la procédure, CCAPEX)",
+    (
+        *_TERRITOIRE_CHAMP,
+        _ANNEE,
+        ColumnSpec("etape", "enum", True,
+                   "étape : commandement_payer, assignation, jugement_resiliation, "
+                   "commandement_quitter, demande_concours, concours_accorde, "
+                   "expulsion_effective", allowed=tuple(ETAPES_EXPULSION),
+                   aliases=("etape_de_la_procedure", "stade", "phase", "procedure")),
+        _count("nombre", "nombre de ménages (ou de décisions) à cette étape",
+               "nb", "effectif", "nombre_de_menages", "total", "valeur"),
+        _count("saisines_ccapex", "saisines de la CCAPEX à cette étape", "saisines",
+               "ccapex_saisines", "nb_saisines_ccapex", "saisines_de_la_ccapex",
+               required=False),
+        _count("issues_favorables_ccapex", "dossiers CCAPEX clos par un maintien dans les "
+               "lieux, un plan d'apurement ou un relogement", "issues_favorables",
+               "maintiens_ccapex", "ccapex_issues_favorables", required=False),
+        _SOURCE,
+    ),
+    unique=("territoire_type", "territoire_code", "annee", "etape"),
+    description="Une ligne par territoire, année et étape de la procédure (du commandement "
+    "de payer à l'expulsion effective) ; le tableau publié par département, une colonne par "
+    "étape, est reconnu tel quel.",
+    example=({"territoire_type": "epci", "territoire_code": "200040715", "annee": "2024",
+              "etape": "assignation", "nombre": "640", "saisines_ccapex": "410",
+              "issues_favorables_ccapex": "150", "source": "DDETS, CCAPEX"},),
+))
+_add(KindSpec(
+    "dalo", "Droit au logement opposable (recours, décisions, relogements)",
+    (
+        *_TERRITOIRE_CHAMP,
+        _ANNEE,
+        _count("recours_deposes", "recours logement déposés", "recours", "nb_recours",
+               "recours_logement", "recours_logement_deposes", "nombre_de_recours"),
+        _count("decisions_favorables", "décisions favorables de la commission de médiation",
+               "decisions_favorables_commission", "favorables", "avis_favorables",
+               "prioritaires_et_urgents", "menages_reconnus_prioritaires"),
+        _count("menages_reloges", "ménages reconnus relogés", "reloges", "relogements",
+               "menages_dalo_reloges", "nb_reloges", "menages_loges"),
+        ColumnSpec("delai_median_mois", "float", False,
+                   "délai médian entre la décision et le relogement (mois)", nonnegative=True,
+                   nullable=True, aliases=("delai_median", "delai_median_de_relogement",
+                                           "delai_mois", "delai_median_en_mois")),
+        _SOURCE,
+    ),
+    unique=("territoire_type", "territoire_code", "annee"),
+    description="Une ligne par territoire et année (extrait InfoDALo ou bilan de la "
+    "commission de médiation).",
+    example=({"territoire_type": "epci", "territoire_code": "200040715", "annee": "2024",
+              "recours_deposes": "520", "decisions_favorables": "210",
+              "menages_reloges": "150", "delai_median_mois": "7,5",
+              "source": "InfoDALo"},),
+))
+_add(KindSpec(
+    "attributions_prioritaires", "Attributions aux publics prioritaires (accord collectif, "
+    "contingent préfectoral)",
+    (
+        *_TERRITOIRE_CHAMP,
+        _ANNEE,
+        ColumnSpec("dispositif", "enum", True, "accord_collectif ou contingent_prefectoral",
+                   allowed=tuple(DISPOSITIFS_ATTRIBUTION),
+                   aliases=("type_dispositif", "dispositif_d_attribution", "contingent_ou_accord")),
+        ColumnSpec("bailleur", "str", False, "bailleur (vide : tous les bailleurs)",
+                   nullable=True, aliases=("organisme", "bailleur_social", "organisme_hlm")),
+        _count("objectif", "objectif d'attributions de l'année", "objectif_annuel",
+               "objectif_d_attributions", "cible", required=False),
+        _count("realise", "attributions réalisées", "realisees", "attributions",
+               "attributions_realisees", "nb_attributions", "resultat"),
+        _count("dont_dalo", "dont ménages reconnus DALO", "dalo", "dont_menages_dalo",
+               "attributions_dalo", required=False),
+        _count("dont_sortants_hebergement", "dont ménages sortant d'hébergement",
+               "sortants_d_hebergement", "dont_sortants_d_hebergement",
+               "sortants_hebergement", "dont_sortie_d_hebergement", required=False),
+        _SOURCE,
+    ),
+    unique=("territoire_type", "territoire_code", "annee", "dispositif", "bailleur"),
+    description="Une ligne par territoire, année et dispositif (et par bailleur si "
+    "besoin) : objectif et résultat de l'accord collectif ou du contingent préfectoral.",
+    example=({"territoire_type": "epci", "territoire_code": "200040715", "annee": "2024",
+              "dispositif": "accord_collectif", "bailleur": "", "objectif": "700",
+              "realise": "610", "dont_dalo": "140", "dont_sortants_hebergement": "95",
+              "source": "SYPLO"},),
+))
+_add(KindSpec(
+    "siao", "SIAO (demandes, orientations, places)",
+    (
+        *_TERRITOIRE_CHAMP,
+        _ANNEE,
+        _count("demandes", "demandes d'hébergement ou de logement adapté reçues",
+               "nb_demandes", "demandes_recues", "demandes_d_hebergement"),
+        _count("orientations", "orientations prononcées", "nb_orientations",
+               "orientations_prononcees"),
+        _count("places", "places d'hébergement et de logement adapté au 31 décembre",
+               "nb_places", "capacite", "places_disponibles", required=False),
+        _SOURCE,
+    ),
+    unique=("territoire_type", "territoire_code", "annee"),
+    description="Une ligne par territoire et année (rapport d'activité du SIAO, SI-SIAO).",
+    example=({"territoire_type": "epci", "territoire_code": "200040715", "annee": "2024",
+              "demandes": "4200", "orientations": "1900", "places": "2300",
+              "source": "SI-SIAO"},),
+))
+_add(KindSpec(
+    "fsl", "Fonds de solidarité pour le logement (aides accordées)",
+    (
+        *_TERRITOIRE_CHAMP,
+        _ANNEE,
+        ColumnSpec("volet", "enum", True, "acces, maintien, energie, eau ou telephone",
+                   allowed=tuple(VOLETS_FSL), value_key="volet_fsl",
+                   aliases=("volet_fsl", "type_d_aide", "nature_de_l_aide", "aide", "type_aide")),
+        _count("nb_aides", "nombre d'aides accordées", "nombre_d_aides", "nombre", "aides",
+               "aides_accordees", "nb"),
+        ColumnSpec("montant", "float", True, "montant des aides accordées (euros)",
+                   nonnegative=True, aliases=("montant_eur", "montant_des_aides",
+                                              "montant_accorde", "montant_total", "euros")),
+        _SOURCE,
+    ),
+    unique=("territoire_type", "territoire_code", "annee", "volet"),
+    description="Une ligne par territoire, année et volet du FSL (accès, maintien, énergie…).",
+    example=({"territoire_type": "epci", "territoire_code": "200040715", "annee": "2024",
+              "volet": "acces", "nb_aides": "1450", "montant": "812000",
+              "source": "Département, FSL"},),
+))
+#: The kinds of the plan's other fields (docs/ARCHITECTURE.md, « Types d'import »).
+FIELD_KINDS: tuple[str, ...] = ("expulsions", "dalo", "attributions_prioritaires", "siao", "fsl")
+
 #: Kinds in the order they are shown and imported by the demo.
 KIND_NAMES: tuple[str, ...] = tuple(KINDS)
 
@@ -695,7 +924,39 @@ INDICATORS: dict[str, Indicator] = {
         Indicator("accompagnements_avdl", "Mesures d'accompagnement vers et dans le logement",
                   "mesures", "réalisations importées"),
         Indicator("menages_dalo_reloges", "Ménages reconnus DALO relogés", "ménages",
-                  "réalisations importées"),
+                  "réalisations importées, sinon table DALO"),
+        *(Indicator(f"expulsions_{code}", f"Procédures d'expulsion : {label}", "ménages",
+                    "table des expulsions") for code, label in ETAPES_EXPULSION.items()),
+        Indicator("ccapex_saisines", "Saisines de la CCAPEX", "saisines",
+                  "table des expulsions"),
+        Indicator("ccapex_issues_favorables", "Dossiers CCAPEX à issue favorable (maintien, "
+                  "plan d'apurement, relogement)", "dossiers", "table des expulsions"),
+        Indicator("dalo_recours", "Recours DALO logement déposés", "recours", "table DALO"),
+        Indicator("dalo_decisions_favorables", "Décisions DALO favorables", "décisions",
+                  "table DALO"),
+        Indicator("accord_collectif_objectif", "Objectif de l'accord collectif d'attribution",
+                  "attributions", "table des attributions prioritaires"),
+        Indicator("accord_collectif_realise", "Attributions réalisées au titre de l'accord "
+                  "collectif", "attributions", "table des attributions prioritaires"),
+        Indicator("contingent_objectif", "Objectif d'attributions sur le contingent "
+                  "préfectoral", "attributions", "table des attributions prioritaires"),
+        Indicator("attributions_dont_dalo", "Attributions prioritaires à des ménages DALO",
+                  "attributions", "table des attributions prioritaires"),
+        Indicator("attributions_dont_sortants_hebergement", "Attributions prioritaires à des "
+                  "ménages sortant d'hébergement", "attributions",
+                  "table des attributions prioritaires"),
+        Indicator("siao_demandes", "Demandes reçues par le SIAO", "demandes", "table SIAO"),
+        Indicator("siao_orientations", "Orientations prononcées par le SIAO", "orientations",
+                  "table SIAO"),
+        Indicator("siao_places", "Places d'hébergement et de logement adapté (SIAO)", "places",
+                  "table SIAO"),
+        Indicator("fsl_aides", "Aides du FSL accordées (tous volets)", "aides", "table FSL"),
+        Indicator("fsl_montant", "Montant des aides du FSL (tous volets)", "euros",
+                  "table FSL"),
+        *(Indicator(f"fsl_aides_{code}", f"Aides du FSL accordées : {label}", "aides",
+                    "table FSL") for code, label in VOLETS_FSL.items()),
+        *(Indicator(f"fsl_montant_{code}", f"Montant des aides du FSL : {label}", "euros",
+                    "table FSL") for code, label in VOLETS_FSL.items()),
     )
 }
 

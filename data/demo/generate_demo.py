@@ -496,6 +496,161 @@ def commentaires() -> None:
                ";")
 
 
+# ------------------------------------------------------------------ the plan's other fields
+#: Years of the fields' demo figures.
+FIELD_YEARS = (2021, 2022, 2023, 2024)
+#: Département totals of the last year, drawn for a département of 1,3 million inhabitants:
+#: assignations and expulsions count in hundreds a year.
+EXPULSION_STAGES = (
+    ("Commandements de payer", 2700), ("Assignations", 980),
+    ("Jugements de résiliation du bail", 760), ("Commandements de quitter les lieux", 590),
+    ("Demandes de concours de la force publique", 430),
+    ("Concours de la force publique accordés", 280), ("Expulsions effectives", 190),
+)
+#: Pace of the years against the last one (the rise after the 2020-2021 truce).
+FIELD_PACE = {2021: 0.86, 2022: 0.95, 2023: 1.0, 2024: 1.06}
+METROPOLE = "200040715"
+AGGLOMERATIONS = ("243800604", "243800984", "200077014")
+FSL_VOLETS = (("Accès au logement", 3900, 520.0), ("Maintien dans le logement", 850, 1150.0),
+              ("Énergie", 5600, 260.0), ("Eau", 1100, 140.0))
+
+
+def _field_weights(ref) -> dict[str, float]:
+    """Share of each EPCI in the fields' counts: population, weighted up in the métropole
+    and the agglomérations (rents, tension), down in rural communautés."""
+    pop = ref.communes.groupby("epci_siren")["population"].sum()
+    factor = {s: 1.4 if s == METROPOLE else 1.1 if s in AGGLOMERATIONS else 0.7 for s in pop.index}
+    weights = {s: float(p) * factor[s] for s, p in pop.items()}
+    total = sum(weights.values())
+    return {s: w / total for s, w in sorted(weights.items())}
+
+
+def expulsions(ref, rng: np.random.Generator) -> None:
+    """CCAPEX-like figures: every stage by EPCI, by commune in the Métropole (its CCAPEX
+    locale reports by commune); cp1252, ``;``, stage labels as written in a bilan."""
+    weights = _field_weights(ref)
+    metro = ref.communes[ref.communes["epci_siren"] == METROPOLE]
+    metro_share = (metro["population"] / metro["population"].sum()).to_numpy()
+    rows = []
+    for year in FIELD_YEARS:
+        pace = FIELD_PACE[year]
+        for siren, share in weights.items():
+            places = ([(siren, "epci", 1.0)] if siren != METROPOLE else
+                      [(c, "commune", w) for c, w in zip(metro["code_insee"], metro_share,
+                                                          strict=True)])
+            for code, typ, part in places:
+                previous = None
+                for i, (label, total) in enumerate(EXPULSION_STAGES):
+                    value = total * pace * share * part * rng.uniform(0.85, 1.15)
+                    value = round(value) if previous is None else min(previous, round(value))
+                    previous = value
+                    if value == 0:
+                        continue
+                    saisines = issues = ""
+                    if i in (1, 3):  # the CCAPEX is seized at the assignation and the CQL
+                        saisines = round(value * rng.uniform(0.45, 0.65))
+                        issues = round(saisines * rng.uniform(0.25, 0.4))
+                    rows.append([typ, code, year, label, value, saisines, issues,
+                                 "CCAPEX de l'Isère (démonstration)"])
+    header = ["Type de territoire", "Code territoire", "Année", "Étape de la procédure",
+              "Nombre de ménages", "Saisines CCAPEX", "Issues favorables CCAPEX", "Source"]
+    _write_csv(OUT / "expulsions_ccapex.csv", header, rows, "cp1252", ";")
+
+
+def _titled(title: str, header: list[str], rows: list[list[object]], path: Path) -> None:
+    """An XLSX whose first line is a title, the headers on the third (as bilans are kept)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Données"
+    ws.append([f"{title} — {demo.DEMO_LABEL}"])
+    ws.append([])
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    for row in ws.iter_rows(min_row=4, max_col=2):
+        row[1].number_format = "@"
+    _save(wb, path)
+
+
+def dalo(rng: np.random.Generator, weights: dict[str, float]) -> None:
+    """InfoDALo-like yearly figures by EPCI (relogés close to the réalisations' pace)."""
+    rows = []
+    for year in FIELD_YEARS:
+        for siren, share in weights.items():
+            recours = max(1, round(520 * FIELD_PACE[year] * share * rng.uniform(0.8, 1.2)))
+            favorables = round(recours * rng.uniform(0.33, 0.48))
+            reloges = round(favorables * rng.uniform(0.55, 0.85))
+            delai = round(rng.uniform(5.0, 14.0), 1) if favorables else None
+            rows.append(["epci", siren, year, recours, favorables, reloges, delai,
+                         "InfoDALo (démonstration)"])
+    header = ["Type de territoire", "Code territoire", "Année", "Recours déposés",
+              "Décisions favorables", "Ménages relogés", "Délai médian (mois)", "Source"]
+    _titled("InfoDALo — commission de médiation de l'Isère", header, rows,
+            OUT / "dalo_infodalo.xlsx")
+
+
+def attributions(rng: np.random.Generator, weights: dict[str, float]) -> None:
+    """Objective and result of the accord collectif and of the contingent préfectoral."""
+    rows = []
+    for year in FIELD_YEARS:
+        for siren, share in weights.items():
+            for label, objectif, pace in (("Accord collectif", 900, (0.7, 1.0)),
+                                          ("Contingent préfectoral", 1150, (0.85, 1.05))):
+                target = max(1, round(objectif * share))
+                done = round(target * rng.uniform(*pace))
+                rows.append(["epci", siren, year, label, target, done,
+                             round(done * rng.uniform(0.08, 0.16)),
+                             round(done * rng.uniform(0.10, 0.20)), "SYPLO (démonstration)"])
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Attributions"
+    ws.append(["Niveau", "Code", "Année", "Dispositif", "Objectif", "Réalisé", "Dont DALO",
+               "Dont sortants d'hébergement", "Source"])
+    for row in rows:
+        ws.append(row)
+    for row in ws.iter_rows(min_row=2, max_col=2):
+        row[1].number_format = "@"
+    _save(wb, OUT / "attributions_prioritaires.xlsx")
+
+
+def siao(rng: np.random.Generator, weights: dict[str, float]) -> None:
+    """SI-SIAO activity by EPCI of the request, without a territory type column."""
+    rows = []
+    for year in FIELD_YEARS:
+        for siren, share in weights.items():
+            demandes = max(1, round(7400 * FIELD_PACE[year] * share * rng.uniform(0.85, 1.15)))
+            rows.append([siren, year, demandes, round(demandes * rng.uniform(0.35, 0.5)),
+                         round(4200 * share * rng.uniform(0.9, 1.1)), "SI-SIAO (démonstration)"])
+    _write_csv(OUT / "siao_activite.csv", ["Code EPCI", "Année", "Demandes", "Orientations",
+                                           "Places", "Source"], rows, "utf-8", ";")
+
+
+def fsl(rng: np.random.Generator, weights: dict[str, float]) -> None:
+    """Aids granted by the FSL per EPCI and volet (the Département's bilan)."""
+    rows = []
+    for year in FIELD_YEARS:
+        for siren, share in weights.items():
+            for label, count, mean in FSL_VOLETS:
+                nb = round(count * FIELD_PACE[year] * share * rng.uniform(0.85, 1.15))
+                rows.append(["epci", siren, year, label, nb,
+                             round(nb * mean * rng.uniform(0.9, 1.1), 2),
+                             "Département de l'Isère, FSL (démonstration)"])
+    _titled("Fonds de solidarité pour le logement — aides accordées",
+            ["Type de territoire", "Code", "Exercice", "Volet", "Nombre d'aides",
+             "Montant (€)", "Source"], rows, OUT / "fsl_aides.xlsx")
+
+
+def fields(ref) -> None:
+    """The files of the plan's other fields (own generator: the other files stay as drawn)."""
+    rng = np.random.default_rng(SEED + 17)
+    weights = _field_weights(ref)
+    expulsions(ref, rng)
+    dalo(rng, weights)
+    attributions(rng, weights)
+    siao(rng, weights)
+    fsl(rng, weights)
+
+
 def main() -> None:
     """Write every demo file next to this script."""
     ref = load_reference(demo.DEMO_DEPARTEMENT)
@@ -508,6 +663,7 @@ def main() -> None:
     programme()
     commentaires()
     declarations()
+    fields(ref)
 
 
 if __name__ == "__main__":

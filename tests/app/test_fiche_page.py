@@ -61,9 +61,16 @@ def test_page_renders_fiche_from_link(monkeypatch, demo_workspace, territoire, t
     assert not at.exception
     assert at.title[0].value == titre
     assert [t.label for t in at.tabs] == [
-        "Opérations PLA-I", "Habitat indigne", "PLH", "Écarts de couverture", "Comparaison",
-        "Actions du plan", "Commentaires", "Déclarer",  # the local administrateur may enter
+        "Opérations PLA-I", "Habitat indigne", "Autres champs du plan", "PLH",
+        "Écarts de couverture", "Comparaison", "Actions du plan", "Commentaires",
+        "Déclarer",  # the local administrateur may enter
     ]  # fmt: skip
+    fields = at.tabs[2].dataframe[0].value
+    assert set(fields["Champ"]) == {
+        "Prévention des expulsions", "Droit au logement opposable",
+        "Attributions aux publics prioritaires", "SIAO", "Fonds de solidarité pour le logement"}
+    assert fields["Territoire"].str.endswith("%").any()
+    assert fields["Territoire"].str.endswith("€").any()
     captions = " ".join(c.value for c in at.caption)
     assert "Population municipale 2023 (populations légales en vigueur" in captions
     assert "données de démonstration" in captions

@@ -34,6 +34,7 @@ RUNS = {
     "objectifs.py": [{}],
     "programmation.py": [{}],
     "habitat_indigne.py": [{}],
+    "autres_champs.py": [{}, {"champ": "siao", "niveau": "instance"}],
     "couverture.py": [{}, {"grouper": "territoire"}],
     "fiche.py": [{"territoire": f"instance:{code}"} for code in INSTANCE_NAMES]
     + [{"territoire": "epci:200040715"}],

@@ -47,7 +47,7 @@ def _visit(page, url: str) -> None:
 
 
 PATHS = ["", "carte", "objectifs", "programmation", "habitat_indigne", "couverture",
-         "couverture?grouper=territoire", "exports", "donnees"]
+         "couverture?grouper=territoire", "exports", "donnees", "autres_champs?champ=siao"]
 
 
 @pytest.mark.parametrize("path", PATHS)

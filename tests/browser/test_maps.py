@@ -243,3 +243,18 @@ def test_legends_name_every_layer_and_cover_no_territory(streamlit_url, offline_
         assert text in found["text"]
     assert found["covered"] == [], found
     assert page.blocked_requests == []  # type: ignore[attr-defined]
+
+
+def test_other_fields_map_draws_every_epci_offline(streamlit_url, offline_page):
+    """« Autres champs du plan »: the 18 EPCI of Isère coloured by the chain rate, with
+    its French legend, Leaflet served by the app."""
+    page = offline_page
+    page.goto(f"{streamlit_url}/autres_champs?dep=38&champ=expulsions&niveau=epci",
+              wait_until="domcontentloaded")
+    page.get_by_text("Carte par EPCI").wait_for(timeout=90_000)
+    frame = _map_frame_with_paths(page, 18)
+    assert frame.locator("path.leaflet-interactive").count() >= 18
+    legend = frame.locator(".territoires-legend").inner_text()
+    assert "Part des assignations suivies d'une expulsion effective" in legend
+    assert "%" in legend
+    assert page.blocked_requests == []  # type: ignore[attr-defined]

@@ -143,6 +143,7 @@ def test_pptx_deck_slides_pictures_tables(bundle):
         instance_title,
     )
     from dashboard.formatting import typo
+    from dashboard.indicators.fields import FIELDS
 
     prs = Presentation(io.BytesIO(deck_pptx(bundle)))
     slides = list(prs.slides)
@@ -154,14 +155,16 @@ def test_pptx_deck_slides_pictures_tables(bundle):
     axes = [axe_title(a) for a in bundle.programme.axes]
     assert len(axes) == 5
     assert titles[6:13] == [*axes, TITLE_LATE, TITLE_COMMENTS]
-    assert titles[13:] == [instance_title(r.nom) for r in instances]
+    fields = [typo(f"{f.label} (2024)") for f in FIELDS.values()]  # one slide per field
+    assert titles[13:18] == fields
+    assert titles[18:] == [instance_title(r.nom) for r in instances]
     for slide in slides[1:]:
         types = [shape.shape_type for shape in slide.shapes]
         assert MSO_SHAPE_TYPE.PICTURE in types, slide.shapes.title.text
         assert MSO_SHAPE_TYPE.TABLE in types, slide.shapes.title.text
     texts = " ".join(sh.text_frame.text for sh in slides[0].shapes if sh.has_text_frame)
     assert "données de démonstration" in texts
-    agg = slides[13]
+    agg = slides[18]
     table = next(sh.table for sh in agg.shapes if sh.has_table)
     cells = [table.cell(i, 0).text for i in range(len(table.rows))]
     assert "Logements PLA-I financés" in cells
@@ -315,7 +318,7 @@ def test_xlsx_sheets_and_french_formats(bundle):
     assert wb.sheetnames == [
         xlsx.SHEET_INDICATEURS, xlsx.SHEET_EQUILIBRE, xlsx.SHEET_ECARTS, xlsx.SHEET_OPERATIONS,
         xlsx.SHEET_SIGNALEMENTS, xlsx.SHEET_PLH, xlsx.SHEET_ACTIONS, xlsx.SHEET_JALONS,
-        xlsx.SHEET_SOURCES,
+        xlsx.SHEET_CHAMPS, xlsx.SHEET_SOURCES,
     ]  # fmt: skip
     ws = wb[xlsx.SHEET_INDICATEURS]
     assert "données de démonstration" in ws["A1"].value
@@ -370,7 +373,8 @@ def test_gpkg_layers_counts_and_crs(bundle, tmp_path):
     path = tmp_path / "couches.gpkg"
     layers_gpkg(bundle, path)
     listed = dict(pyogrio.list_layers(path))
-    assert set(listed) == {"communes", "epci", "instances", "constats"}
+    assert set(listed) == {"communes", "epci", "instances", "constats", "autres_champs_epci",
+                           "autres_champs_instances"}
     communes = gpd.read_file(path, layer="communes")
     assert len(communes) == 512
     assert communes.crs.to_epsg() == 2154

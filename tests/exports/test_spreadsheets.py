@@ -189,6 +189,14 @@ MINIMAL = {
     "realisations": "territoire_type;territoire_code;indicateur;annee;valeur\n"
                     "instance;AGG;contingent_attributions;2023;40\n",
     "commentaires": "territoire_type;territoire_code;date;texte\ninstance;AGG;15/01/2025;Bien\n",
+    "expulsions": "territoire_code;annee;etape;nombre\n200040715;2024;assignation;400\n"
+                  "38185;2024;expulsion_effective;30\n",
+    "dalo": "territoire_code;annee;recours_deposes;decisions_favorables;menages_reloges\n"
+            "200040715;2024;200;80;60\n",
+    "attributions_prioritaires": "territoire_code;annee;dispositif;objectif;realise\n"
+                                 "200040715;2024;accord_collectif;300;250\n",
+    "siao": "territoire_code;annee;demandes;orientations\n200040715;2024;3000;1200\n",
+    "fsl": "territoire_code;annee;volet;nb_aides;montant\n38185;2024;energie;900;230000\n",
 }
 
 

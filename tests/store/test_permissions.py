@@ -70,10 +70,12 @@ def _table(ws, kind: str) -> list[tuple]:
 
 def test_role_matrix():
     assert all(can_write_kind(ADMIN, k) for k in KINDS)
+    fields = {"expulsions", "dalo", "attributions_prioritaires", "siao", "fsl"}
     assert {k for k in KINDS if can_write_kind(COMITE_MEMBRE, k)} == {
-        "objectifs", "plans", "instances", "perimetres", "commentaires", "actions", "jalons"}
+        "objectifs", "plans", "instances", "perimetres", "commentaires", "actions", "jalons",
+        *fields}
     assert {k for k in KINDS if can_write_kind(DELEGUE_METRO, k)} == {
-        "realisations", "commentaires", "plans"}
+        "realisations", "commentaires", "plans", *fields}
     assert not any(can_write_kind(LECTRICE, k) for k in KINDS)
     with pytest.raises(ValueError, match="epci_siren"):
         Acteur("x@y.fr", DELEGUE_EPCI)

@@ -109,6 +109,38 @@ ROWS: dict[str, list[dict]] = {
         {"code_insee": "38185", "population": 158240, "millesime": 2021},
         {"code_insee": "38001", "population": 6102, "millesime": 2021},
     ],
+    "expulsions": [
+        {"territoire_type": "epci", "territoire_code": "200040715", "annee": 2024,
+         "etape": "assignation", "nombre": 640, "saisines_ccapex": 410,
+         "issues_favorables_ccapex": 150, "source": "DDETS"},
+        {"territoire_type": "commune", "territoire_code": "38185", "annee": 2024,
+         "etape": "expulsion_effective", "nombre": 61, "saisines_ccapex": None,
+         "issues_favorables_ccapex": None, "source": None},
+    ],
+    "dalo": [
+        {"territoire_type": "epci", "territoire_code": "200040715", "annee": 2024,
+         "recours_deposes": 520, "decisions_favorables": 210, "menages_reloges": 150,
+         "delai_median_mois": 7.5, "source": "InfoDALo"},
+    ],
+    "attributions_prioritaires": [
+        {"territoire_type": "epci", "territoire_code": "200040715", "annee": 2024,
+         "dispositif": "accord_collectif", "bailleur": None, "objectif": 700, "realise": 610,
+         "dont_dalo": 140, "dont_sortants_hebergement": 95, "source": "SYPLO"},
+        {"territoire_type": "departement", "territoire_code": "38", "annee": 2024,
+         "dispositif": "contingent_prefectoral", "bailleur": "SDH", "objectif": None,
+         "realise": 400, "dont_dalo": None, "dont_sortants_hebergement": None,
+         "source": None},
+    ],
+    "siao": [
+        {"territoire_type": "epci", "territoire_code": "200040715", "annee": 2024,
+         "demandes": 4200, "orientations": 1900, "places": 2300, "source": "SI-SIAO"},
+    ],
+    "fsl": [
+        {"territoire_type": "epci", "territoire_code": "200040715", "annee": 2024,
+         "volet": "acces", "nb_aides": 1450, "montant": 812000.5, "source": "FSL"},
+        {"territoire_type": "commune", "territoire_code": "38185", "annee": 2023,
+         "volet": "energie", "nb_aides": 900, "montant": 230000.0, "source": None},
+    ],
 }
 TABULAR = [k for k in KINDS if not KINDS[k].geo]
 
