@@ -8,7 +8,11 @@ from dashboard.indicators.status import REGLE_DATE_REFERENCE, au
 
 dep = ui.current_departement()
 terr = ui.territory(dep)
-report = ui.guarded(ui_coverage.cached_report, dep, ui.workspace_signature())
+try:
+    report = ui_coverage.cached_report(dep, ui.workspace_signature())
+except ValueError as exc:  # a workspace of another département: the reference still speaks
+    ui.other_departement(exc, lambda: ui_coverage.reference_obligation(terr))
+    raise  # unreachable: other_departement stops the page
 
 st.title("Couverture des plans")
 st.caption(

@@ -4,6 +4,7 @@ and page helpers that imports Streamlit)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import streamlit as st
 
@@ -96,6 +97,13 @@ def shared(departement: str, name: str, compute: Callable[[], dict]) -> dict:
         return ws.shared(departement, name, compute)
 
 
+#: The thin pages (``st.navigation`` registers them from :mod:`dashboard.app.main`).
+PAGES_DIR = Path(__file__).resolve().parents[2] / "pages"
+#: Title of the page being run (set by :func:`run_page`), shown above the notice of a
+#: page stopped by :func:`other_departement`.
+_PAGE_TITLE = "_territoires_page_title"
+
+
 def guarded(func, *args):
     """Call ``func(*args)``; a workspace of another département stops the page politely.
 
@@ -105,20 +113,39 @@ def guarded(func, *args):
     try:
         return func(*args)
     except ValueError as exc:
-        st.warning(
-            f"Données indisponibles pour ce département : {plain(exc)}. Choisissez le département "
-            "de l'espace de travail, ou un autre espace (TERRITOIRES_WORKSPACE)."
-        )
-        st.markdown(
-            "**Sans espace de travail**, la page « Carte du département » montre le référentiel "
-            "en vigueur de ce département : communes, EPCI, populations légales.  \n"
-            "**Pour suivre ce département**, créez-lui un espace de travail : lancez "
-            "l'application avec `TERRITOIRES_WORKSPACE` pointant vers un dossier vide, puis "
-            "importez ses instances, plans et extraits depuis la page « Données » (des modèles "
-            "à remplir y sont proposés)."
-        )
-        st.stop()
-        raise  # unreachable: st.stop() raises
+        other_departement(exc)
+        raise  # unreachable: other_departement stops the page
+
+
+def other_departement(exc: Exception, reference_view: Callable[[], None] | None = None) -> None:
+    """Stop the page of a département the workspace does not hold, with its title, what
+    this département can still be shown without a workspace, and how to follow it.
+
+    ``reference_view`` draws what the page can show from the reference alone, under the
+    notice."""
+    title = st.session_state.get(_PAGE_TITLE)
+    if title:
+        st.title(title)
+    dep = current_departement()
+    st.warning(f"Données indisponibles pour ce département : {plain(exc)}.")
+    st.markdown(
+        "**Sans espace de travail**, ce département se consulte sur son référentiel en "
+        "vigueur : la page « Carte du département » montre ses communes, ses EPCI et leurs "
+        "populations légales, et la page « Couverture des plans » dit quels EPCI sont tenus "
+        "d'avoir un PLH (CCH, art. L302-1).  \n"
+        "**Pour suivre ce département**, créez-lui un espace de travail : lancez "
+        "l'application avec `TERRITOIRES_WORKSPACE` pointant vers un dossier vide, puis "
+        "importez ses instances, plans et extraits depuis la page « Données » (des modèles "
+        "à remplir y sont proposés). Pour revenir aux données de l'espace actuel, choisissez "
+        "son département dans la barre latérale."
+    )
+    for name, label in (("accueil.py", "Carte du département"),
+                        ("couverture.py", "Couverture des plans")):  # fmt: skip
+        st.page_link(str(PAGES_DIR / name), label=f"→ {label} ({dep})",
+                     query_params={"dep": dep})  # fmt: skip
+    if reference_view is not None:
+        reference_view()
+    st.stop()
 
 
 #: Values of ``client.showErrorDetails`` that show errors in full (development).
@@ -141,6 +168,7 @@ def run_page(page) -> None:
     import datetime as dt
     import logging
 
+    st.session_state[_PAGE_TITLE] = page.title
     try:
         page.run()
     except Exception:

@@ -15,18 +15,22 @@ from dashboard.app.maps import show_map
 from dashboard.app.plotly_style import french_figure
 from dashboard.app.text import plain
 from dashboard.coverage import RULES_BY_ID, SEVERITIES, SEVERITY_LABELS
+from dashboard.coverage.inputs import prepare_inputs
 from dashboard.coverage.mapping import MODE_LABELS, MODES, categorise
 from dashboard.coverage.model import severity_rank
+from dashboard.coverage.plh import DEFINITION_POPULATION, obligation_table
 from dashboard.coverage.report import (
     CoverageReport,
     coverage_report,
     report_from_parts,
     report_parts,
 )
+from dashboard.formatting import fr_int
 from dashboard.maps.folium_map import build_category_map, short_epci_name
 from dashboard.maps.territory import Territory
 from dashboard.spreadsheets import XLSX_MIME, frame_csv, frame_xlsx
 from dashboard.store.schemas import label, order_of
+from geo.reference import EPCI_NATURES
 
 _SEVERITY_BADGES = {
     "erreur": ":red-badge[Erreur]",
@@ -303,3 +307,30 @@ __all__ = [
     "cached_report", "coverage_map", "current_focus", "downloads", "filters", "findings_list",
     "timeline", "workspace_signature",
 ]  # fmt: skip
+
+
+def reference_obligation(terr: Territory) -> None:
+    """Which EPCI of the département must have a PLH, on the reference alone (no
+    workspace needed): nature and legal populations in force (CCH, art. L302-1)."""
+    ref = terr.reference
+    table = obligation_table(prepare_inputs(ref))
+    if table.empty:
+        return
+    st.subheader("Obligation de PLH des EPCI, sur le référentiel en vigueur")
+    shown = pd.DataFrame({
+        "EPCI": table["nom"],
+        "Nature": table["nature"].map(lambda n: EPCI_NATURES.get(n, n)),
+        "Population totale": table["population_eff"].map(fr_int),
+        "Plus grande commune": table["max_commune_eff"].map(fr_int),
+        "PLH obligatoire": [
+            "oui (cas limite)" if o and c else "oui" if o else "non (cas limite)" if c else "non"
+            for o, c in zip(table["oblige"], table["cas_limite"], strict=True)
+        ],
+    })  # fmt: skip
+    st.dataframe(shown, hide_index=True, use_container_width=True)
+    st.caption(
+        "Base légale : CCH, art. L302-1 — toute métropole, communauté urbaine ou "
+        "d'agglomération ; une communauté de communes de plus de 30 000 habitants comptant "
+        "une commune de plus de 10 000 habitants (hypothèse : elle détient la compétence "
+        f"habitat). {plain(DEFINITION_POPULATION)} Source : {plain(ref.source_population_totale)}."
+    )

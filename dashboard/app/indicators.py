@@ -126,9 +126,8 @@ def page_data() -> PageSummary:
     try:
         raw = _summary(dep, ui.workspace_signature())
     except ValueError as exc:
-        st.warning(f"Indicateurs indisponibles : {plain(exc)}.")
-        st.stop()
-        raise  # unreachable: st.stop() raises
+        ui.other_departement(exc)
+        raise  # unreachable: other_departement stops the page
     return PageSummary(
         raw["source"], raw["is_demo"], list(raw["warnings"]),
         dt.date.fromisoformat(raw["default_date"]), list(raw["signal_years"]),

@@ -18,10 +18,8 @@ if str(ROOT) not in sys.path:
 
 from dashboard.app.assets import install_static_assets  # noqa: E402
 from dashboard.app.auth import require_acteur  # noqa: E402
-from dashboard.app.common import departement_selector, run_page  # noqa: E402
+from dashboard.app.common import PAGES_DIR, departement_selector, run_page  # noqa: E402
 from dashboard.store.permissions import DELEGUE_EPCI  # noqa: E402
-
-PAGES_DIR = ROOT / "pages"
 
 st.set_page_config(
     page_title="Territoires du Plan",

@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.coverage import RULES_BY_ID
+from geo.reference import load_reference
 from tests.paths import PAGES
 
 PAGE = PAGES / "couverture.py"
@@ -91,15 +92,41 @@ def test_findings_grouped_by_territory_from_the_link():
     assert list(chips.options) == [rule.label for rule in RULES_BY_ID.values()]
 
 
-@pytest.mark.parametrize("page", ["couverture.py", "fiche.py", "presentation.py", "exports.py"])
+@pytest.mark.parametrize("page", [
+    "couverture.py", "fiche.py", "presentation.py", "exports.py", "carte.py", "objectifs.py",
+    "programmation.py", "habitat_indigne.py", "autres_champs.py", "programme.py",
+    "declarations.py", "bilans.py",
+])  # fmt: skip
 def test_other_departement_than_the_workspace_is_explained(monkeypatch, demo_workspace, page):
     monkeypatch.setenv("TERRITOIRES_WORKSPACE", str(demo_workspace))
     at = AppTest.from_file(str(PAGE.parent / page), default_timeout=120)
     at.query_params["dep"] = "59"
+    at.session_state["_territoires_page_title"] = "Titre de la page"  # set by run_page
     at.run()
     assert not at.exception
+    assert [t.value for t in at.title][:1] == ["Titre de la page"]
     assert any("appartient au département 38" in w.value for w in at.warning)
     # A way forward, not a dead end.
     text = " ".join(m.value for m in at.markdown)
     assert "créez-lui un espace de travail" in text
     assert "Carte du département" in text
+
+
+def test_other_departement_coverage_shows_the_plh_obligation_of_its_reference(
+    monkeypatch, demo_workspace
+):
+    """Without a workspace for the Nord, the page still says which EPCI must have a PLH,
+    on the Nord's reference and its legal populations."""
+    monkeypatch.setenv("TERRITOIRES_WORKSPACE", str(demo_workspace))
+    at = AppTest.from_file(str(PAGE), default_timeout=120)
+    at.query_params["dep"] = "59"
+    at.run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert len(table) == load_reference("59").communes["epci_siren"].nunique()
+    mel = table[table["EPCI"].str.startswith("Métropole Européenne de Lille")]
+    assert mel["Nature"].tolist() == ["Métropole"]
+    assert mel["PLH obligatoire"].tolist() == ["oui"]
+    assert set(table["PLH obligatoire"]) <= {"oui", "non", "oui (cas limite)", "non (cas limite)"}
+    assert "non" in set(table["PLH obligatoire"])
+    assert any("L302-1" in c.value and "population totale" in c.value for c in at.caption)
