@@ -4,16 +4,22 @@ and page helpers that imports Streamlit)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
+from urllib.parse import quote
 
 import streamlit as st
 
 from dashboard.app.text import plain
 from dashboard.formatting import fr_int
+from dashboard.intake.loader import DepartementMismatchError
 from dashboard.maps.territory import Territory, build_territory
 from dashboard.settings import DEFAULT_DEPARTEMENT
 from dashboard.store.workspace import open_workspace
-from geo.reference import UnknownDepartementError, departements, normalise_departement
+from geo.reference import (
+    UnknownDepartementError,
+    departement_nom,
+    departements,
+    normalise_departement,
+)
 
 #: Kinds whose writes change the map layers (the instances' perimeters).
 LAYER_KINDS = ("instances", "perimetres")
@@ -97,8 +103,6 @@ def shared(departement: str, name: str, compute: Callable[[], dict]) -> dict:
         return ws.shared(departement, name, compute)
 
 
-#: The thin pages (``st.navigation`` registers them from :mod:`dashboard.app.main`).
-PAGES_DIR = Path(__file__).resolve().parents[2] / "pages"
 #: Title of the page being run (set by :func:`run_page`), shown above the notice of a
 #: page stopped by :func:`other_departement`.
 _PAGE_TITLE = "_territoires_page_title"
@@ -127,7 +131,12 @@ def other_departement(exc: Exception, reference_view: Callable[[], None] | None 
     if title:
         st.title(title)
     dep = current_departement()
-    st.warning(f"Données indisponibles pour ce département : {plain(exc)}.")
+    if isinstance(exc, DepartementMismatchError) and exc.owner:  # no server path shown
+        why = (f"l'espace de travail de cette application appartient au département "
+               f"{departement_nom(exc.owner)} ({exc.owner}), pas au {exc.asked}")
+    else:
+        why = str(exc)
+    st.warning(f"Données indisponibles pour ce département : {plain(why)}.")
     st.markdown(
         "**Sans espace de travail**, ce département se consulte sur son référentiel en "
         "vigueur : la page « Carte du département » montre ses communes, ses EPCI et leurs "
@@ -139,10 +148,10 @@ def other_departement(exc: Exception, reference_view: Callable[[], None] | None 
         "à remplir y sont proposés). Pour revenir aux données de l'espace actuel, choisissez "
         "son département dans la barre latérale."
     )
-    for name, label in (("accueil.py", "Carte du département"),
-                        ("couverture.py", "Couverture des plans")):  # fmt: skip
-        st.page_link(str(PAGES_DIR / name), label=f"→ {label} ({dep})",
-                     query_params={"dep": dep})  # fmt: skip
+    shown = quote(dep, safe="")
+    left, right, _ = st.columns([1, 1, 2])
+    left.link_button(f"Carte du département ({dep})", f"./?dep={shown}")
+    right.link_button(f"Couverture des plans ({dep})", f"./couverture?dep={shown}")
     if reference_view is not None:
         reference_view()
     st.stop()

@@ -332,5 +332,6 @@ def reference_obligation(terr: Territory) -> None:
         "Base légale : CCH, art. L302-1 — toute métropole, communauté urbaine ou "
         "d'agglomération ; une communauté de communes de plus de 30 000 habitants comptant "
         "une commune de plus de 10 000 habitants (hypothèse : elle détient la compétence "
-        f"habitat). {plain(DEFINITION_POPULATION)} Source : {plain(ref.source_population_totale)}."
+        f"habitat). Population de référence : {plain(DEFINITION_POPULATION)}. Source : "
+        f"{plain(ref.source_population_totale)}."
     )

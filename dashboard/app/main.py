@@ -18,8 +18,10 @@ if str(ROOT) not in sys.path:
 
 from dashboard.app.assets import install_static_assets  # noqa: E402
 from dashboard.app.auth import require_acteur  # noqa: E402
-from dashboard.app.common import PAGES_DIR, departement_selector, run_page  # noqa: E402
+from dashboard.app.common import departement_selector, run_page  # noqa: E402
 from dashboard.store.permissions import DELEGUE_EPCI  # noqa: E402
+
+PAGES_DIR = ROOT / "pages"
 
 st.set_page_config(
     page_title="Territoires du Plan",
@@ -58,5 +60,5 @@ pages = [
     for name, title, default in _PAGES
     if (PAGES_DIR / name).exists()
 ]
-navigation = st.navigation(pages)
+navigation = st.navigation(pages, expanded=True)  # every page listed: no English « View more »
 run_page(navigation)  # an internal error: a French message, no traceback (outside development)

@@ -35,7 +35,14 @@ NO_INSTANCE = "aucune instance définie pour ce département"
 
 
 class DepartementMismatchError(ValueError):
-    """A département asked of a workspace that belongs to another one."""
+    """A département asked of a workspace that belongs to another one.
+
+    ``owner`` is the workspace's département, ``asked`` the one asked (for a message that
+    does not show the server's paths)."""
+
+    def __init__(self, message: str, owner: str = "", asked: str = "") -> None:
+        super().__init__(message)
+        self.owner, self.asked = owner, asked
 
 
 @dataclass
@@ -241,7 +248,7 @@ def load_tables(
             if asked and asked != current:
                 raise DepartementMismatchError(
                     f"l'espace de travail {ws.directory} appartient au département "
-                    f"{current}, pas au {asked}"
+                    f"{current}, pas au {asked}", owner=current, asked=asked
                 )
             return _from_workspace(ws, current, kinds)
     dep = asked or demo.DEMO_DEPARTEMENT

@@ -105,11 +105,14 @@ def test_other_departement_than_the_workspace_is_explained(monkeypatch, demo_wor
     at.run()
     assert not at.exception
     assert [t.value for t in at.title][:1] == ["Titre de la page"]
-    assert any("appartient au département 38" in w.value for w in at.warning)
+    assert any("appartient au département Isère (38), pas au 59" in w.value
+               for w in at.warning)  # fmt: skip
+    assert not any(str(demo_workspace) in w.value for w in at.warning)  # no server path
     # A way forward, not a dead end.
     text = " ".join(m.value for m in at.markdown)
     assert "créez-lui un espace de travail" in text
     assert "Carte du département" in text
+    assert [b.proto.url for b in at.get("link_button")] == ["./?dep=59", "./couverture?dep=59"]
 
 
 def test_other_departement_coverage_shows_the_plh_obligation_of_its_reference(

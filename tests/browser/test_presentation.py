@@ -11,52 +11,12 @@ import pytest
 
 from dashboard.exports.bundle import load_bundle
 from dashboard.exports.presentation import screens
+from tests.browser.layout import LAYOUT, settle
 
 pytestmark = pytest.mark.browser
 
 #: Screenshots of a run, looked at by hand (the README shows two of them).
 SHOTS = Path("/tmp/presentation-screens")
-
-#: Vertical overflow of the page, and texts cut by their box (``scrollWidth`` larger than
-#: ``clientWidth`` with overflow hidden or an ellipsis) or drawn outside their chart.
-LAYOUT = """() => {
-  const main = document.querySelector('[data-testid="stMain"]');
-  const overflow = Math.max(main ? main.scrollHeight - main.clientHeight : 0,
-                            document.documentElement.scrollHeight - window.innerHeight);
-  const cut = [];
-  for (const el of document.querySelectorAll('.block-container *')) {
-    if (el.children.length || !el.textContent.trim()) continue;
-    const cs = getComputedStyle(el);
-    const hidden = cs.overflowX === 'hidden' || cs.textOverflow === 'ellipsis';
-    if (hidden && el.scrollWidth > el.clientWidth + 1) cut.push(el.textContent.trim());
-  }
-  for (const svg of document.querySelectorAll('.main-svg')) {
-    const r = svg.getBoundingClientRect();
-    for (const t of svg.querySelectorAll('text')) {
-      const b = t.getBoundingClientRect();
-      if (b.width && (b.left < r.left - 1 || b.right > r.right + 1 || b.top < r.top - 1
-                      || b.bottom > r.bottom + 1)) cut.push('graphique : ' + t.textContent);
-    }
-  }
-  const values = [...document.querySelectorAll('[data-testid="stMetricValue"] p')];
-  const labels = [...document.querySelectorAll('[data-testid="stMetricLabel"] p')];
-  const size = (el) => parseFloat(getComputedStyle(el).fontSize);
-  return {overflow, cut, title: (document.querySelector('h1') || {}).textContent || '',
-          valueSize: values.length ? Math.min(...values.map(size)) : null,
-          labelSize: labels.length ? Math.max(...labels.map(size)) : null};
-}"""
-
-
-def _settle(page, title: str | None = None) -> None:
-    if title is not None:
-        page.get_by_role("heading", name=title, exact=True).wait_for(timeout=90_000)
-    else:
-        page.locator("h1").first.wait_for(timeout=90_000)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
-    )
-    page.wait_for_timeout(1500)  # plotly draws after the element appears
-
 
 def _screen(page) -> int:
     return int(re.search(r"ecran=(\d+)", page.url).group(1)) if "ecran=" in page.url else 1
@@ -80,7 +40,7 @@ def test_every_screen_fits_the_window_with_nothing_cut(streamlit_url, chromium_b
         for n, screen in enumerate(deck, start=1):
             page.goto(f"{streamlit_url}/presentation?dep=38&ecran={n}",
                       wait_until="domcontentloaded")  # fmt: skip
-            _settle(page, screen.title)
+            settle(page, screen.title)
             layout = page.evaluate(LAYOUT)
             page.screenshot(path=str(SHOTS / f"{width}x{height}-{n:02d}.png"))
             assert layout["title"] == screen.title
@@ -100,11 +60,11 @@ def test_clicker_keys_move_through_the_deck_and_escape_leaves(streamlit_url, chr
     page = context.new_page()
     try:
         page.goto(f"{streamlit_url}/presentation?dep=38", wait_until="domcontentloaded")
-        _settle(page, deck[0].title)
+        settle(page, deck[0].title)
         for key, wanted in (("ArrowRight", 2), ("PageDown", 3), ("Space", 4), ("PageUp", 3),
                             ("ArrowLeft", 2), ("End", len(deck)), ("Home", 1)):  # fmt: skip
             page.keyboard.press(key)
-            _settle(page, deck[wanted - 1].title)
+            settle(page, deck[wanted - 1].title)
             assert _screen(page) == wanted, key
             counter = page.locator(".st-key-counter").inner_text()
             assert counter.strip() == f"{wanted} / {len(deck)}"
