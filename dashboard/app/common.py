@@ -177,7 +177,7 @@ def run_page(page) -> None:
     import datetime as dt
     import logging
 
-    st.session_state[_PAGE_TITLE] = page.title
+    st.session_state[_PAGE_TITLE] = getattr(page, "title", None)
     try:
         page.run()
     except Exception:
