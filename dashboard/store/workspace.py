@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 import sqlalchemy as sa
@@ -61,6 +61,7 @@ from dashboard.store.schemas import KINDS, STATUT_DECLARE, ColumnSpec, coerce_fr
 if TYPE_CHECKING:
     import geopandas as gpd
 
+T = TypeVar("T")
 DATABASE_FILE = "workspace.sqlite"
 SCHEMA_VERSION = "3"
 #: Rows per INSERT batch (progress is reported between batches).
@@ -418,6 +419,20 @@ class Workspace:
     def _has_table(self, conn: Connection, name: str) -> bool:
         return sa.inspect(conn).has_table(name, schema=self.schema)
 
+    def _if_table(self, conn: Connection, name: str, run: Callable[[], T], missing: T) -> T:
+        """``run()`` on ``conn``, or ``missing`` when the table ``name`` does not exist.
+
+        The table is looked up only when the query fails: one round trip to the database in
+        the usual case instead of two (pages ask at every rerun).
+        """
+        try:
+            return run()
+        except sa.exc.SQLAlchemyError:
+            conn.rollback()
+            if self._has_table(conn, name):
+                raise
+            return missing
+
     @contextmanager
     def _writing(self, lock: str) -> Iterator[Connection]:
         """A write transaction holding the write lock of ``lock`` (a kind, or schema)."""
@@ -428,27 +443,25 @@ class Workspace:
 
     def exists(self) -> bool:
         """Whether the workspace has been created (its ``meta`` table holds a département)."""
-        path = self.database_path
-        if path is not None and not path.exists():
-            return False
-        try:
-            return self._meta().get("departement") is not None
-        except sa.exc.SQLAlchemyError:
-            return False
+        return self.departement is not None
 
     def _meta(self) -> dict[str, str]:
         meta = METADATA.tables["meta"]
         with self.engine.connect() as conn:
-            if not self._has_table(conn, "meta"):
-                return {}
-            return {r.cle: r.valeur for r in conn.execute(sa.select(meta))}
+            return self._if_table(
+                conn, "meta", lambda: {r.cle: r.valeur for r in conn.execute(sa.select(meta))}, {}
+            )
 
     @property
     def departement(self) -> str | None:
         """Département of the workspace, None if it does not exist yet."""
-        if not self.exists():
+        path = self.database_path
+        if path is not None and not path.exists():
             return None
-        return self._meta().get("departement")
+        try:
+            return self._meta().get("departement")
+        except sa.exc.SQLAlchemyError:
+            return None
 
     def create(self, departement: str) -> None:
         """Create the workspace for ``departement``, or bring its schema up to date.
@@ -554,9 +567,10 @@ class Workspace:
         )  # fmt: skip
         try:
             with self.engine.connect() as conn:
-                if not self._has_table(conn, "import_log"):
+                found = self._if_table(conn, "import_log", lambda: conn.execute(query).one(), None)
+                if found is None:
                     return f"{where}|sans-journal"
-                count, last, first = conn.execute(query).one()
+                count, last, first = found
         except sa.exc.SQLAlchemyError:
             return f"{where}|indisponible"
         return f"{where}|{first}|{count}|{last}"
@@ -577,9 +591,11 @@ class Workspace:
         query = sa.select(table.c.contenu).where(table.c.revision == revision,
                                                  table.c.nom == name)  # fmt: skip
         with self.engine.connect() as conn:
-            if not self._has_table(conn, "instantanes"):  # not migrated yet: no storing
-                return compute()
-            found = conn.execute(query).scalar()
+            found = self._if_table(conn, "instantanes", lambda: (conn.execute(query).scalar(),),
+                                   None)  # fmt: skip
+        if found is None:  # not migrated yet: no storing
+            return compute()
+        found = found[0]
         if found is not None:
             return bytes(found)
         with self._writing(f"instantane:{name}") as conn:
