@@ -64,6 +64,8 @@ PAGES = {
 }
 WEIGHTS = [3, 2, 1, 1, 1, 1]
 MAX_DURATION = 300.0
+#: The report gives the latency of the first seconds apart (caches filled as users arrive).
+FIRST_SECONDS = 15
 MAX_REQUESTS = 20_000
 
 _REFERENCE = None
@@ -212,7 +214,8 @@ async def user(index: int, args, budget: Budget, pool, results: dict) -> None:
                 seconds, error = await asyncio.wait_for(page_view(ws, page), args.timeout)
             except (TimeoutError, asyncio.TimeoutError):
                 seconds, error = args.timeout, f"délai dépassé sur « {page or 'accueil'} »"
-            results["views"].append({"page": page, "seconds": seconds, "error": error})
+            results["views"].append({"page": page, "seconds": seconds, "error": error,
+                                     "at": time.perf_counter() - results["started"]})
             views += 1
             just_imported = False
 
@@ -257,15 +260,67 @@ def integrity(workspace: str, results: dict, rows: int) -> dict:
     }
 
 
+async def warm_up(url: str) -> dict[str, int]:
+    """Each page viewed once by one session on each replica (not measured): the room opens
+    an application already started, whose caches the first visitors filled."""
+    import websockets
+
+    seen: dict[str, int] = {}
+    for attempt in range(40):  # cookies until both replicas have been served
+        cookie = f"prechauffe-{attempt}"
+        replica = await asyncio.to_thread(_replica_of, url, cookie)
+        if replica in seen:
+            continue
+        async with websockets.connect(
+            url.replace("http://", "ws://", 1) + "/_stcore/stream", subprotocols=["streamlit"],
+            max_size=None, additional_headers={"Cookie": f"territoires_replique={cookie}"},
+            open_timeout=30,
+        ) as ws:  # fmt: skip
+            for page in PAGES:
+                await asyncio.wait_for(page_view(ws, page), 300)
+        seen[replica] = len(PAGES)
+        if len(seen) == 2:
+            break
+    return seen
+
+
+def replica_memory(run_dir: str | None) -> dict[str, float]:
+    """Resident memory (Mo) of each replica, from the pid files of ``deploy/replicas.sh``."""
+    found: dict[str, float] = {}
+    for pidfile in sorted(Path(run_dir).glob("replique-*.pid")) if run_dir else []:
+        try:
+            status = Path(f"/proc/{pidfile.read_text().strip()}/status").read_text()
+        except OSError:
+            continue
+        kb = next((int(line.split()[1]) for line in status.splitlines()
+                   if line.startswith("VmRSS:")), None)  # fmt: skip
+        if kb is not None:
+            found[pidfile.stem.removeprefix("replique-")] = round(kb / 1024, 1)
+    return found
+
+
+async def _sample_memory(peak: dict[str, float]) -> None:
+    """Keep in ``peak`` the largest resident memory seen of each replica (every second)."""
+    while True:
+        for name, mb in replica_memory(os.environ.get("REPLICAS_RUN_DIR")).items():
+            peak[name] = max(mb, peak.get(name, 0.0))
+        await asyncio.sleep(1.0)
+
+
 async def run(args) -> dict:
     results: dict = {"views": [], "imports": [], "tags": [], "replicas": []}
+    warmed = await warm_up(args.url) if args.warm_up else {}
+    results["started"] = time.perf_counter()
     budget = Budget(args.duration, args.max_requests, args.page_views,
                     args.imports if args.page_views is not None else args.max_imports)
     ctx = __import__("multiprocessing").get_context("spawn")
     started = time.perf_counter()
     with concurrent.futures.ProcessPoolExecutor(max_workers=args.import_workers, mp_context=ctx,
                                                 initializer=_worker_init) as pool:
+        peak: dict[str, float] = {}
+        sampler = asyncio.create_task(_sample_memory(peak))
         await asyncio.gather(*(user(i, args, budget, pool, results) for i in range(args.users)))
+        sampler.cancel()
     elapsed = time.perf_counter() - started
     views, imports = results["views"], results["imports"]
     errors = [v["error"] for v in views if v["error"]] + [i["error"] for i in imports if i["error"]]
@@ -276,6 +331,12 @@ async def run(args) -> dict:
     for name in results["replicas"]:
         replicas[name] = replicas.get(name, 0) + 1
     ok_views = [v["seconds"] for v in views if not v["error"]]
+    first = [v["seconds"] for v in views if not v["error"] and v["at"] < FIRST_SECONDS]
+    later = [v["seconds"] for v in views if not v["error"] and v["at"] >= FIRST_SECONDS]
+    by_page: dict[str, list[float]] = {page: [] for page in PAGES}
+    for v in views:
+        if not v["error"]:
+            by_page[v["page"]].append(v["seconds"])
     ok_imports = [i["seconds"] for i in imports if i["ok"]]
     complete = None
     if budget.counted:  # every page view and import asked for was done before the cap
@@ -284,8 +345,15 @@ async def run(args) -> dict:
         "users": args.users, "duration_s": round(elapsed, 1), "url": args.url,
         "mode": "comptes" if budget.counted else "durée", "complete": complete,
         "users_per_replica": replicas,
+        "warm_up_views": warmed,
         "page_views": {"count": len(views), "per_s": round(len(views) / elapsed, 2),
-                       "latency_s": _percentiles(ok_views)},
+                       "latency_s": _percentiles(ok_views),
+                       f"latency_s_first_{FIRST_SECONDS}_s": _percentiles(first),
+                       "latency_s_after": _percentiles(later),
+                       "latency_s_by_page": {page or "accueil": _percentiles(by_page[page])
+                                             for page in PAGES}},
+        "replica_memory_mb": {"peak": peak,
+                              "end": replica_memory(os.environ.get("REPLICAS_RUN_DIR"))},
         "imports": {"count": len(imports), "rows_each": args.rows,
                     "per_s": round(len(imports) / elapsed, 3),
                     "overlapping_others": overlapping,
@@ -346,6 +414,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=1_000, help="lignes par fichier importé")
     parser.add_argument("--timeout", type=float, default=60.0, help="délai d'une page vue")
     parser.add_argument("--out", help="écrit aussi le rapport JSON dans ce fichier")
+    parser.add_argument("--warm-up", action="store_true",
+                        help="chaque page vue une fois par réplique avant la mesure")
     args = parser.parse_args(argv)
     args.duration = min(args.duration, MAX_DURATION)
     args.max_requests = min(args.max_requests, MAX_REQUESTS)
@@ -362,6 +432,7 @@ def main(argv: list[str] | None = None) -> int:
             args.workspace = env["TERRITOIRES_WORKSPACE"]
             os.environ["TERRITOIRES_DATABASE_URL"] = env["TERRITOIRES_DATABASE_URL"]
             os.environ["TERRITOIRES_DATABASE_SCHEMA"] = env["TERRITOIRES_DATABASE_SCHEMA"]
+            os.environ["REPLICAS_RUN_DIR"] = env["REPLICAS_RUN_DIR"]
         host = urllib.parse.urlsplit(args.url).hostname
         if host not in LOOPBACK:
             parser.error(f"boucle locale seulement : {host} refusé")

@@ -7,13 +7,14 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard.app.text import plain
 from dashboard.formatting import fr_int
 from dashboard.intake.loader import DepartementMismatchError
 from dashboard.maps.territory import Territory, build_territory
 from dashboard.settings import DEFAULT_DEPARTEMENT
-from dashboard.store.workspace import open_workspace
+from dashboard.store.workspace import local_writes, open_workspace
 from geo.reference import (
     UnknownDepartementError,
     departement_nom,
@@ -89,9 +90,30 @@ def current_departement() -> str:
 
 def workspace_signature(kinds: tuple[str, ...] | None = None) -> str:
     """A key that changes whenever the current workspace is written (for caches); with
-    ``kinds``, only when data of those kinds is written."""
+    ``kinds``, only when data of those kinds is written.
+
+    Read once per page run (a page asks up to ten times; each is a query under load): the
+    page then shows one version of the data throughout, unless this process writes to the
+    workspace during the run (an import on the page), which reads it again.
+    """
+    ctx = get_script_run_ctx()
+    memo = getattr(ctx, _REVISIONS, None) if ctx is not None else None
+    # ``ctx.cursors`` is a new dict at the start of every run (fragments included).
+    if ctx is not None and (memo is None or memo[0] is not ctx.cursors
+                            or memo[1] != local_writes()):  # fmt: skip
+        memo = (ctx.cursors, local_writes(), {})
+        setattr(ctx, _REVISIONS, memo)
+    if memo is not None and kinds in memo[2]:
+        return memo[2][kinds]
     with open_workspace() as ws:
-        return ws.revision(kinds)
+        value = ws.revision(kinds)
+    if memo is not None:
+        memo[2][kinds] = value
+    return value
+
+
+#: Attribute of the script run context holding the revisions read during the run.
+_REVISIONS = "_territoires_revisions"
 
 
 def shared(departement: str, name: str, compute: Callable[[], dict]) -> dict:

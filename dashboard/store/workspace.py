@@ -436,10 +436,14 @@ class Workspace:
     @contextmanager
     def _writing(self, lock: str) -> Iterator[Connection]:
         """A write transaction holding the write lock of ``lock`` (a kind, or schema)."""
+        global _local_writes
         writer = self.engine.execution_options(**{database.WRITE_OPTION: True})
-        with writer.begin() as conn:
-            database.take_write_lock(conn, self.schema, lock)
-            yield conn
+        try:
+            with writer.begin() as conn:
+                database.take_write_lock(conn, self.schema, lock)
+                yield conn
+        finally:
+            _local_writes += 1
 
     def exists(self) -> bool:
         """Whether the workspace has been created (its ``meta`` table holds a département)."""
@@ -1195,6 +1199,16 @@ def _write_geometries(conn: Connection, geometries: gpd.GeoDataFrame) -> None:
     )
 
 
+#: Write transactions this process has run (see :func:`local_writes`).
+_local_writes = 0
+
+
+def local_writes() -> int:
+    """How many write transactions this process has run: a value computed from the
+    workspace earlier in the same page run is stale once it changes."""
+    return _local_writes
+
+
 def open_workspace(directory: str | Path | None = None, url: str | None = None) -> Workspace:
     """Open the workspace in ``directory`` without writing.
 
@@ -1210,4 +1224,6 @@ def open_workspace(directory: str | Path | None = None, url: str | None = None) 
     return Workspace(Path(directory) if directory else settings.workspace_dir(), url=url)
 
 
-__all__ = ["Acteur", "PermissionRefusee", "Workspace", "WorkspaceError", "open_workspace"]
+__all__ = [
+    "Acteur", "PermissionRefusee", "Workspace", "WorkspaceError", "local_writes", "open_workspace",
+]  # fmt: skip
