@@ -218,6 +218,8 @@ async def user(index: int, args, budget: Budget, pool, results: dict) -> None:
                                      "at": time.perf_counter() - results["started"]})
             views += 1
             just_imported = False
+            if args.think:  # reading the page before the next click (0.5 to 1.5 × --think)
+                await asyncio.sleep(args.think * rng.uniform(0.5, 1.5))
 
 
 def _percentiles(values: list[float]) -> dict:
@@ -342,7 +344,8 @@ async def run(args) -> dict:
     if budget.counted:  # every page view and import asked for was done before the cap
         complete = (len(views), len(imports)) == (args.page_views, args.imports)
     return {
-        "users": args.users, "duration_s": round(elapsed, 1), "url": args.url,
+        "users": args.users, "think_s": args.think, "duration_s": round(elapsed, 1),
+        "url": args.url,
         "mode": "comptes" if budget.counted else "durée", "complete": complete,
         "users_per_replica": replicas,
         "warm_up_views": warmed,
@@ -414,6 +417,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=1_000, help="lignes par fichier importé")
     parser.add_argument("--timeout", type=float, default=60.0, help="délai d'une page vue")
     parser.add_argument("--out", help="écrit aussi le rapport JSON dans ce fichier")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="secondes de lecture entre deux pages vues d'un utilisateur "
+                             "(moyenne ; 0 : enchaînées sans pause)")
     parser.add_argument("--warm-up", action="store_true",
                         help="chaque page vue une fois par réplique avant la mesure")
     args = parser.parse_args(argv)

@@ -116,13 +116,16 @@ def workspace_signature(kinds: tuple[str, ...] | None = None) -> str:
 _REVISIONS = "_territoires_revisions"
 
 
-def shared(departement: str, name: str, compute: Callable[[], dict]) -> dict:
+def shared(departement: str, name: str, compute: Callable[[], dict], revision: str) -> dict:
     """``compute()`` once per data version for every process and replica: read from the
     workspace's snapshots, computed under a lock by the first process that needs it
     (:meth:`dashboard.store.workspace.Workspace.shared`). Cache the result per process on
-    top (``st.cache_data`` / ``st.cache_resource`` keyed on :func:`workspace_signature`)."""
+    top (``st.cache_data`` / ``st.cache_resource`` keyed on :func:`workspace_signature`).
+
+    ``revision`` is the :func:`workspace_signature` the caller's cache is keyed on, read
+    before ``compute`` reads any data: the snapshot is labelled with it."""
     with open_workspace() as ws:
-        return ws.shared(departement, name, compute)
+        return ws.shared(departement, name, compute, revision)
 
 
 #: Title of the page being run (set by :func:`run_page`), shown above the notice of a

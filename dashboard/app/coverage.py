@@ -44,9 +44,8 @@ FOCUS_KEY = "coverage_focus"
 def cached_report(departement: str, signature: str) -> CoverageReport:
     """Coverage report, recomputed when the workspace changes (``signature``), once for
     every process (:func:`dashboard.app.common.shared`)."""
-    del signature  # only part of the cache key
     parts = ui.shared(departement, "couverture",
-                      lambda: report_parts(coverage_report(departement)))  # fmt: skip
+                      lambda: report_parts(coverage_report(departement)), signature)  # fmt: skip
     return report_from_parts(parts)
 
 

@@ -41,9 +41,8 @@ from geo.reference import SOURCE_GEOGRAPHIE
 def cached_bundle(departement: str, signature: str) -> ExportBundle:
     """Everything the fiche, the presentation and the exports show, once per workspace state
     (computed once for every process, :func:`dashboard.app.common.shared`)."""
-    del signature  # only part of the cache key
     parts = ui.shared(departement, "bundle|date-par-defaut",
-                      lambda: bundle_parts(load_bundle(departement)))  # fmt: skip
+                      lambda: bundle_parts(load_bundle(departement)), signature)  # fmt: skip
     return bundle_from_parts(parts, ui.territory(departement))
 
 

@@ -37,7 +37,7 @@ def _table(dep: str, sig: str, kind: str, level: str) -> pd.DataFrame:
                             ("departement", level), data.inputs.source_suffix)  # fmt: skip
         return {"frame": frame, "attrs": dict(frame.attrs)}
 
-    out = ui.shared(dep, f"champs|{kind}|{level}", compute)
+    out = ui.shared(dep, f"champs|{kind}|{level}", compute, sig)
     frame = out["frame"].copy()
     frame.attrs.update(out["attrs"])
     return frame

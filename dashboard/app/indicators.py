@@ -116,7 +116,7 @@ def _summary_of(data: PageData) -> dict:
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _summary(dep: str, sig: str) -> dict:
-    return ui.shared(dep, "indicateurs|resume", lambda: _summary_of(cached_data(dep, sig)))
+    return ui.shared(dep, "indicateurs|resume", lambda: _summary_of(cached_data(dep, sig)), sig)
 
 
 def page_data() -> PageSummary:
@@ -224,10 +224,12 @@ def data_notice(data: PageSummary, annee_donnees: int | None, as_of: dt.date) ->
 def _payload(dep: str, sig: str, today: str, level: str, besoin: str) -> dict:
     def compute() -> dict:
         data = cached_data(dep, sig)
+        # The pages read the objectives and the balance only (signals and the other
+        # fields have their own cached tables).
         return compute_all(data.inputs, dt.date.fromisoformat(today), level, besoin,
-                           data.prepared)  # fmt: skip
+                           data.prepared, sections=())  # fmt: skip
 
-    return ui.shared(dep, f"indicateurs|{level}|{today}|{besoin}", compute)
+    return ui.shared(dep, f"indicateurs|{level}|{today}|{besoin}|objectifs", compute, sig)
 
 
 def indicators(level: str, as_of: dt.date, besoin: str = "population") -> dict:
@@ -258,7 +260,7 @@ def _signals(dep: str, sig: str, kind: str, level: str, annees: tuple[int, int] 
             frame = signal_breakdown(data.reference, mem, table, kind, level, annees)
         return {"frame": frame}
 
-    return ui.shared(dep, f"signalements|{kind}|{level}|{annees}", compute)["frame"]
+    return ui.shared(dep, f"signalements|{kind}|{level}|{annees}", compute, sig)["frame"]
 
 
 def signals(kind: str, level: str, annees: tuple[int, int] | None = None) -> pd.DataFrame:
@@ -275,7 +277,7 @@ def _programming(dep: str, sig: str, level: str, by: tuple[str, ...]) -> pd.Data
             data.reference, data.inputs.memberships, data.table("operations"), level, by
         )}  # fmt: skip
 
-    return ui.shared(dep, f"programmation|{level}|{'-'.join(by)}", compute)["frame"]
+    return ui.shared(dep, f"programmation|{level}|{'-'.join(by)}", compute, sig)["frame"]
 
 
 def programming(level: str, by: tuple[str, ...]) -> pd.DataFrame:

@@ -77,11 +77,14 @@ def compute_all(
     level: str | None,
     besoin: str = "population",
     prepared: Prepared | None = None,
+    sections: tuple[str, ...] = ("signalements", "autres_champs"),
 ) -> dict:
     """The JSON payload of ``territoires indicators`` (also used by exports and pages).
 
     ``prepared`` is :func:`dashboard.indicators.compute.prepare` of these same inputs,
     when the caller already holds it (the pages cache it); otherwise it is computed here.
+    ``sections``: the optional parts computed (the others are empty lists); the pages of
+    objectives and maps read neither, and the other fields take half of the computation.
     """
     reference = load_reference(inputs.departement)
     prep = prepared or prepare(reference, inputs.memberships, inputs.tables)
@@ -99,7 +102,8 @@ def compute_all(
     )  # fmt: skip
     if level == "departement":
         balance = balance[balance["territoire_type"] == "departement"]
-    signals = _signals(reference, inputs, level)
+    signals = _signals(reference, inputs, level) if "signalements" in sections else None
+    fields = _fields(reference, inputs, level) if "autres_champs" in sections else None
     return {
         "departement": reference.departement,
         "date": today.isoformat(),
@@ -112,9 +116,9 @@ def compute_all(
         ],
         "balance": indicator_records(balance),
         "definition_signalements": DEFINITION_ISSUES,
-        "signalements": indicator_records(signals),
+        "signalements": [] if signals is None else indicator_records(signals),
         "definition_autres_champs": {k: f.definition for k, f in FIELDS.items()},
-        "autres_champs": indicator_records(_fields(reference, inputs, level)),
+        "autres_champs": [] if fields is None else indicator_records(fields),
         "avertissements": inputs.warnings + indicators.attrs.get("avertissements", []),
     }
 

@@ -579,19 +579,24 @@ class Workspace:
             return f"{where}|indisponible"
         return f"{where}|{first}|{count}|{last}"
 
-    def snapshot(self, name: str, compute: Callable[[], bytes]) -> bytes:
-        """The result ``name`` for the current data, computed once for every process.
+    def snapshot(self, name: str, compute: Callable[[], bytes],
+                 revision: str | None = None) -> bytes:  # fmt: skip
+        """The result ``name`` for the data of ``revision``, computed once for every process.
 
-        Read from the ``instantanes`` table under the current :meth:`revision`; when it
-        is missing, computed by ``compute`` while holding the write lock of that name (other
-        processes asking for it wait, then read it) and stored, unless a write landed in
-        the meantime (then it is returned but not stored). See
+        ``revision`` (default: the current :meth:`revision`) is the one the caller read
+        *before* ``compute`` reads the data: the data are never older than their label. A
+        page passes the revision it read at its start, which keys its own caches too.
+
+        Read from the ``instantanes`` table under that revision; when it is missing,
+        computed by ``compute`` while holding the write lock of that name (other processes
+        asking for it wait, then read it) and stored. A write that lands meanwhile makes a
+        new revision: requests made after it never read this snapshot. See
         :mod:`dashboard.store.snapshots`. ``compute`` must not ask for another snapshot.
         """
         if not self.exists():
             return compute()
         table = METADATA.tables["instantanes"]
-        revision = self.revision()
+        revision = revision or self.revision()
         query = sa.select(table.c.contenu).where(table.c.revision == revision,
                                                  table.c.nom == name)  # fmt: skip
         with self.engine.connect() as conn:
@@ -607,8 +612,6 @@ class Workspace:
             if found is not None:  # computed by another process while this one waited
                 return bytes(found)
             data = compute()
-            if self.revision() != revision:
-                return data
             kept = sa.select(table.c.revision).group_by(table.c.revision).order_by(
                 sa.func.max(table.c.cree_le).desc()).limit(snapshots.KEPT_REVISIONS - 1)
             conn.execute(sa.delete(table).where(table.c.revision != revision,
@@ -618,17 +621,19 @@ class Workspace:
                                             "contenu": data})  # fmt: skip
         return data
 
-    def shared(self, departement: str, name: str, compute: Callable[[], dict]) -> dict:
+    def shared(self, departement: str, name: str, compute: Callable[[], dict],
+               revision: str | None = None) -> dict:  # fmt: skip
         """``compute()`` (a dict of frames and JSON values) once per data version for every
         process, when this workspace is the département's; otherwise simply computed.
 
         The value always comes back through :func:`dashboard.store.snapshots.unpack`, so
         that the process that computed it and those that read it see the same types.
+        ``revision``: as in :meth:`snapshot`.
         """
         if self.departement != departement:
             return snapshots.unpack(snapshots.pack(compute()))
         data = self.snapshot(f"v{snapshots.FORMAT}|{departement}|{name}",
-                             lambda: snapshots.pack(compute()))  # fmt: skip
+                             lambda: snapshots.pack(compute()), revision)  # fmt: skip
         return snapshots.unpack(data)
 
     def snapshot_names(self) -> list[tuple[str, str]]:
