@@ -7,11 +7,14 @@ the ``autres_champs`` of ``territoires indicators --json`` and the exports.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import folium
 import pandas as pd
 import streamlit as st
 
 from dashboard.app import common as ui
+from dashboard.app import indicators as ind
 from dashboard.app.indicators import _key, cached_data, url_choice
 from dashboard.app.maps import show_map
 from dashboard.app.plotly_style import french_figure
@@ -24,9 +27,45 @@ from dashboard.indicators.fields import (
     field_table,
     per_inhabitants_column,
 )
+from dashboard.maps.choropleth import DEFAULT_METHOD, METHODS
 
 #: Field shown when the URL names none.
 DEFAULT_FIELD = "expulsions"
+
+
+@dataclass(frozen=True)
+class FieldPage:
+    """A page of the plan's other fields: its title, what it covers, its fields."""
+
+    title: str
+    caption: str
+    kinds: tuple[str, ...]
+
+
+#: The pages of the fields (``pages/acces_logement.py``, ``pages/prevention_expulsions.py``,
+#: ``pages/autres_champs.py``). The FSL belongs to both families: access aid, and the
+#: maintenance aid that prevents evictions.
+FIELD_PAGES = {
+    "acces": FieldPage(
+        "Accès au logement des publics prioritaires",
+        "Recours et relogements DALO, attributions de l'accord collectif et du contingent "
+        "préfectoral, demandes et orientations du SIAO, aides du Fonds de solidarité pour le "
+        "logement.",
+        ("dalo", "attributions_prioritaires", "siao", "fsl"),
+    ),
+    "expulsions": FieldPage(
+        "Prévention des expulsions",
+        "Étapes de la procédure d'expulsion locative, du commandement de payer à l'expulsion "
+        "effective, saisines et issues de la CCAPEX, aides au maintien du FSL.",
+        ("expulsions", "fsl"),
+    ),
+    "tous": FieldPage(
+        "Autres champs du plan",
+        "Accès au logement des publics prioritaires (DALO, accords collectifs, SIAO), "
+        "prévention des expulsions (CCAPEX) et Fonds de solidarité pour le logement.",
+        tuple(FIELDS),
+    ),
+}
 
 
 @st.cache_data(max_entries=24, show_spinner=False)
@@ -182,3 +221,51 @@ def source_note(frame: pd.DataFrame, kind: str) -> None:
         for code, text in frame.attrs.get("definitions", {}).items():
             label = columns_of(kind).get(code, (code, ""))[0]
             st.markdown(f"- **{plain(label)}** : {plain(text)}")
+
+
+def field_page(family: str) -> None:
+    """The page of a family of fields (:data:`FIELD_PAGES`): choice of field, level and
+    classes, key figures of the département, map, trend and table."""
+    page = FIELD_PAGES[family]
+    data = ind.page_data()
+    st.title(page.title)
+    st.caption(page.caption)
+    present = [k for k in page.kinds if data.has(k)]
+    if not present:
+        st.info(f"Aucune donnée de ces champs : importez les types {', '.join(page.kinds)} "
+                "(page « Données », où des modèles sont proposés).")  # fmt: skip
+        st.stop()
+
+    c1, c2, c3 = st.columns([2, 1, 1])
+    with c1:
+        kind = field_choice(present)
+    with c2:
+        level = url_choice("Niveau", ["epci", "instance"], "niveau", "epci",
+                           ind.LEVEL_CHOICES.get, "radio")  # fmt: skip
+    with c3:
+        method = url_choice("Classes", list(METHODS), "methode", DEFAULT_METHOD, METHODS.get)
+    frame = table(kind, level)
+    c4, c5 = st.columns([1, 2])
+    with c4:
+        year = year_choice(frame)
+    with c5:
+        column = indicator_choice(kind, frame)
+
+    st.subheader(f"{FIELDS[kind].label} — département, {year}")
+    headline(frame, kind, year)
+    st.caption(plain(FIELDS[kind].definition))
+
+    st.subheader(f"Carte par {ind.level_label(level)}")
+    field_map(kind, level, frame, column, year, method)
+    st.caption("Une donnée d'EPCI ne compte que pour les instances qui contiennent tout "
+               "l'EPCI ; les taux pour 1\u202f000 habitants portent sur la population des "
+               "communes couvertes par les données.")  # fmt: skip
+
+    st.subheader("Tendance (département)")
+    trend_chart(kind, frame)
+
+    st.subheader("Tableau")
+    shown = of_year(frame, year)
+    st.dataframe(french_table(shown, kind), hide_index=True, width="stretch")
+    ind.downloads(shown, f"{kind}_{level}_{year}", FIELDS[kind].label[:31])
+    source_note(frame, kind)

@@ -38,6 +38,8 @@ _PAGES = [
     ("objectifs.py", "Objectifs", False),
     ("programmation.py", "Programmation PLA-I", False),
     ("habitat_indigne.py", "Habitat indigne", False),
+    ("acces_logement.py", "Accès au logement", False),
+    ("prevention_expulsions.py", "Prévention des expulsions", False),
     ("autres_champs.py", "Autres champs du plan", False),
     ("couverture.py", "Couverture des plans", False),
     ("programme.py", "Programme d'actions", False),
@@ -54,9 +56,12 @@ departement_selector()
 acteur = require_acteur()  # login when OIDC is configured; else local mode (administrateur)
 # A délégué lands on the fiche of their EPCI (the fiche opens it when no ?territoire= is given).
 landing = "fiche.py" if acteur.role == DELEGUE_EPCI else None
+#: Reached by their links only (``?champ=`` of the fiches), not listed in the menu.
+_HIDDEN = {"autres_champs.py"}
 pages = [
     st.Page(PAGES_DIR / name, title=title,
-            default=name == landing if landing else default)
+            default=name == landing if landing else default,
+            visibility="hidden" if name in _HIDDEN else "visible")
     for name, title, default in _PAGES
     if (PAGES_DIR / name).exists()
 ]

@@ -84,3 +84,25 @@ def test_without_field_data_the_page_says_what_to_import(monkeypatch, tmp_path):
         ws.create("38")
     at = _run()
     assert "Aucune donnée de ces champs" in at.info[0].value
+
+
+@pytest.mark.usefixtures("on_demo")
+@pytest.mark.parametrize(("page", "title", "kinds"), [
+    ("acces_logement.py", "Accès au logement des publics prioritaires",
+     ["dalo", "attributions_prioritaires", "siao", "fsl"]),
+    ("prevention_expulsions.py", "Prévention des expulsions", ["expulsions", "fsl"]),
+])  # fmt: skip
+def test_each_family_has_its_page_with_its_fields(page, title, kinds):
+    """« Accès au logement » and « Prévention des expulsions »: each page offers its own
+    fields (the FSL in both), opens on the first, and draws its map."""
+    from dashboard.indicators.fields import FIELDS
+
+    at = AppTest.from_file(str(PAGES / page), default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == [title]
+    choice = at.selectbox(key="ind-champ")
+    assert choice.options == [FIELDS[k].label for k in kinds]
+    assert choice.value == kinds[0]
+    assert folium_component_args(at)  # the map of the field is sent
+    assert at.dataframe[0].value.shape[0] > 0

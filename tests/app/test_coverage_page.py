@@ -94,7 +94,8 @@ def test_findings_grouped_by_territory_from_the_link():
 
 @pytest.mark.parametrize("page", [
     "couverture.py", "fiche.py", "presentation.py", "exports.py", "carte.py", "objectifs.py",
-    "programmation.py", "habitat_indigne.py", "autres_champs.py", "programme.py",
+    "programmation.py", "habitat_indigne.py", "autres_champs.py", "acces_logement.py",
+    "prevention_expulsions.py", "programme.py",
     "declarations.py", "bilans.py",
 ])  # fmt: skip
 def test_other_departement_than_the_workspace_is_explained(monkeypatch, demo_workspace, page):
