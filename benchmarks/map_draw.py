@@ -1,0 +1,120 @@
+"""Time from navigation to the map's polygons drawn, in Debian's chromium, warm.
+
+Starts ``streamlit run dashboard/app/main.py`` on loopback on a fresh demo workspace, opens
+each page once (the caches fill), then navigates to it ``--rounds`` times in a new tab and
+times each from ``page.goto`` to the moment the map's frame holds its polygons. Prints a
+JSON report: median, minimum and maximum per page, and the same for a first (cold) visit.
+
+    .venv/bin/python benchmarks/map_draw.py [--rounds 3] [--out carte.json]
+
+A measurement, not a test: ``make test`` asserts what the maps show, never how fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+#: Page → polygons its map draws at least (the 31 of the home map: 13 instances and 18
+#: EPCI; the indicator map: the 13 instances).
+PAGES = {"/?dep=38": 31, "/carte?dep=38": 13}
+DRAWN = """([frames, count]) => [...document.querySelectorAll(frames)].some(f => {
+    try { return f.contentDocument.querySelectorAll('path.leaflet-interactive').length
+                 >= count; }
+    catch (e) { return false; } })"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _serve(workspace: Path, log: Path) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+           "TERRITOIRES_WORKSPACE": str(workspace)}  # fmt: skip
+    env.pop("TERRITOIRES_DATABASE_URL", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard/app/main.py", "--server.port",
+         str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(240):
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                return proc, url
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    sys.exit(f"Streamlit n'a pas démarré : {log.read_text()[-2000:]}")
+
+
+def _draw(context, url: str, count: int) -> float:
+    """Seconds from navigation to ``count`` polygons drawn, in a new tab."""
+    page = context.new_page()
+    try:
+        start = time.perf_counter()
+        page.goto(url, wait_until="commit")
+        page.wait_for_function(f"(args) => ({DRAWN})(args)", arg=[MAP_FRAME, count],
+                               timeout=120_000, polling=50)  # fmt: skip
+        return time.perf_counter() - start
+    finally:
+        page.close()
+
+
+def _stats(values: list[float]) -> dict:
+    return {"median_s": round(statistics.median(values), 3), "min_s": round(min(values), 3),
+            "max_s": round(max(values), 3), "rounds": len(values)}  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--out", help="écrit aussi le rapport JSON dans ce fichier")
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    base = Path(tempfile.mkdtemp(prefix="territoires-carte-"))
+    subprocess.run([sys.executable, "-m", "dashboard.cli", "demo", "--workspace",
+                    str(base / "espace")], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)  # fmt: skip
+    proc, url = _serve(base / "espace", base / "streamlit.log")
+    report: dict = {"cpu_count": os.cpu_count(), "load_average_start": os.getloadavg()}
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                         args=["--no-sandbox", "--disable-gpu"])  # fmt: skip
+            context = browser.new_context(viewport={"width": 1440, "height": 900},
+                                          locale="fr-FR")  # fmt: skip
+            for path, count in PAGES.items():
+                cold = _draw(context, url + path, count)
+                warm = [_draw(context, url + path, count) for _ in range(args.rounds)]
+                report[path] = {"cold_s": round(cold, 3), "warm": _stats(warm)}
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    report["load_average_end"] = os.getloadavg()
+    text = json.dumps(report, ensure_ascii=False, indent=2)
+    print(text)
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
