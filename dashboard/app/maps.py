@@ -13,7 +13,6 @@ streamlit-folium's own component, with the arguments ``st_folium`` gives it
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,14 +29,13 @@ MAX_MAPS = 64
 
 @dataclass
 class CachedMap:
-    """A built map and the lock of its renders."""
+    """A built map and what its component is sent, rendered once."""
 
     fmap: folium.Map
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    builds: int = 1
-    #: What the component is sent, rendered once (:func:`rendered_parts`).
-    parts: dict[str, Any] | None = None
-    #: The component's key for each widget key (a hash of the whole script).
+    #: What the component is sent (:func:`rendered_parts`).
+    parts: dict[str, Any]
+    #: The component's key for each widget key (a hash of the whole script; two sessions
+    #: computing it at once store the same value).
     hashes: dict[str | None, str] = field(default_factory=dict)
 
 
@@ -46,7 +44,7 @@ def _built(view: tuple[Hashable, ...], _build: Callable[[], folium.Map]) -> Cach
     del view  # the cache key only; ``_build`` (not hashed) makes the map of that view
     fmap = _build()
     generate_leaflet_string(fmap)  # the first render adds elements; later ones are stable
-    return CachedMap(fmap)
+    return CachedMap(fmap, rendered_parts(fmap))
 
 
 def cached_map(view: tuple[Hashable, ...], build: Callable[[], folium.Map]) -> CachedMap:
@@ -108,12 +106,10 @@ def show_map(
     key=…, height=…, use_container_width=…, returned_objects=…)`` shows it, without
     rendering it again."""
     cached = cached_map(view, build)
-    with cached.lock:
-        if cached.parts is None:
-            cached.parts = rendered_parts(cached.fmap)
-        if key not in cached.hashes:
-            cached.hashes[key] = sf.generate_js_hash(cached.parts["script"], key, False)
-    parts, hash_key = cached.parts, cached.hashes[key]
+    parts = cached.parts
+    if key not in cached.hashes:
+        cached.hashes[key] = sf.generate_js_hash(parts["script"], key, False)
+    hash_key = cached.hashes[key]
     initial = {"bounds": parts["bounds"], "zoom": parts["zoom"]}
     default = {name: initial.get(name) for name in _DEFAULTS
                if returned_objects is None or name in returned_objects}  # fmt: skip

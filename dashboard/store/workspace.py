@@ -524,12 +524,9 @@ class Workspace:
         rows: list[Any] = []
         if self.exists():
             table = METADATA.tables[kind]
-            with self.engine.connect() as conn:
-                if self._has_table(conn, kind):  # a kind added by a later migration
-                    rows = conn.execute(
-                        sa.select(table.c.id, *(table.c[c] for c in columns))
-                        .order_by(table.c.id)
-                    ).all()
+            query = sa.select(table.c.id, *(table.c[c] for c in columns)).order_by(table.c.id)
+            with self.engine.connect() as conn:  # a kind added by a later migration: no table
+                rows = self._if_table(conn, kind, lambda: conn.execute(query).all(), [])
         frame = pd.DataFrame([tuple(r) for r in rows], columns=["id", *columns])
         row_ids = frame.pop("id").astype("Int64")
         out = frame.astype("str") if KINDS[kind].geo else coerce_frame(kind, frame)
