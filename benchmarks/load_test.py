@@ -182,18 +182,24 @@ class Budget:
         return True
 
 
-async def user(index: int, args, budget: Budget, pool, results: dict) -> None:
+def _session(front: str, cookie: str):
+    """A Streamlit session through nginx, on the replica that ``cookie`` sticks to."""
     import websockets
 
+    return websockets.connect(
+        front.replace("http://", "ws://", 1) + "/_stcore/stream", subprotocols=["streamlit"],
+        max_size=None, additional_headers={"Cookie": f"territoires_replique={cookie}"},
+        open_timeout=30,
+    )  # fmt: skip
+
+
+async def user(index: int, args, budget: Budget, pool, results: dict) -> None:
     cookie = uuid.uuid4().hex
     results["replicas"].append(await asyncio.to_thread(_replica_of, args.url, cookie))
-    ws_url = args.url.replace("http://", "ws://", 1) + "/_stcore/stream"
     rng = random.Random(index)
     loop = asyncio.get_running_loop()
     views = 0
-    async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None,
-                                  additional_headers={"Cookie": f"territoires_replique={cookie}"},
-                                  open_timeout=30) as ws:
+    async with _session(args.url, cookie) as ws:
         just_imported = False
         while True:
             due = views and views % args.import_every == 0 and not just_imported
@@ -265,19 +271,13 @@ def integrity(workspace: str, results: dict, rows: int) -> dict:
 async def warm_up(url: str) -> dict[str, int]:
     """Each page viewed once by one session on each replica (not measured): the room opens
     an application already started, whose caches the first visitors filled."""
-    import websockets
-
     seen: dict[str, int] = {}
     for attempt in range(40):  # cookies until both replicas have been served
         cookie = f"prechauffe-{attempt}"
         replica = await asyncio.to_thread(_replica_of, url, cookie)
         if replica in seen:
             continue
-        async with websockets.connect(
-            url.replace("http://", "ws://", 1) + "/_stcore/stream", subprotocols=["streamlit"],
-            max_size=None, additional_headers={"Cookie": f"territoires_replique={cookie}"},
-            open_timeout=30,
-        ) as ws:  # fmt: skip
+        async with _session(url, cookie) as ws:
             for page in PAGES:
                 await asyncio.wait_for(page_view(ws, page), 300)
         seen[replica] = len(PAGES)
