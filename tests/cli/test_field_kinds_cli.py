@@ -5,27 +5,13 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from dashboard.cli import common as cli
-from dashboard.cli import main
 from dashboard.intake.demo import DEMO_DIR
+from tests.cli.test_workspace import _default_workspace, run  # noqa: F401 (fixture)
 
 METRO = "200040715"
 
 
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = int(exc.code)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture(autouse=True)
-def _default_workspace(monkeypatch, tmp_path):
-    monkeypatch.setenv("TERRITOIRES_WORKSPACE", str(tmp_path / "defaut"))
 
 
 def test_check_names_line_and_column(capsys, tmp_path):

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 from dashboard.cli import common as cli
-from dashboard.cli import main
 from dashboard.intake.demo import DEMO_FILES
 from dashboard.store.workspace import open_workspace
+from tests.cli.test_workspace import run
 from tests.paths import CORPUS
 
 HEADER_ONLY = "id_operation;code_insee;annee;nb_plai\r\n"
@@ -23,13 +23,6 @@ HEADER_ONLY = "id_operation;code_insee;annee;nb_plai\r\n"
 #: Imports made by `territoires demo` (one per demo file).
 DEMO_IMPORTS = len(DEMO_FILES)
 
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = int(exc.code)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def state(target) -> str:
