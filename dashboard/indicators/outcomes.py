@@ -66,20 +66,20 @@ DEFINITION_ISSUES = (
 )
 
 
+def _code(value: object, known: dict[str, str], aliases: dict[str, str]) -> str | None:
+    text = str(value).strip()
+    if text in known:
+        return text
+    norm = normalise_header(text)
+    return norm if norm in known else aliases.get(norm)
+
+
 def _codes(values: pd.Series, known: dict[str, str], key: str) -> np.ndarray:
+    # A column holds a handful of spellings: normalise each distinct value once.
+    positions, distinct = pd.factorize(values, use_na_sentinel=True)
     aliases = VALUE_ALIASES[key]
-    out = []
-    for value in values.astype(object):
-        if value is None or (isinstance(value, float) and np.isnan(value)):
-            out.append(None)
-            continue
-        text = str(value).strip()
-        if text in known:
-            out.append(text)
-            continue
-        norm = normalise_header(text)
-        out.append(norm if norm in known else aliases.get(norm))
-    return np.array(out, dtype=object)
+    codes = [_code(value, known, aliases) for value in distinct]
+    return np.array([*codes, None], dtype=object)[positions]  # -1 (missing) → None
 
 
 def statut_codes(values: pd.Series) -> np.ndarray:

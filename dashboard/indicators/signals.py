@@ -112,18 +112,21 @@ def signal_records(signalements: pd.DataFrame, annees: tuple[int, int] | None) -
     )
 
     def _text(name: str, codes: np.ndarray | None = None) -> np.ndarray:
-        col = signalements.get(name, pd.Series(None, index=signalements.index)).astype(object)
-        ok = col.notna() & ~col.astype(str).str.strip().isin(["", "None", "nan"])
-        text = col.where(ok, NON_RENSEIGNE).astype(str)
-        if codes is not None:  # a stored code is shown by its label, other text as written
-            labels = BREAKDOWNS[name]
-            text = pd.Series(
-                [labels.get(c, t) if c else t for c, t in zip(codes, text, strict=True)],
-                index=text.index,
-            )
-        else:
-            text = text.map(lambda t: BREAKDOWNS[name].get(t, t))
-        return text.to_numpy()
+        # Each distinct value is labelled once, then spread to its rows.
+        labels = BREAKDOWNS[name]
+        col = signalements.get(name, pd.Series(None, index=signalements.index))
+        positions, distinct = pd.factorize(col, use_na_sentinel=True)
+        shown = [str(v) for v in distinct]
+        shown = [NON_RENSEIGNE if t.strip() in ("", "None", "nan") else t for t in shown]
+        if codes is None:
+            shown = [labels.get(t, t) for t in [*shown, NON_RENSEIGNE]]
+            return np.array(shown, dtype=object)[positions]
+        text = np.array([*shown, NON_RENSEIGNE], dtype=object)[positions]
+        # a stored code is shown by its label, other text as written
+        code_positions, distinct_codes = pd.factorize(pd.Series(codes, dtype=object))
+        label = np.array([*(labels.get(c) if c else None for c in distinct_codes), None],
+                         dtype=object)[code_positions]  # fmt: skip
+        return np.where(pd.isna(label), text, label)
 
     def _column(name: str) -> pd.Series:
         return signalements.get(name, pd.Series(None, index=signalements.index))
