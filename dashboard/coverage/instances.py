@@ -7,6 +7,7 @@ type separately.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import pandas as pd
@@ -47,7 +48,9 @@ def epci_cuts(inputs: CoverageInputs, instance_type: str) -> list[EpciCut]:
     """EPCI cut by the instances of one type (several instances, or some communes in none)."""
     mem = inputs.memberships
     mem = mem[mem["instance_type"] == instance_type]
-    communes = inputs.reference.communes[["code_insee", "nom", "epci_siren", "epci_nom"]]
+    communes = pd.DataFrame(
+        {c: inputs.reference.communes[c] for c in ("code_insee", "nom", "epci_siren", "epci_nom")}
+    )  # a plain frame: selecting columns of the GeoDataFrame costs more than the rule
     joined = communes.merge(
         mem[["code_insee", "instance_code", "instance_nom"]], on="code_insee", how="left"
     )
@@ -57,19 +60,31 @@ def epci_cuts(inputs: CoverageInputs, instance_type: str) -> list[EpciCut]:
     n_instances = pairs.groupby("epci_siren").size()
     unplaced = set(joined.loc[joined["instance_code"].isna(), "epci_siren"].dropna())
     cut = set(n_instances.index[n_instances > 1]) | (unplaced & set(n_instances.index))
+    # Few EPCI are cut, each of a few communes: plain Python beats a groupby per EPCI.
+    rows = joined[joined["epci_siren"].isin(cut)]
+    groups: dict[str, tuple[str, set, Counter, dict]] = {}
+    for siren, epci_nom, code, nom, icode, inom in zip(
+        *(rows[c].tolist() for c in ("epci_siren", "epci_nom", "code_insee", "nom",
+                                     "instance_code", "instance_nom")),
+        strict=True,
+    ):  # fmt: skip
+        _, codes, counts, sans = groups.setdefault(siren, (epci_nom, set(), Counter(), {}))
+        codes.add(code)
+        if pd.isna(icode):
+            sans.setdefault(code, nom)
+        elif not pd.isna(inom):
+            counts[(icode, inom)] += 1
     cuts = []
-    for siren, group in joined[joined["epci_siren"].isin(cut)].groupby("epci_siren"):
-        inside = group.dropna(subset=["instance_code"])
-        counts = inside.groupby(["instance_code", "instance_nom"]).size()
-        sans = group[group["instance_code"].isna()].drop_duplicates("code_insee")
+    for siren in sorted(groups):
+        epci_nom, codes, counts, sans = groups[siren]
         if len(counts) > 1 or (len(counts) and len(sans)):
             cuts.append(
                 EpciCut(
                     siren=str(siren),
-                    nom=str(group["epci_nom"].iloc[0]),
-                    nb_communes=int(group["code_insee"].nunique()),
-                    instances=[(str(c), str(n), int(k)) for (c, n), k in counts.items()],
-                    sans_instance=list(zip(sans["code_insee"], sans["nom"], strict=True)),
+                    nom=str(epci_nom),
+                    nb_communes=len(codes),
+                    instances=[(str(c), str(n), int(k)) for (c, n), k in sorted(counts.items())],
+                    sans_instance=list(sans.items()),
                 )
             )
     return cuts
