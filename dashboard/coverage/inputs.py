@@ -281,26 +281,47 @@ class CoverageInputs:
         epci["nb_importees"] = epci["importees"].astype(int)
         return epci.drop(columns=["pop_in", "max_in", "pmun_in", "maxmun_in", "importees"])
 
+    @cached_property
+    def _population_counts(self) -> dict[str, tuple[int, set[str], int, int]]:
+        """Per EPCI: communes in the département, millésimes imported, communes imported,
+        population outside the département (one pass, for :meth:`population_source`)."""
+        com = self.commune_populations
+        counts: dict[str, list] = {}
+        for siren, importee, millesime in zip(
+            com["epci_siren"].tolist(), com["importee"].tolist(), com["millesime"].tolist(),
+            strict=True,
+        ):  # fmt: skip
+            entry = counts.setdefault(siren, [0, set(), 0])
+            entry[0] += 1
+            if importee:
+                entry[2] += 1
+                if pd.notna(millesime):
+                    entry[1].add(str(millesime))
+        epci = self.epci_populations
+        outside = dict(zip(epci["siren"].tolist(), epci["population_outside"].tolist(),
+                           strict=True))  # fmt: skip
+        return {
+            siren: (n, millesimes, imported, outside.get(siren, 0))
+            for siren, (n, millesimes, imported) in counts.items()
+        } | {siren: (0, set(), 0, pop) for siren, pop in outside.items() if siren not in counts}
+
     def population_source(self, siren: str) -> str:
         """French statement of the populations used for one EPCI (definitions, millésimes)."""
         ref = self.reference
-        com = self.commune_populations[self.commune_populations["epci_siren"] == siren]
-        row = self.epci_populations.set_index("siren").loc[siren]
-        imported = com[com["importee"]]
+        n_communes, millesimes, n_imported, outside = self._population_counts[siren]
         reference = (
             f"population totale {ref.millesime_totale} et population municipale "
             f"{ref.millesime} (INSEE, via {DECOUPAGE})"
         )
-        if imported.empty:
+        if not n_imported:
             text = reference
         else:
-            millesimes = sorted({str(m) for m in imported["millesime"] if pd.notna(m)}) or ["?"]
-            text = f"populations importées (millésime {', '.join(millesimes)})"
-            if len(imported) < len(com):
+            text = f"populations importées (millésime {', '.join(sorted(millesimes) or ['?'])})"
+            if n_imported < n_communes:
                 text += (
-                    f" pour {len(imported)} communes sur {len(com)}, {reference} pour les autres"
+                    f" pour {n_imported} communes sur {n_communes}, {reference} pour les autres"
                 )
-        if row["population_outside"] > 0:
+        if outside > 0:
             text += f" ; communes hors département : {reference}"
         return text
 

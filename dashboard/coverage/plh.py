@@ -126,7 +126,7 @@ def sirens_in_force(inputs: CoverageInputs, day: dt.date | None = None) -> set[s
     return set(rows.loc[covering, "territoire_code"])
 
 
-def plh_name(row: pd.Series) -> str:
+def plh_name(row: pd.Series | dict) -> str:
     """« PLH du Pays Voironnais 2015-2022 », or PLH « intitulé » when the title does not
     say what it is."""
     title = str(row["intitule"] or "")
@@ -136,13 +136,25 @@ def plh_name(row: pd.Series) -> str:
     return f"{kind} « {title} »" if title else kind
 
 
+def _plh_rows(inputs: CoverageInputs) -> dict[str, list[dict]]:
+    """PLH rows of each EPCI as dicts, by start date (undated first); computed once."""
+    if "plh_rows" not in inputs.memo:
+        by_siren: dict[str, list[dict]] = {}
+        for row in inputs.plh.to_dict("records"):
+            by_siren.setdefault(row["territoire_code"], []).append(row)
+        for rows in by_siren.values():
+            rows.sort(key=lambda r: (r["date_debut"] is not None, r["date_debut"] or dt.date.min))
+        inputs.memo["plh_rows"] = by_siren
+    return inputs.memo["plh_rows"]
+
+
 def _state_of_plh(inputs: CoverageInputs, siren: str) -> str:
     """French sentence on the PLH the EPCI has, when none is in force."""
-    rows = inputs.plh[inputs.plh["territoire_code"] == siren]
-    if rows.empty:
+    rows = _plh_rows(inputs).get(siren, [])
+    if not rows:
         return "le tableau des plans ne mentionne aucun PLH pour cet EPCI"
     parts = []
-    for _, row in rows.sort_values("date_debut", na_position="first").iterrows():
+    for row in rows:
         name = plh_name(row)
         if row["statut"] == "en_elaboration":
             parts.append(f"{name} en élaboration (non adopté)")
@@ -155,7 +167,7 @@ def _state_of_plh(inputs: CoverageInputs, siren: str) -> str:
     return "; ".join(parts)
 
 
-def _figures(e: pd.Series) -> str:
+def _figures(e: dict) -> str:
     """« 30 237 habitants en population totale, 30 293 en population municipale »."""
     return (
         f"{fr_int(e['population_eff'])} habitants en population totale, "
@@ -163,14 +175,14 @@ def _figures(e: pd.Series) -> str:
     )
 
 
-def _largest(e: pd.Series) -> str:
+def _largest(e: dict) -> str:
     return (
         f"{fr_int(e['max_commune_eff'])} habitants en population totale, "
         f"{fr_int(e['max_commune_municipale_eff'])} en population municipale"
     )
 
 
-def _details(inputs: CoverageInputs, e: pd.Series) -> dict:
+def _details(inputs: CoverageInputs, e: dict) -> dict:
     return {
         "nature": e["nature"],
         "population": int(e["population_eff"]),
@@ -192,7 +204,8 @@ def check_plh_obligation(inputs: CoverageInputs) -> list[Finding]:
     (error), and one per borderline CC without a PLH in force (alert: not decided)."""
     table = obligation_table(inputs)
     findings = []
-    for _, e in table[table["oblige"] & ~table["cas_limite"] & ~table["plh_en_vigueur"]].iterrows():
+    obliged = table[table["oblige"] & ~table["cas_limite"] & ~table["plh_en_vigueur"]]
+    for e in obliged.to_dict("records"):
         nature = EPCI_NATURES.get(e["nature"], e["nature"])
         beyond = (
             ", pour l'EPCI entier, communes hors du département comprises"
@@ -220,7 +233,7 @@ def check_plh_obligation(inputs: CoverageInputs) -> list[Finding]:
         findings.append(
             PLH_OBLIGATION.finding("epci", e["siren"], e["nom"], message, _details(inputs, e))
         )
-    for _, e in table[table["cas_limite"] & ~table["plh_en_vigueur"]].iterrows():
+    for e in table[table["cas_limite"] & ~table["plh_en_vigueur"]].to_dict("records"):
         beyond = (
             " (EPCI entier, communes hors du département comprises)" if e["extends_beyond"] else ""
         )
@@ -243,7 +256,7 @@ def check_plh_obligation(inputs: CoverageInputs) -> list[Finding]:
             )
         )
     unknown = table[(table["nature"] == "CC") & (table["population_eff"] <= 0)]
-    for _, e in unknown.iterrows():
+    for e in unknown.to_dict("records"):
         findings.append(
             PLH_OBLIGATION.finding(
                 "epci", e["siren"], e["nom"],
@@ -291,20 +304,21 @@ def years_uncovered(period: Interval, gaps: list[Interval]) -> tuple[list[int], 
     return whole, partial
 
 
-def _explain_gap(gap: Interval, adopted: pd.DataFrame) -> str:
+def _explain_gap(gap: Interval, adopted: list[dict]) -> str:
     one_day = dt.timedelta(days=1)
-    before = adopted[[e is not None and e + one_day == gap[0] for e in adopted["date_fin"]]]
-    after = adopted[[s is not None and s - one_day == gap[1] for s in adopted["date_debut"]]]
+    before = [r for r in adopted if r["date_fin"] is not None and r["date_fin"] + one_day == gap[0]]
+    after = [r for r in adopted
+             if r["date_debut"] is not None and r["date_debut"] - one_day == gap[1]]  # fmt: skip
     span = f"du {fr_date(gap[0])} au {fr_date(gap[1])}"
-    if len(before) and len(after):
+    if before and after:
         return (
-            f"{span}, entre la fin du {plh_name(before.iloc[0])} et le début du "
-            f"{plh_name(after.iloc[0])}"
+            f"{span}, entre la fin du {plh_name(before[0])} et le début du "
+            f"{plh_name(after[0])}"
         )
-    if len(before):
-        return f"{span}, après l'échéance du {plh_name(before.iloc[0])}"
-    if len(after):
-        return f"{span}, avant l'entrée en vigueur du {plh_name(after.iloc[0])}"
+    if before:
+        return f"{span}, après l'échéance du {plh_name(before[0])}"
+    if after:
+        return f"{span}, avant l'entrée en vigueur du {plh_name(after[0])}"
     return span
 
 
@@ -329,40 +343,42 @@ def check_plh_period(inputs: CoverageInputs) -> list[Finding]:
             )
         ]
     period = inputs.period
-    table = obligation_table(inputs).set_index("siren")
+    table = obligation_table(inputs)
+    epci = {e["siren"]: e for e in table.to_dict("records")}
     sirens = sorted(
-        set(table.index[table["oblige"] | table["cas_limite"]]) | set(inputs.plh["territoire_code"])
+        set(table.loc[table["oblige"] | table["cas_limite"], "siren"])
+        | set(inputs.plh["territoire_code"])
     )
     findings = []
-    plh = inputs.plh
-    dated = (plh["statut"].isin(STATUTS_ADOPTES) & plh["date_debut"].notna()
-             & plh["date_fin"].notna())  # fmt: skip
-    by_siren = dict(tuple(plh.groupby("territoire_code", sort=False)))
-    adopted_by_siren = dict(tuple(plh[dated].groupby("territoire_code", sort=False)))
+    # Rows in the plans' order (adopted PLH are looked up by their dates).
+    by_siren: dict[str, list[dict]] = {}
+    for row in inputs.plh.to_dict("records"):
+        by_siren.setdefault(row["territoire_code"], []).append(row)
     for siren in sirens:
-        rows = by_siren.get(siren, plh.iloc[:0])
-        adopted = adopted_by_siren.get(siren, plh.iloc[:0])
-        covered = [(s, e) for s, e in zip(adopted["date_debut"], adopted["date_fin"], strict=True)]
+        rows = by_siren.get(siren, [])
+        adopted = [r for r in rows if r["statut"] in STATUTS_ADOPTES
+                   and r["date_debut"] is not None and r["date_fin"] is not None]  # fmt: skip
+        covered = [(r["date_debut"], r["date_fin"]) for r in adopted]
         gaps = uncovered_intervals(period, covered)
         if not gaps:
             continue
         whole, partial = years_uncovered(period, gaps)
-        borderline = bool(table.loc[siren, "cas_limite"])
-        obliged = bool(table.loc[siren, "oblige"]) and not borderline
-        nom = table.loc[siren, "nom"]
+        borderline = bool(epci[siren]["cas_limite"])
+        obliged = bool(epci[siren]["oblige"]) and not borderline
+        nom = epci[siren]["nom"]
         parts = []
         if whole:
             parts.append(f"années non couvertes : {_years_text(whole)}")
         if partial:
             parts.append(f"années partiellement couvertes : {_years_text(partial)}")
-        if adopted.empty:
+        if not adopted:
             cause = "aucun PLH adopté dans le tableau des plans"
         else:
             cause = " ; ".join(_explain_gap(g, adopted) for g in gaps)
-        pending = rows[rows["statut"] == "en_elaboration"]
-        if len(pending):
+        pending = [r for r in rows if r["statut"] == "en_elaboration"]
+        if pending:
             cause += " ; " + ", ".join(
-                f"{plh_name(r)} en élaboration (non adopté)" for _, r in pending.iterrows()
+                f"{plh_name(r)} en élaboration (non adopté)" for r in pending
             )
         if borderline:
             status = ("Obligation de PLH à vérifier : cas limite (voir le constat « EPCI tenu "
