@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from dashboard.indicators.status import reference_date
@@ -216,9 +217,11 @@ class CoverageInputs:
         the only one known for its millésime); elsewhere the reference's populations in
         force (:attr:`geo.reference.Reference.millesime`).
         """
-        com = self.reference.communes[
-            ["code_insee", "nom", "epci_siren", "population", "population_totale"]
-        ].copy()
+        ref_com = self.reference.communes
+        com = pd.DataFrame(
+            {c: ref_com[c].to_numpy() for c in
+             ("code_insee", "nom", "epci_siren", "population", "population_totale")}
+        )  # fmt: skip
         com["population_totale"] = com["population_totale"].fillna(com["population"])
         com["millesime"] = self.reference.millesime
         com["importee"] = False
@@ -254,32 +257,42 @@ class CoverageInputs:
         largest (above the in-département maximum); otherwise it is taken as 0, which never
         creates an obligation by itself.
         """
-        epci = self.reference.epci.drop(columns="geometry").copy()
+        ref_epci = self.reference.epci
+        epci = pd.DataFrame({c: ref_epci[c].to_numpy() for c in ref_epci.columns
+                             if c != "geometry"})  # fmt: skip
         com = self.commune_populations
-        inside = com.groupby("epci_siren").agg(
-            pop_in=("population_totale", "sum"),
-            max_in=("population_totale", "max"),
-            pmun_in=("population", "sum"),
-            maxmun_in=("population", "max"),
-            importees=("importee", "sum"),
-        )
-        epci = epci.merge(inside, left_on="siren", right_index=True, how="left")
-        for eff, maxi, pop_in, max_in, whole, dep, whole_max, dep_max in (
-            ("population_eff", "max_commune_eff", "pop_in", "max_in",
-             "population_totale_epci", "population_totale_dep",
-             "population_totale_max_commune_epci", "population_totale_max_commune"),
-            ("population_municipale_eff", "max_commune_municipale_eff", "pmun_in",
-             "maxmun_in", "population_epci", "population_dep", "population_max_commune_epci",
+        # Per EPCI, in numpy: a few hundred communes, where each pandas step costs more
+        # than the sums themselves.
+        codes, sirens = pd.factorize(com["epci_siren"].to_numpy(object))
+        at = pd.Index(sirens).get_indexer(epci["siren"].to_numpy(object))
+        n = len(sirens)
+
+        def per_epci(values: np.ndarray, how: str) -> np.ndarray:
+            out = np.zeros(n) if how == "sum" else np.full(n, -np.inf)
+            mask = codes >= 0
+            (np.add if how == "sum" else np.maximum).at(out, codes[mask], values[mask])
+            found = np.where(at >= 0, out[np.maximum(at, 0)], np.nan)
+            return np.where(np.isinf(found), np.nan, found)
+
+        totale = com["population_totale"].to_numpy(float)
+        municipale = com["population"].to_numpy(float)
+        for eff, maxi, values, whole, dep, whole_max, dep_max in (
+            ("population_eff", "max_commune_eff", totale, "population_totale_epci",
+             "population_totale_dep", "population_totale_max_commune_epci",
+             "population_totale_max_commune"),
+            ("population_municipale_eff", "max_commune_municipale_eff", municipale,
+             "population_epci", "population_dep", "population_max_commune_epci",
              "population_max_commune"),
         ):  # fmt: skip
-            outside_pop = epci[whole] - epci[dep]
-            outside_max = epci[whole_max].where(epci[whole_max] > epci[dep_max], 0)
-            epci[eff] = (epci[pop_in] + outside_pop).astype(int)
-            epci[maxi] = pd.concat([epci[max_in], outside_max], axis=1).max(axis=1).astype(int)
+            outside_pop = epci[whole].to_numpy(float) - epci[dep].to_numpy(float)
+            whole_max_v = epci[whole_max].to_numpy(float)
+            outside_max = np.where(whole_max_v > epci[dep_max].to_numpy(float), whole_max_v, 0)
+            epci[eff] = (per_epci(values, "sum") + outside_pop).astype(int)
+            epci[maxi] = np.fmax(per_epci(values, "max"), outside_max).astype(int)
             if eff == "population_eff":
                 epci["population_outside"] = outside_pop.astype(int)
-        epci["nb_importees"] = epci["importees"].astype(int)
-        return epci.drop(columns=["pop_in", "max_in", "pmun_in", "maxmun_in", "importees"])
+        epci["nb_importees"] = per_epci(com["importee"].to_numpy(float), "sum").astype(int)
+        return epci
 
     @cached_property
     def _population_counts(self) -> dict[str, tuple[int, set[str], int, int]]:
