@@ -50,9 +50,12 @@ def expand_memberships(rows: pd.DataFrame, reference: Reference) -> pd.DataFrame
             rows[col] = None
     if "instance_type" not in rows:
         rows["instance_type"] = "clh"
-    communes = reference.communes[["code_insee", "epci_siren"]]
-    known = set(communes["code_insee"])
-    members_of = communes.groupby("epci_siren", sort=False)["code_insee"].agg(list).to_dict()
+    codes = reference.communes["code_insee"].tolist()
+    known = set(codes)
+    members_of: dict[str, list[str]] = {}
+    for code, siren in zip(codes, reference.communes["epci_siren"].tolist(), strict=True):
+        if isinstance(siren, str):
+            members_of.setdefault(siren, []).append(code)
     out = []
     for code, siren, instance_code, instance_nom, instance_type in zip(
         rows["code_insee"], rows["epci_siren"], rows["instance_code"], rows["instance_nom"],

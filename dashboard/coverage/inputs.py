@@ -152,12 +152,13 @@ def pdalhpd_period(plans: pd.DataFrame) -> tuple[tuple[dt.date, dt.date], str] |
     Prefers a plan in force (``en_vigueur``, ``proroge``, ``en_revision``), then the most
     recent start. Returns None when the table has no dated PDALHPD row.
     """
-    rows = plans[plans["type_plan"].isin(PDALHPD_TYPES) & plans["date_debut"].notna()]
-    rows = rows[rows["date_fin"].notna()]
-    if rows.empty:
+    rows = [
+        row for row in plans[plans["type_plan"].isin(PDALHPD_TYPES)].to_dict("records")
+        if row["date_debut"] is not None and row["date_fin"] is not None
+    ]  # fmt: skip
+    if not rows:
         return None
-    rows = rows.assign(_en_vigueur=rows["statut"].isin(STATUTS_EN_VIGUEUR))
-    best = rows.sort_values(["_en_vigueur", "date_debut"], ascending=False).iloc[0]
+    best = max(rows, key=lambda row: (row["statut"] in STATUTS_EN_VIGUEUR, row["date_debut"]))
     label = best["intitule"] or f"PDALHPD {best['date_debut'].year}-{best['date_fin'].year}"
     return (best["date_debut"], best["date_fin"]), label
 

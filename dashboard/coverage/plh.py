@@ -120,10 +120,15 @@ def sirens_in_force(inputs: CoverageInputs, day: dt.date | None = None) -> set[s
     """EPCI with a PLH applicable on ``day`` (default ``inputs.as_of``): every EPCI for which
     :func:`plh_in_force` is not empty, in one pass over the plans."""
     day = day or inputs.as_of
-    rows = inputs.plh[inputs.plh["statut"].isin(STATUTS_EN_VIGUEUR)]
-    covering = [(s is None or s <= day) and (e is None or day <= e)
-                for s, e in zip(rows["date_debut"], rows["date_fin"], strict=True)]  # fmt: skip
-    return set(rows.loc[covering, "territoire_code"])
+    plh = inputs.plh
+    return {
+        code
+        for code, statut, s, e in zip(
+            plh["territoire_code"].tolist(), plh["statut"].tolist(),
+            plh["date_debut"].tolist(), plh["date_fin"].tolist(), strict=True,
+        )  # fmt: skip
+        if statut in STATUTS_EN_VIGUEUR and (s is None or s <= day) and (e is None or day <= e)
+    }
 
 
 def plh_name(row: pd.Series | dict) -> str:
