@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard.coverage.inputs import CoverageInputs
+from dashboard.coverage.inputs import CoverageInputs, records
 from dashboard.coverage.model import ALERTE, INFO, Finding, Rule
 
 SECTEUR_PDH = "secteur_pdh"
@@ -48,32 +48,28 @@ def epci_cuts(inputs: CoverageInputs, instance_type: str) -> list[EpciCut]:
     """EPCI cut by the instances of one type (several instances, or some communes in none)."""
     mem = inputs.memberships
     mem = mem[mem["instance_type"] == instance_type]
-    communes = pd.DataFrame(
-        {c: inputs.reference.communes[c] for c in ("code_insee", "nom", "epci_siren", "epci_nom")}
-    )  # a plain frame: selecting columns of the GeoDataFrame costs more than the rule
-    joined = communes.merge(
-        mem[["code_insee", "instance_code", "instance_nom"]], on="code_insee", how="left"
-    )
-    # Only the EPCI in two instances or more, or in one and partly in none, are looked at.
-    placed = joined.dropna(subset=["instance_code"])
-    pairs = placed.drop_duplicates(["epci_siren", "instance_code", "instance_nom"])
-    n_instances = pairs.groupby("epci_siren").size()
-    unplaced = set(joined.loc[joined["instance_code"].isna(), "epci_siren"].dropna())
-    cut = set(n_instances.index[n_instances > 1]) | (unplaced & set(n_instances.index))
-    # Few EPCI are cut, each of a few communes: plain Python beats a groupby per EPCI.
-    rows = joined[joined["epci_siren"].isin(cut)]
+    instances_of: dict[str, list[tuple[str, str]]] = {}
+    for code, icode, inom in zip(mem["code_insee"].tolist(), mem["instance_code"].tolist(),
+                                 mem["instance_nom"].tolist(), strict=True):  # fmt: skip
+        instances_of.setdefault(code, []).append((icode, inom))
+    # One pass over the communes, in plain Python: a few hundred communes, where each
+    # pandas step would cost more than the rule.
+    com = inputs.reference.communes
     groups: dict[str, tuple[str, set, Counter, dict]] = {}
-    for siren, epci_nom, code, nom, icode, inom in zip(
-        *(rows[c].tolist() for c in ("epci_siren", "epci_nom", "code_insee", "nom",
-                                     "instance_code", "instance_nom")),
+    for code, nom, siren, epci_nom in zip(
+        *(com[c].tolist() for c in ("code_insee", "nom", "epci_siren", "epci_nom")),
         strict=True,
-    ):  # fmt: skip
+    ):
+        if not isinstance(siren, str):
+            continue
         _, codes, counts, sans = groups.setdefault(siren, (epci_nom, set(), Counter(), {}))
         codes.add(code)
-        if pd.isna(icode):
+        placed = instances_of.get(code)
+        if not placed:
             sans.setdefault(code, nom)
-        elif not pd.isna(inom):
-            counts[(icode, inom)] += 1
+        for icode, inom in placed or ():
+            if not pd.isna(inom):
+                counts[(icode, inom)] += 1
     cuts = []
     for siren in sorted(groups):
         epci_nom, codes, counts, sans = groups[siren]
@@ -123,7 +119,11 @@ def communes_outside(inputs: CoverageInputs, instance_type: str) -> pd.DataFrame
     mem = inputs.memberships
     covered = set(mem.loc[mem["instance_type"] == instance_type, "code_insee"])
     com = inputs.reference.communes
-    return com.loc[~com["code_insee"].isin(covered), ["code_insee", "nom", "epci_nom"]]
+    outside = ~com["code_insee"].isin(covered).to_numpy()
+    return pd.DataFrame(
+        {c: com[c].to_numpy()[outside] for c in ("code_insee", "nom", "epci_nom")},
+        index=com.index[outside],
+    )
 
 
 def communes_multiple(inputs: CoverageInputs, instance_type: str) -> pd.Series:
@@ -131,15 +131,18 @@ def communes_multiple(inputs: CoverageInputs, instance_type: str) -> pd.Series:
     mem = inputs.memberships
     mem = mem[mem["instance_type"] == instance_type]
     mem = mem[mem.duplicated("code_insee", keep=False)]  # only those listed twice or more
+    if mem.empty:
+        return pd.Series(dtype=object)
     per = mem.groupby("code_insee")["instance_code"].apply(lambda s: sorted(set(s)))
     return per[per.str.len() > 1]
 
 
 def _commune_findings(rule: Rule, inputs: CoverageInputs, instance_type: str) -> list[Finding]:
     label = type_label(instance_type)
-    noms = inputs.reference.communes.set_index("code_insee")["nom"]
+    com = inputs.reference.communes
+    noms = dict(zip(com["code_insee"].tolist(), com["nom"].tolist(), strict=True))
     findings = []
-    for _, c in communes_outside(inputs, instance_type).iterrows():
+    for c in records(communes_outside(inputs, instance_type)):
         findings.append(
             rule.finding(
                 "commune",

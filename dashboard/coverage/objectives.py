@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.coverage.inputs import CoverageInputs
+from dashboard.coverage.inputs import CoverageInputs, records
 from dashboard.coverage.model import ALERTE, INFO, Finding, Rule
 from dashboard.coverage.plh import plh_name
 from dashboard.formatting import fr_int, fr_number, fr_percent
@@ -19,18 +19,27 @@ def instances_equal_to_epci(inputs: CoverageInputs) -> dict[str, str]:
     if mem is None or mem.empty:
         return {}
     communes = inputs.reference.communes
-    epci_of = communes.drop_duplicates("code_insee").set_index("code_insee")["epci_siren"]
-    size = communes.groupby("epci_siren")["code_insee"].nunique()
+    epci_of: dict[str, object] = {}
+    size: dict[str, set[str]] = {}
+    for code, siren in zip(communes["code_insee"].tolist(), communes["epci_siren"].tolist(),
+                           strict=True):  # fmt: skip
+        epci_of.setdefault(code, siren)
+        if isinstance(siren, str):
+            size.setdefault(siren, set()).add(code)
     # An instance is an EPCI when all its communes are of that EPCI, and all of them.
-    pairs = mem[["instance_code", "code_insee"]].drop_duplicates()
-    siren = pairs["code_insee"].map(epci_of)
-    instance = pairs["instance_code"].to_numpy()
-    by_instance = siren.groupby(instance)
-    one = (by_instance.nunique() == 1) & ~siren.isna().groupby(instance).any()
-    first = by_instance.first()[one]
-    counts = pairs.groupby("instance_code")["code_insee"].size()
-    return {str(code): s for code, s in first.items()
-            if s and counts[code] == size.get(s, -1)}  # fmt: skip
+    members: dict[str, set[str]] = {}
+    for instance, code in zip(mem["instance_code"].tolist(), mem["code_insee"].tolist(),
+                              strict=True):  # fmt: skip
+        members.setdefault(instance, set()).add(code)
+    out = {}
+    for instance in sorted(members):
+        sirens = {epci_of.get(code) for code in members[instance]}
+        if len(sirens) != 1:
+            continue
+        (siren,) = sirens
+        if isinstance(siren, str) and siren and len(members[instance]) == len(size[siren]):
+            out[str(instance)] = siren
+    return out
 
 
 def territorialised_plai(inputs: CoverageInputs) -> pd.DataFrame:
@@ -48,7 +57,7 @@ def territorialised_plai(inputs: CoverageInputs) -> pd.DataFrame:
     sirens = set(inputs.reference.epci["siren"])
     via = instances_equal_to_epci(inputs)
     rows = []
-    for _, o in obj.iterrows():
+    for o in records(obj):
         if o["territoire_type"] == "epci" and o["territoire_code"] in sirens:
             siren, instance = o["territoire_code"], ""
         elif o["territoire_type"] == "instance" and o["territoire_code"] in via:

@@ -6,7 +6,12 @@ import datetime as dt
 
 import pandas as pd
 
-from dashboard.coverage.inputs import STATUTS_ADOPTES, STATUTS_EN_VIGUEUR, CoverageInputs
+from dashboard.coverage.inputs import (
+    STATUTS_ADOPTES,
+    STATUTS_EN_VIGUEUR,
+    CoverageInputs,
+    records,
+)
 from dashboard.coverage.model import ALERTE, ERREUR, INFO, Finding, Rule
 from dashboard.formatting import fr_date, fr_int, fr_percent
 from geo.reference import EPCI_NATURES
@@ -126,7 +131,7 @@ def sirens_in_force(inputs: CoverageInputs, day: dt.date | None = None) -> set[s
         for code, statut, s, e in zip(
             plh["territoire_code"].tolist(), plh["statut"].tolist(),
             plh["date_debut"].tolist(), plh["date_fin"].tolist(), strict=True,
-        )  # fmt: skip
+        )
         if statut in STATUTS_EN_VIGUEUR and (s is None or s <= day) and (e is None or day <= e)
     }
 
@@ -145,7 +150,7 @@ def _plh_rows(inputs: CoverageInputs) -> dict[str, list[dict]]:
     """PLH rows of each EPCI as dicts, by start date (undated first); computed once."""
     if "plh_rows" not in inputs.memo:
         by_siren: dict[str, list[dict]] = {}
-        for row in inputs.plh.to_dict("records"):
+        for row in records(inputs.plh):
             by_siren.setdefault(row["territoire_code"], []).append(row)
         for rows in by_siren.values():
             rows.sort(key=lambda r: (r["date_debut"] is not None, r["date_debut"] or dt.date.min))
@@ -210,7 +215,7 @@ def check_plh_obligation(inputs: CoverageInputs) -> list[Finding]:
     table = obligation_table(inputs)
     findings = []
     obliged = table[table["oblige"] & ~table["cas_limite"] & ~table["plh_en_vigueur"]]
-    for e in obliged.to_dict("records"):
+    for e in records(obliged):
         nature = EPCI_NATURES.get(e["nature"], e["nature"])
         beyond = (
             ", pour l'EPCI entier, communes hors du département comprises"
@@ -238,7 +243,7 @@ def check_plh_obligation(inputs: CoverageInputs) -> list[Finding]:
         findings.append(
             PLH_OBLIGATION.finding("epci", e["siren"], e["nom"], message, _details(inputs, e))
         )
-    for e in table[table["cas_limite"] & ~table["plh_en_vigueur"]].to_dict("records"):
+    for e in records(table[table["cas_limite"] & ~table["plh_en_vigueur"]]):
         beyond = (
             " (EPCI entier, communes hors du département comprises)" if e["extends_beyond"] else ""
         )
@@ -261,7 +266,7 @@ def check_plh_obligation(inputs: CoverageInputs) -> list[Finding]:
             )
         )
     unknown = table[(table["nature"] == "CC") & (table["population_eff"] <= 0)]
-    for e in unknown.to_dict("records"):
+    for e in records(unknown):
         findings.append(
             PLH_OBLIGATION.finding(
                 "epci", e["siren"], e["nom"],
@@ -349,7 +354,7 @@ def check_plh_period(inputs: CoverageInputs) -> list[Finding]:
         ]
     period = inputs.period
     table = obligation_table(inputs)
-    epci = {e["siren"]: e for e in table.to_dict("records")}
+    epci = {e["siren"]: e for e in records(table)}
     sirens = sorted(
         set(table.loc[table["oblige"] | table["cas_limite"], "siren"])
         | set(inputs.plh["territoire_code"])
@@ -357,7 +362,7 @@ def check_plh_period(inputs: CoverageInputs) -> list[Finding]:
     findings = []
     # Rows in the plans' order (adopted PLH are looked up by their dates).
     by_siren: dict[str, list[dict]] = {}
-    for row in inputs.plh.to_dict("records"):
+    for row in records(inputs.plh):
         by_siren.setdefault(row["territoire_code"], []).append(row)
     for siren in sirens:
         rows = by_siren.get(siren, [])
