@@ -6,3 +6,7 @@ then :mod:`geo` (reference and perimeters), :mod:`dashboard.store` and
 then :mod:`dashboard.maps` and :mod:`dashboard.exports`, and on top :mod:`dashboard.cli`,
 :mod:`dashboard.app` and :mod:`dashboard.bench`.
 """
+
+from dashboard.settings import use_arrow_memory_pool
+
+use_arrow_memory_pool()

@@ -189,7 +189,8 @@ def check_file(
                 raw = read_table(data, filename, sheet, deadline)
                 report.details = {"format": raw.format, **raw.details}
                 result = validate_table(kind, raw, reference, filename, mapping,
-                                        instance_codes, deadline, action_codes)
+                                        instance_codes, deadline, action_codes, release=True)
+                del raw
     except (ReadError, ValidationTimeoutError) as exc:
         report.errors.append(Message(None, None, f"{label} : {exc}"))
         return report

@@ -8,7 +8,9 @@ line 1, the first data row line 2).
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import ctypes
 import datetime as dt
 import io
 import re
@@ -386,7 +388,7 @@ def _read_arrow_csv(data: bytes, delimiter: str, width: int) -> list[pa.ChunkedA
     try:
         table = arrow_csv.read_csv(
             io.BytesIO(data),
-            read_options=arrow_csv.ReadOptions(column_names=names),
+            read_options=arrow_csv.ReadOptions(column_names=names, use_threads=False),
             parse_options=arrow_csv.ParseOptions(
                 delimiter=delimiter, quote_char=False, double_quote=False, escape_char=False,
                 newlines_in_values=False, ignore_empty_lines=False),
@@ -397,6 +399,46 @@ def _read_arrow_csv(data: bytes, delimiter: str, width: int) -> list[pa.ChunkedA
     except pa.ArrowInvalid:
         return None
     return [table.column(j) for j in range(width)]
+
+
+def release_memory() -> None:
+    """Give the memory freed by large temporary arrays back to the system (glibc only).
+
+    glibc keeps freed blocks for the next allocation: after reading a large file, the
+    process would stay at its peak size while holding a fraction of it.
+    """
+    # Another C library has no malloc_trim: nothing to release this way.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)  # the C library the interpreter runs on
+
+
+#: Bytes looked at at once by :func:`_line_extents`.
+_SLICE = 1 << 20
+
+
+def _line_extents(data: bytes, delimiter: str) -> tuple[int, int]:
+    """Length in bytes of the longest line, and cells of the line with most cells.
+
+    Read in slices of a few megabytes cut after a line end: the positions of every line end
+    and delimiter of a 300 000-row file would take more memory than its cells.
+    """
+    longest, width, start = 0, 1, 0
+    while start < len(data):
+        stop = min(len(data), start + _SLICE)
+        if stop < len(data):
+            cut = max(data.rfind(b"\n", start, stop), data.rfind(b"\r", start, stop))
+            if cut < start:  # a line longer than a slice: up to its end
+                found = [i for i in (data.find(b"\n", stop), data.find(b"\r", stop)) if i >= 0]
+                cut = min(found) if found else len(data) - 1
+            stop = cut + 1
+        codes = np.frombuffer(data, dtype=np.uint8, count=stop - start, offset=start)
+        ends = np.flatnonzero((codes == 10) | (codes == 13))
+        longest = max(longest, int(np.diff(ends, prepend=-1, append=len(codes)).max()))
+        # As many columns as the line with most cells: no line overflows into an index.
+        cuts = np.flatnonzero(codes == ord(delimiter))
+        width = max(width, int(np.bincount(np.searchsorted(ends, cuts)).max(initial=0)) + 1)
+        start = stop
+    return longest, width
 
 
 def _read_plain_csv(text: str, delimiter: str, details: dict[str, str]) -> RawTable | None:
@@ -413,14 +455,10 @@ def _read_plain_csv(text: str, delimiter: str, details: dict[str, str]) -> RawTa
     if '"' in text or "\x00" in text:
         return None
     data = text.encode("utf-8")
-    codes = np.frombuffer(data, dtype=np.uint8)
-    ends = np.flatnonzero((codes == 10) | (codes == 13))
-    if np.diff(ends, prepend=-1, append=len(data)).max() > csv.field_size_limit():
+    longest, width = _line_extents(data, delimiter)
+    release_memory()
+    if longest > csv.field_size_limit():
         return None  # a line (in bytes, at least its characters) that may hold a cell too long
-    # As many columns as the line with most cells: no line overflows into an index.
-    cuts = np.flatnonzero(codes == ord(delimiter))
-    width = int(np.bincount(np.searchsorted(ends, cuts)).max(initial=0)) + 1
-    del codes, ends, cuts
     read = _read_arrow_csv(data, delimiter, width)
     if read is None:  # some lines have fewer cells: pandas pads them
         try:
@@ -445,6 +483,7 @@ def _read_plain_csv(text: str, delimiter: str, details: dict[str, str]) -> RawTa
         filled |= cells.is_valid().to_numpy(zero_copy_only=False)
         columns.append(cells)
     del read
+    release_memory()
     if not filled.any():
         raise ReadError("Fichier vide : aucune ligne d'en-tête.")
     header_index = int(np.argmax(filled))
