@@ -6,17 +6,16 @@ from dashboard.app import common as ui
 from dashboard.app import declarations as ui_decl
 from dashboard.app import fiche as ui_fiche
 from dashboard.app import programme as ui_programme
-from dashboard.exports.fiche import fiche_content
 
 dep = ui.current_departement()
 signature = ui.workspace_signature()
 bundle = ui.guarded(ui_fiche.cached_bundle, dep, signature)
-ref = ui_fiche.selector(bundle, ui_decl.default_territory())
+ref = ui_fiche.selector(bundle, ui_decl.default_territory(), signature)
 if ref is None:
     ui_fiche.pick(bundle)
     st.stop()
 
-fiche = fiche_content(bundle, ref)
+fiche = ui_fiche.cached_fiche(dep, signature, ref.key, bundle, ref)
 col_main, col_map = st.columns([3, 2], gap="medium")
 with col_main:
     ui_fiche.header(bundle, fiche)

@@ -26,7 +26,7 @@ from dashboard.exports.bundle import (
     bundle_parts,
     load_bundle,
 )
-from dashboard.exports.fiche import FicheContent, field_value
+from dashboard.exports.fiche import FicheContent, fiche_content, field_value
 from dashboard.formatting import fr_int, fr_number, fr_percent
 from dashboard.indicators.outcomes import DEFINITION_ISSUES
 from dashboard.indicators.signals import definition_taux
@@ -113,13 +113,44 @@ def _fold(word: str) -> str:
                    if not unicodedata.combining(c))  # fmt: skip
 
 
-def selector(bundle: ExportBundle, default: str | None = None) -> TerritoryRef | None:
-    """Territory selector bound to ``?territoire=epci:SIREN`` (shareable link); without it,
-    ``default`` (a délégué's EPCI)."""
+def _choices(bundle: ExportBundle) -> tuple[dict[str, TerritoryRef], dict[str, str]]:
+    """The territories of the selector and their labels."""
     refs = {r.key: r for r in bundle.epci_refs() + bundle.instance_refs()}
     epci = bundle.territory.epci
     natures = dict(zip("epci:" + epci["siren"].astype(str), epci["nature"], strict=True))
-    labels = {k: search_label(r, str(natures.get(k, ""))) for k, r in refs.items()}
+    return refs, {k: search_label(r, str(natures.get(k, ""))) for k, r in refs.items()}
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _cached_choices(
+    departement: str, signature: str, _bundle: ExportBundle
+) -> tuple[dict[str, TerritoryRef], dict[str, str]]:
+    """:func:`_choices` once per workspace state (read-only for the page)."""
+    del departement, signature  # the cache's key
+    return _choices(_bundle)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def cached_fiche(
+    departement: str, signature: str, key: str, _bundle: ExportBundle, _ref: TerritoryRef
+) -> FicheContent:
+    """:func:`~dashboard.exports.fiche.fiche_content` of one territory, once per workspace
+    state: every click on the page reruns it, and it reads every table of the bundle.
+    Read-only for the page (shared by every session of the process)."""
+    del departement, signature, key  # the cache's key
+    return fiche_content(_bundle, _ref)
+
+
+def selector(
+    bundle: ExportBundle, default: str | None = None, signature: str | None = None
+) -> TerritoryRef | None:
+    """Territory selector bound to ``?territoire=epci:SIREN`` (shareable link); without it,
+    ``default`` (a délégué's EPCI). With the workspace ``signature``, the list is built once
+    per workspace state."""
+    if signature is None:
+        refs, labels = _choices(bundle)
+    else:
+        refs, labels = _cached_choices(bundle.departement, signature, bundle)
     wanted = st.query_params.get("territoire") or default
     if "fiche-territoire" not in st.session_state:
         st.session_state["fiche-territoire"] = wanted if wanted in refs else None

@@ -167,6 +167,7 @@ def validate_table(
         {k: pd.Series(v, dtype=object, copy=False) for k, v in values.items()},
         index=pd.RangeIndex(len(lines)), copy=False,
     )  # fmt: skip
+    del values  # the frame holds them now: each column can go once converted
     if layout is not None:
         frame = complete(layout, frame)
     _row_rules(kind, frame, lines, result.columns, reference, out, instance_codes)
@@ -177,7 +178,7 @@ def validate_table(
     _duplicates(spec, frame, lines, result.columns, out)
     out.finish()
     frame = frame.drop(columns=[c for c in frame.columns if c.startswith("_")])
-    result.frame = coerce_frame(kind, frame)
+    result.frame = coerce_frame(kind, frame, consume=True)
     result.lines = lines
     return result
 

@@ -972,15 +972,20 @@ def pandas_dtype(col: ColumnSpec) -> str:
     }.get(col.type, "str")
 
 
-def coerce_frame(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
+def coerce_frame(kind: str, frame: pd.DataFrame, consume: bool = False) -> pd.DataFrame:
     """Canonical columns of ``kind`` in table order with their canonical dtypes.
 
-    Missing optional columns are added empty; extra columns are dropped.
+    Missing optional columns are added empty; extra columns are dropped. With ``consume``,
+    each column of ``frame`` is removed from it once converted (a large import then never
+    holds both forms of every column).
     """
     spec = KINDS[kind]
     out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
     for col in spec.columns:
-        values = frame[col.name].reset_index(drop=True) if col.name in frame else None
+        values = None
+        if col.name in frame:
+            values = frame.pop(col.name) if consume else frame[col.name]
+            values = values.reset_index(drop=True)
         dtype = pandas_dtype(col)
         if values is None:
             out[col.name] = pd.Series(index=out.index, dtype=dtype)

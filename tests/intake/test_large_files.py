@@ -184,3 +184,43 @@ def test_values_settled_by_arrow_are_those_of_the_parsers(isere, monkeypatch):
     assert settled.errors == parsed.errors
     assert settled.warnings == parsed.warnings
     assert settled.frame.equals(parsed.frame)
+
+
+def test_line_extents_read_in_slices_agree_with_the_whole(monkeypatch):
+    # Lines of varied widths and lengths, one longer than a slice, « \r\n » and « \r » ends.
+    lines = [";".join(["x" * (i % 13)] * (1 + i % 9)) for i in range(400)]
+    lines[123] = "a;" * 40 + "b" * 300  # the widest and the longest line
+    data = ("\r\n".join(lines[:200]) + "\r" + "\n".join(lines[200:])).encode()
+    whole = readers._line_extents(data, ";")
+    assert whole[1] == 41
+    assert len(lines[123]) <= whole[0] <= len(lines[123]) + 2  # with its line end
+    for size in (64, 97, 256, 1000):  # slices cut inside, around and after that line
+        monkeypatch.setattr(readers, "_SLICE", size)
+        assert readers._line_extents(data, ";") == whole
+    assert readers._line_extents(b"a;b;c", ";")[1] == 3  # no line end at all
+
+
+def test_a_checked_file_is_valid_with_its_cells_released(isere):
+    data = _operations(1500, {})  # above the size where Arrow settles plain texts
+    report = check_file("operations", data, "ops.csv", isere)
+    assert report.valid
+    assert report.rows == 1500
+    assert report.frame["id_operation"].iloc[-1] == "OP-1501"
+    assert report.lines[0] == 2
+    assert report.lines[-1] == 1501
+
+
+def test_arrow_allocates_with_jemalloc_unless_told_otherwise():
+    import os
+    import subprocess
+    import sys
+
+    import pyarrow as pa
+
+    if not os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        assert pa.default_memory_pool().backend_name in ("jemalloc", "system")
+    script = "import dashboard, pyarrow as pa; print(pa.default_memory_pool().backend_name)"
+    env = {**os.environ, "ARROW_DEFAULT_MEMORY_POOL": "system"}
+    told = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                          text=True, check=True)  # fmt: skip
+    assert told.stdout.strip() == "system"
