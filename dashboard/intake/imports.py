@@ -25,7 +25,7 @@ from dashboard.intake.drawings import validate_drawing
 from dashboard.intake.limits import Deadline, ValidationTimeoutError
 from dashboard.intake.messages import Message, ValidationResult
 from dashboard.intake.parsers import printable
-from dashboard.intake.readers import ReadError, read_geo_bytes, read_table
+from dashboard.intake.readers import ReadError, read_geo_bytes, read_table, release_memory
 from dashboard.intake.tables import validate_table
 from dashboard.store.database import collector_paused
 from dashboard.store.permissions import DELEGUE_EPCI, Acteur, PermissionRefusee, check_write
@@ -191,6 +191,7 @@ def check_file(
                 result = validate_table(kind, raw, reference, filename, mapping,
                                         instance_codes, deadline, action_codes, release=True)
                 del raw
+                release_memory()
     except (ReadError, ValidationTimeoutError) as exc:
         report.errors.append(Message(None, None, f"{label} : {exc}"))
         return report

@@ -407,6 +407,7 @@ def release_memory() -> None:
     glibc keeps freed blocks for the next allocation: after reading a large file, the
     process would stay at its peak size while holding a fraction of it.
     """
+    pa.default_memory_pool().release_unused()
     # Another C library has no malloc_trim: nothing to release this way.
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None).malloc_trim(0)  # the C library the interpreter runs on
@@ -497,9 +498,13 @@ def _read_plain_csv(text: str, delimiter: str, details: dict[str, str]) -> RawTa
     keep = np.flatnonzero(filled[header_index + 1 :]) + header_index + 1
     if header_index:
         details = {**details, "premiere_ligne": str(header_index + 1)}
-    indices = pa.array(keep)
+    if len(keep) == len(filled) - header_index - 1:  # no blank line: a view, no copy
+        kept = [c.slice(header_index + 1) for c in columns[: len(headers)]]
+    else:
+        indices = pa.array(keep)
+        kept = [c.take(indices) for c in columns[: len(headers)]]
     return RawTable(headers, format="csv", details=details, notes=notes, lines=keep + 1,
-                    columns=[c.take(indices) for c in columns[: len(headers)]])
+                    columns=kept)
 
 
 def read_csv_bytes(data: bytes) -> RawTable:

@@ -239,6 +239,15 @@ def _parse_column(
     free = _free_text(col)
     if isinstance(cells, pa.ChunkedArray):
         cells = cells.combine_chunks()
+    if (parser is str and len(cells) >= 1000 and col.name != "indicateur"
+            and not _any_slow_text(cells, free)):  # fmt: skip
+        # Plain text is its own value: no table of distinct values (an identifier column
+        # has as many as rows), only the missing cells to name.
+        if not nullable:
+            missing = np.flatnonzero(cells.is_null().to_numpy(zero_copy_only=False))
+            message = f"valeur obligatoire manquante ({col.label})"
+            out.errors(lines[missing].tolist(), header, [message] * len(missing))
+        return cells.to_numpy(zero_copy_only=False)
     encoded = cells.dictionary_encode()  # codes in the order of first appearance
     index = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     uniques = encoded.dictionary
@@ -339,6 +348,12 @@ def _plain_values(parser: Callable[[str], Any], free: bool, uniques: pa.Array) -
                        .cast(pa.float64()).to_pylist())  # fmt: skip
         return [next(numbers) if p else None for p in plain.to_pylist()]
     return None
+
+
+def _any_slow_text(cells: pa.Array, free: bool) -> bool:
+    """Whether some cell of a text column needs the Python checks (:func:`_plain_values`)."""
+    slow = pc.match_substring_regex(cells, _SLOW_FREE_TEXT if free else _SLOW_CODE)
+    return bool(pc.any(slow).as_py())
 
 
 def _free_text(col: ColumnSpec) -> bool:

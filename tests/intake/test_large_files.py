@@ -224,3 +224,17 @@ def test_arrow_allocates_with_jemalloc_unless_told_otherwise():
     told = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
                           text=True, check=True)  # fmt: skip
     assert told.stdout.strip() == "system"
+
+
+def test_a_large_file_names_the_same_text_errors_as_a_small_one(isere):
+    # The same defects in an identifier: read value by value below 1 000 rows, by Arrow
+    # above. A missing id, an id with a control character, a duplicate.
+    bad = {4: ";38185;2023;1;2;Agréée;x", 6: "OP-\x07;38185;2023;1;2;Agréée;x",
+           8: "OP-7;38185;2023;1;2;Agréée;x"}  # fmt: skip
+    small = check_file("operations", _operations(40, bad), "ops.csv", isere)
+    large = check_file("operations", _operations(1500, bad), "ops.csv", isere)
+    assert [m.line for m in small.errors] == [4, 6, 8]
+    assert [m.as_dict() for m in large.errors] == [m.as_dict() for m in small.errors]
+    ids = large.frame["id_operation"]
+    assert ids.iloc[:2].tolist() == ["OP-2", "OP-3"]
+    assert ids.isna().tolist()[:4] == small.frame["id_operation"].isna().tolist()[:4]
