@@ -4,12 +4,14 @@ import streamlit as st
 
 from dashboard.app import common as ui
 from dashboard.app import coverage as ui_coverage
+from dashboard.app import indicators as ui_indicators
 from dashboard.indicators.status import REGLE_DATE_REFERENCE, au
 
 dep = ui.current_departement()
 terr = ui.territory(dep)
 try:
-    report = ui_coverage.cached_report(dep, ui.workspace_signature())
+    as_of = ui_indicators.default_date(dep)
+    report = ui_coverage.cached_report(dep, ui_coverage.report_signature(), as_of)
 except ValueError as exc:  # a workspace of another département: the reference still speaks
     ui.other_departement(exc, lambda: ui_coverage.reference_obligation(terr))
     raise  # unreachable: other_departement stops the page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import partial
 
 import folium
@@ -20,6 +21,7 @@ from dashboard.coverage.mapping import MODE_LABELS, MODES, categorise
 from dashboard.coverage.model import severity_rank
 from dashboard.coverage.plh import DEFINITION_POPULATION, obligation_table
 from dashboard.coverage.report import (
+    COVERAGE_KINDS,
     CoverageReport,
     coverage_report,
     report_from_parts,
@@ -40,13 +42,25 @@ _SEVERITY_BADGES = {
 FOCUS_KEY = "coverage_focus"
 
 
+#: Kinds the coverage rules read: an import of operations changes only the reference date,
+#: which is part of the report's key.
+REPORT_SOURCE_KINDS = (*COVERAGE_KINDS, *ui.LAYER_KINDS)
+
+
 @st.cache_resource(max_entries=8, show_spinner="Application des règles de couverture…")
-def cached_report(departement: str, signature: str) -> CoverageReport:
-    """Coverage report, recomputed when the workspace changes (``signature``), once for
-    every process (:func:`dashboard.app.common.shared`)."""
-    parts = ui.shared(departement, "couverture",
-                      lambda: report_parts(coverage_report(departement)), signature)  # fmt: skip
+def cached_report(departement: str, signature: str, as_of: dt.date) -> CoverageReport:
+    """Coverage report at ``as_of``, recomputed when data of :data:`REPORT_SOURCE_KINDS`
+    change (``signature``), once for every process (:func:`dashboard.app.common.shared`)."""
+    parts = ui.shared(
+        departement, f"couverture|{as_of.isoformat()}",
+        lambda: report_parts(coverage_report(departement, as_of=as_of)), signature,
+    )  # fmt: skip
     return report_from_parts(parts)
+
+
+def report_signature() -> str:
+    """:func:`dashboard.app.common.workspace_signature` of :data:`REPORT_SOURCE_KINDS`."""
+    return workspace_signature(REPORT_SOURCE_KINDS)
 
 
 def _list_param(name: str, allowed: list[str]) -> list[str]:
@@ -136,7 +150,7 @@ def _coverage_map(terr: Territory, report: CoverageReport, focus: tuple[str, str
         "Couleur des communes", list(MODES), format_func=MODE_LABELS.get, horizontal=True,
         key="cov-mode",
     )  # fmt: skip
-    view = (ui.current_departement(), workspace_signature(), mode, focus)
+    view = (ui.current_departement(), report_signature(), report.as_of, mode, focus)
     show_map(
         ("couverture", *view), lambda: _coverage_folium(terr, report, mode, focus),
         key=f"cov-map-{mode}-{focus}", height=560, use_container_width=True,

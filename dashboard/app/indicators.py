@@ -139,6 +139,21 @@ def _key() -> tuple[str, str]:
     return ui.current_departement(), ui.workspace_signature()
 
 
+#: Kinds the signal tables and maps read: an import of operations leaves them as they are.
+SIGNAL_KINDS = ("signalements", "populations", *ui.LAYER_KINDS)
+
+
+def _signal_key() -> tuple[str, str]:
+    return ui.current_departement(), ui.workspace_signature(SIGNAL_KINDS)
+
+
+def default_date(departement: str) -> dt.date:
+    """The reference date of the current data (:func:`dashboard.indicators.status.
+    reference_date`), read from the shared summary; ValueError for a workspace of another
+    département."""
+    return dt.date.fromisoformat(_summary(departement, ui.workspace_signature())["default_date"])
+
+
 # --------------------------------------------------------------------------- URL filters
 
 
@@ -245,8 +260,10 @@ def indicators(level: str, as_of: dt.date, besoin: str = "population") -> dict:
 
 @st.cache_data(max_entries=24, show_spinner=False)
 def _signals(dep: str, sig: str, kind: str, level: str, annees: tuple[int, int] | None):
+    """Keyed on the revision of :data:`SIGNAL_KINDS` only; computed on the current data."""
+
     def compute() -> dict:
-        data = cached_data(dep, sig)
+        data = cached_data(*_key())
         table = data.table("signalements")
         mem = data.inputs.memberships
         if kind == "summary":
@@ -266,7 +283,7 @@ def _signals(dep: str, sig: str, kind: str, level: str, annees: tuple[int, int] 
 def signals(kind: str, level: str, annees: tuple[int, int] | None = None) -> pd.DataFrame:
     """Signals per territory: ``summary``, ``trend``, or a breakdown by ``procedure`` /
     ``statut``."""
-    return _signals(*_key(), kind, level, annees)
+    return _signals(*_signal_key(), kind, level, annees)
 
 
 @st.cache_data(max_entries=24, show_spinner=False)
@@ -818,7 +835,7 @@ def signal_rate_map(level: str, annees: tuple[int, int] | None, method: str) -> 
         return finish_map(fmap, tuple(shapes.total_bounds))
 
     show_map(
-        ("signalements", *_key(), level, annees, method), build,
+        ("signalements", *_signal_key(), level, annees, method), build,
         key=f"signal-map-{level}-{span}-{method}", height=520, use_container_width=True,
         returned_objects=[],
     )  # fmt: skip

@@ -134,3 +134,39 @@ def test_other_departement_coverage_shows_the_plh_obligation_of_its_reference(
     assert set(table["PLH obligatoire"]) <= {"oui", "non", "oui (cas limite)", "non (cas limite)"}
     assert "non" in set(table["PLH obligatoire"])
     assert any("L302-1" in c.value and "population totale" in c.value for c in at.caption)
+
+
+def test_the_report_follows_the_plans_and_the_reference_date(own_demo_workspace, monkeypatch,
+                                                              isere):  # fmt: skip
+    """The report is cached on the plans' revision and the reference date: an import of
+    operations with a later year moves the date; an import of plans changes the findings."""
+    from dashboard.intake.imports import import_file
+    from dashboard.store.workspace import open_workspace
+
+    monkeypatch.setenv("TERRITOIRES_WORKSPACE", str(own_demo_workspace))
+    at = AppTest.from_file(str(PAGE), default_timeout=120)
+    at.run()
+    captions = " ".join(c.value for c in at.caption)
+    assert "Situation au 31/12/2024" in captions
+    obligation = RULES_BY_ID["PLH_OBLIGATION"].label
+
+    def obliged() -> str:
+        return next(e.label for e in at.expander if e.label.startswith(obligation))
+
+    before = obliged()
+    operations = (
+        "N° opération;Code INSEE commune;Année de programmation;Nb PLAI;Statut\r\n"
+        "OP-2025-1;38185;2025;4;Agréée\r\n"
+    ).encode("cp1252")
+    with open_workspace(own_demo_workspace) as ws:
+        assert import_file("operations", operations, "ops_2025.csv", ws, isere).imported
+    at.run()
+    assert not at.exception
+    assert "Situation au 31/12/2025" in " ".join(c.value for c in at.caption)
+    plans = (PAGES.parent / "data" / "demo" / "plans.csv").read_text(encoding="cp1252")
+    only_plan = "\n".join(line for line in plans.splitlines() if not line.startswith("PLH"))
+    with open_workspace(own_demo_workspace) as ws:
+        assert import_file("plans", only_plan.encode("cp1252"), "plans.csv", ws, isere).imported
+    at.run()
+    assert not at.exception
+    assert obliged() != before  # more EPCI without a PLH in force
