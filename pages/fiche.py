@@ -10,7 +10,7 @@ from dashboard.app import programme as ui_programme
 dep = ui.current_departement()
 signature = ui.workspace_signature()
 bundle = ui.guarded(ui_fiche.cached_bundle, dep, signature)
-ref = ui_fiche.selector(bundle, ui_decl.default_territory(), signature)
+ref = ui_fiche.selector(bundle, signature, ui_decl.default_territory())
 if ref is None:
     ui_fiche.pick(bundle)
     st.stop()

@@ -113,21 +113,17 @@ def _fold(word: str) -> str:
                    if not unicodedata.combining(c))  # fmt: skip
 
 
-def _choices(bundle: ExportBundle) -> tuple[dict[str, TerritoryRef], dict[str, str]]:
-    """The territories of the selector and their labels."""
-    refs = {r.key: r for r in bundle.epci_refs() + bundle.instance_refs()}
-    epci = bundle.territory.epci
-    natures = dict(zip("epci:" + epci["siren"].astype(str), epci["nature"], strict=True))
-    return refs, {k: search_label(r, str(natures.get(k, ""))) for k, r in refs.items()}
-
-
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _cached_choices(
+def _choices(
     departement: str, signature: str, _bundle: ExportBundle
 ) -> tuple[dict[str, TerritoryRef], dict[str, str]]:
-    """:func:`_choices` once per workspace state (read-only for the page)."""
+    """The territories of the selector and their labels, once per workspace state
+    (read-only for the page)."""
     del departement, signature  # the cache's key
-    return _choices(_bundle)
+    refs = {r.key: r for r in _bundle.epci_refs() + _bundle.instance_refs()}
+    epci = _bundle.territory.epci
+    natures = dict(zip("epci:" + epci["siren"].astype(str), epci["nature"], strict=True))
+    return refs, {k: search_label(r, str(natures.get(k, ""))) for k, r in refs.items()}
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -142,15 +138,11 @@ def cached_fiche(
 
 
 def selector(
-    bundle: ExportBundle, default: str | None = None, signature: str | None = None
+    bundle: ExportBundle, signature: str, default: str | None = None
 ) -> TerritoryRef | None:
     """Territory selector bound to ``?territoire=epci:SIREN`` (shareable link); without it,
-    ``default`` (a délégué's EPCI). With the workspace ``signature``, the list is built once
-    per workspace state."""
-    if signature is None:
-        refs, labels = _choices(bundle)
-    else:
-        refs, labels = _cached_choices(bundle.departement, signature, bundle)
+    ``default`` (a délégué's EPCI). The list is built once per workspace ``signature``."""
+    refs, labels = _choices(bundle.departement, signature, bundle)
     wanted = st.query_params.get("territoire") or default
     if "fiche-territoire" not in st.session_state:
         st.session_state["fiche-territoire"] = wanted if wanted in refs else None

@@ -147,13 +147,11 @@ def plh_name(row: pd.Series | dict) -> str:
 
 
 def _plh_rows(inputs: CoverageInputs) -> dict[str, list[dict]]:
-    """PLH rows of each EPCI as dicts, by start date (undated first); computed once."""
+    """PLH rows of each EPCI as dicts, in the order of the plans; computed once."""
     if "plh_rows" not in inputs.memo:
         by_siren: dict[str, list[dict]] = {}
         for row in records(inputs.plh):
             by_siren.setdefault(row["territoire_code"], []).append(row)
-        for rows in by_siren.values():
-            rows.sort(key=lambda r: (r["date_debut"] is not None, r["date_debut"] or dt.date.min))
         inputs.memo["plh_rows"] = by_siren
     return inputs.memo["plh_rows"]
 
@@ -164,7 +162,9 @@ def _state_of_plh(inputs: CoverageInputs, siren: str) -> str:
     if not rows:
         return "le tableau des plans ne mentionne aucun PLH pour cet EPCI"
     parts = []
-    for row in rows:
+    by_start = sorted(rows, key=lambda r: (r["date_debut"] is not None,
+                                           r["date_debut"] or dt.date.min))  # undated first
+    for row in by_start:
         name = plh_name(row)
         if row["statut"] == "en_elaboration":
             parts.append(f"{name} en élaboration (non adopté)")
@@ -360,10 +360,7 @@ def check_plh_period(inputs: CoverageInputs) -> list[Finding]:
         | set(inputs.plh["territoire_code"])
     )
     findings = []
-    # Rows in the plans' order (adopted PLH are looked up by their dates).
-    by_siren: dict[str, list[dict]] = {}
-    for row in records(inputs.plh):
-        by_siren.setdefault(row["territoire_code"], []).append(row)
+    by_siren = _plh_rows(inputs)
     for siren in sirens:
         rows = by_siren.get(siren, [])
         adopted = [r for r in rows if r["statut"] in STATUTS_ADOPTES
