@@ -161,83 +161,130 @@ def compute_balance(
     if level not in ("instance", "epci", "commune"):
         raise ValueError(f"Niveau d'équilibre inconnu : {level} (instance, epci ou commune)")
     prep = prepared or prepare(reference, memberships, tables)
+    columns = _balance_columns(prep, tables, indicateur, level, besoin, periode, source_suffix,
+                               _LevelParts(prep, level), {})  # fmt: skip
+    return pd.DataFrame(columns)[BALANCE_COLUMNS]
+
+
+class _LevelParts:
+    """What the balances of every indicator at one level share, each selected once: the
+    territories in code order, and the realised values and objectives of the level (and of
+    the département) grouped by indicator."""
+
+    def __init__(self, prep: Prepared, level: str) -> None:
+        names = prep.names[prep.names["territoire_type"] == level]
+        codes = names["territoire_code"].to_numpy(dtype=object)
+        order = np.argsort(codes, kind="stable")
+        self.codes = codes[order]
+        self.noms = names["territoire_nom"].to_numpy(dtype=object)[order]
+        yearly = prep.yearly
+        self.yearly = dict(tuple(yearly[yearly["territoire_type"] == level].groupby(
+            "indicateur", sort=False, observed=True)))  # fmt: skip
+        objectives = prep.objectives
+        self.objectives = dict(tuple(objectives[objectives["territoire_type"] == level].groupby(
+            "indicateur", sort=False, observed=True)))  # fmt: skip
+        dep = prep.names[prep.names["territoire_type"] == "departement"].iloc[0]
+        self.dep_code, self.dep_nom = dep["territoire_code"], dep["territoire_nom"]
+        dep_rows = yearly[(yearly["territoire_type"] == "departement")
+                          & (yearly["territoire_code"] == self.dep_code)]  # fmt: skip
+        self.dep_yearly = dict(tuple(dep_rows.groupby("indicateur", sort=False, observed=True)))
+
+    def on_codes(self, values: pd.Series) -> np.ndarray:
+        """``values`` (indexed by territory code) in the order of :attr:`codes`, NaN where
+        absent."""
+        return values.reindex(self.codes).to_numpy(dtype=float, na_value=np.nan)
+
+
+def _in_period(frame: pd.DataFrame | None, period: tuple[int, int] | None) -> pd.DataFrame | None:
+    if frame is None or period is None:
+        return frame
+    return frame[(frame["annee"] >= period[0]) & (frame["annee"] <= period[1])]
+
+
+def _share(values: np.ndarray) -> np.ndarray:
+    """Each value over the total (NaN counting as absent); all NaN when the total is not
+    positive."""
+    if np.isnan(values).all():
+        return np.full(len(values), np.nan)
+    total = np.nansum(values)
+    return values / total if total > 0 else np.full(len(values), np.nan)
+
+
+def _ratio(part: np.ndarray, need: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(need > 0, part / need, np.nan)
+
+
+def _balance_columns(
+    prep: Prepared,
+    tables: dict[str, pd.DataFrame] | None,
+    indicateur: str,
+    level: str,
+    besoin: str,
+    periode: tuple[int, int] | None,
+    source_suffix: str,
+    parts: _LevelParts,
+    needs: dict,
+) -> dict[str, list | np.ndarray]:
+    """The columns of :func:`compute_balance` (its rows, then the département's), with the
+    need of each (level, besoin, period) computed once in ``needs``."""
     period = periode or default_period(prep, indicateur)
-    names = prep.names[prep.names["territoire_type"] == level].set_index("territoire_code")
-    out = pd.DataFrame(
-        {"territoire_code": names.index, "territoire_nom": names["territoire_nom"].to_numpy()}
-    ).sort_values("territoire_code", ignore_index=True)
-    need, need_source = _need(prep, tables, level, besoin, period)
-    out["valeur_besoin"] = out["territoire_code"].map(need).fillna(0.0).astype(float)
+    # Only the signals and the realised indicators depend on the period.
+    key = (level, besoin, None if besoin == BESOIN_POPULATION else period)
+    if key not in needs:
+        needs[key] = _need(prep, tables, level, besoin, period)
+    need_series, need_source = needs[key]
+    n = len(parts.codes)
+    need = np.nan_to_num(parts.on_codes(need_series), nan=0.0)
 
-    yearly = prep.yearly[
-        (prep.yearly["indicateur"] == indicateur) & (prep.yearly["territoire_type"] == level)
-    ]
-    if period is not None:
-        yearly = yearly[(yearly["annee"] >= period[0]) & (yearly["annee"] <= period[1])]
-    out["realise"] = out["territoire_code"].map(yearly.groupby("territoire_code")["valeur"].sum())
-    out["realise"] = out["realise"].fillna(0.0)
-    obj = prep.objectives[
-        (prep.objectives["indicateur"] == indicateur)
-        & (prep.objectives["territoire_type"] == level)
-    ]
-    if period is not None:
+    yearly = _in_period(parts.yearly.get(indicateur), period)
+    realise = (np.zeros(n) if yearly is None or yearly.empty
+               else np.nan_to_num(parts.on_codes(yearly.groupby("territoire_code")["valeur"].sum()),
+                                  nan=0.0))  # fmt: skip
+    obj = parts.objectives.get(indicateur)
+    if obj is not None and period is not None:
         obj = obj[(obj["annee_debut"] == period[0]) & (obj["annee_fin"] == period[1])]
-    out["objectif"] = out["territoire_code"].map(obj.groupby("territoire_code")["objectif"].sum())
+    objectif = (np.full(n, np.nan) if obj is None or obj.empty
+                else parts.on_codes(obj.groupby("territoire_code")["objectif"].sum()))  # fmt: skip
 
-    def _share(col: str) -> pd.Series:
-        total = out[col].sum(min_count=1)
-        return out[col] / total if total and total > 0 else pd.Series(np.nan, index=out.index)
-
-    out["part_besoin"] = _share("valeur_besoin")
-    out["part_objectif"] = _share("objectif")
-    out["part_realise"] = _share("realise")
-    positive = out["part_besoin"] > 0
-    out["indice_equilibre"] = (out["part_realise"] / out["part_besoin"]).where(positive)
-    out["indice_equilibre_objectif"] = (out["part_objectif"] / out["part_besoin"]).where(positive)
-    out["dissimilarite_realise"] = np.nan
-    out["dissimilarite_objectif"] = np.nan
-    out["couverture_realise"] = np.nan
-    periode_txt = f"{period[0]}-{period[1]}" if period else ""
+    part_besoin, part_objectif, part_realise = _share(need), _share(objectif), _share(realise)
     real_source = prep.sources.get(indicateur, "aucune réalisation importée")
-    source = f"besoin : {need_source} ; réalisé : {real_source}{source_suffix}"
+    dep_yearly = _in_period(parts.dep_yearly.get(indicateur), period)
+    dep_total = 0.0 if dep_yearly is None else float(dep_yearly["valeur"].sum())
+    has_obj = bool(np.isfinite(objectif).any())
 
-    dep = prep.names[prep.names["territoire_type"] == "departement"].iloc[0]
-    dep_yearly = prep.yearly[
-        (prep.yearly["indicateur"] == indicateur)
-        & (prep.yearly["territoire_type"] == "departement")
-        & (prep.yearly["territoire_code"] == dep["territoire_code"])
-    ]
-    if period is not None:
-        dep_yearly = dep_yearly[
-            (dep_yearly["annee"] >= period[0]) & (dep_yearly["annee"] <= period[1])
-        ]
-    dep_total = float(dep_yearly["valeur"].sum())
-    has_obj = out["objectif"].notna().any()
-    summary = {
-        "territoire_code": dep["territoire_code"],
-        "territoire_nom": dep["territoire_nom"],
-        "valeur_besoin": out["valeur_besoin"].sum(),
-        "realise": out["realise"].sum(),
-        "objectif": out["objectif"].sum() if has_obj else np.nan,
-        "dissimilarite_realise": dissimilarity(out["realise"], out["valeur_besoin"]),
-        "dissimilarite_objectif": dissimilarity(out["objectif"], out["valeur_besoin"])
-        if has_obj
-        else np.nan,
-        "couverture_realise": out["realise"].sum() / dep_total if dep_total > 0 else np.nan,
+    def then_nan(values: np.ndarray) -> np.ndarray:  # the département's row: no share
+        return np.append(values, np.nan)
+
+    def nan_then(value: float) -> np.ndarray:  # département-wide: on its row only
+        return np.append(np.full(n, np.nan), value)
+
+    return {
+        "indicateur": [indicateur] * (n + 1),
+        "niveau": [level] * (n + 1),
+        "territoire_type": [level] * n + ["departement"],
+        "territoire_code": [*parts.codes, parts.dep_code],
+        "territoire_nom": [*parts.noms, parts.dep_nom],
+        "periode": [f"{period[0]}-{period[1]}" if period else ""] * (n + 1),
+        "besoin": [besoin] * (n + 1),
+        "valeur_besoin": np.append(need, need.sum()),
+        "part_besoin": then_nan(part_besoin),
+        "objectif": np.append(objectif, np.nansum(objectif) if has_obj else np.nan),
+        "part_objectif": then_nan(part_objectif),
+        "realise": np.append(realise, realise.sum()),
+        "part_realise": then_nan(part_realise),
+        "indice_equilibre": then_nan(_ratio(part_realise, part_besoin)),
+        "indice_equilibre_objectif": then_nan(_ratio(part_objectif, part_besoin)),
+        "dissimilarite_realise": nan_then(dissimilarity(realise, need)),
+        "dissimilarite_objectif": nan_then(dissimilarity(objectif, need) if has_obj else np.nan),
+        "couverture_realise": nan_then(realise.sum() / dep_total if dep_total > 0 else np.nan),
+        "source": [f"besoin : {need_source} ; réalisé : {real_source}{source_suffix}"] * (n + 1),
     }
-    out = pd.concat(
-        [
-            out.assign(territoire_type=level),
-            pd.DataFrame([summary]).assign(territoire_type="departement"),
-        ],
-        ignore_index=True,
-    )
-    out["indicateur"] = indicateur
-    out["niveau"] = level
-    out["periode"] = periode_txt
-    out["besoin"] = besoin
-    out["source"] = source
-    return out[BALANCE_COLUMNS]
+
+
+#: Text columns of a balance (the others are numbers).
+_TEXT = frozenset(["indicateur", "niveau", "territoire_type", "territoire_code", "territoire_nom",
+                   "periode", "besoin", "source", "instance_type"])
 
 
 def balance_for_cli(
@@ -261,21 +308,34 @@ def balance_for_cli(
     if memberships is not None and not memberships.empty:
         found = sorted(memberships["instance_type"].astype(str).unique())
         types = list(found) if len(found) > 1 else [found[0]]
-    frames = []
+    blocks: list[dict] = []
+    prep_periods: dict[str, tuple[int, int] | None] = {}  # the same at every level
     for level in levels:
         if not (prep.names["territoire_type"] == level).any():
             continue
         for itype in types if level == "instance" else [None]:
-            mem, level_prep = memberships, prep
+            level_prep = prep
             if itype is not None and len(types) > 1:
                 mem = memberships[memberships["instance_type"].astype(str) == itype]
                 level_prep = prepare(reference, mem, tables)
+            parts, needs = _LevelParts(level_prep, level), {}
+            if level_prep is prep:
+                periods = prep_periods = prep_periods or {
+                    code: default_period(prep, code) for code in codes}  # fmt: skip
+            else:
+                periods = {code: default_period(level_prep, code) for code in codes}
             for code in codes:
-                frame = compute_balance(
-                    reference, mem, tables, code, level, besoin,
-                    prepared=level_prep, source_suffix=source_suffix,
-                )  # fmt: skip
-                frames.append(frame.assign(instance_type=itype if level == "instance" else None))
-    if not frames:
+                block = _balance_columns(level_prep, tables, code, level, besoin,
+                                         periods[code], source_suffix, parts, needs)  # fmt: skip
+                rows = len(block["indicateur"])
+                block["instance_type"] = [itype if level == "instance" else None] * rows
+                blocks.append(block)
+    if not blocks:
         return pd.DataFrame(columns=[*BALANCE_COLUMNS, "instance_type"])
-    return pd.concat(frames, ignore_index=True)
+    # One frame from the columns of every block: no frame per indicator to concatenate.
+    columns = {name: np.concatenate([np.asarray(b[name], dtype=object if name in _TEXT
+                                                else float) for b in blocks])
+               for name in [*BALANCE_COLUMNS, "instance_type"]}  # fmt: skip
+    frame = pd.DataFrame(columns).astype(dict.fromkeys(_TEXT - {"instance_type"}, "str"))
+    frame["instance_type"] = pd.Series(columns["instance_type"], dtype=object)  # None kept
+    return frame
