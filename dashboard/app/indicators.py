@@ -66,10 +66,17 @@ class PageData:
 
 
 @st.cache_resource(max_entries=4, show_spinner="Chargement des indicateurs…")
+def cached_inputs(departement: str, signature: str) -> LoadedInputs:
+    """Tables and memberships, reloaded when the workspace changes (only the tables of the
+    kinds written: :meth:`dashboard.store.workspace.Workspace.read_many`)."""
+    del signature  # only part of the cache key
+    return load_inputs(None, departement)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Chargement des indicateurs…")
 def cached_data(departement: str, signature: str) -> PageData:
     """Tables, memberships and :class:`Prepared`, reloaded when the workspace changes."""
-    del signature  # only part of the cache key
-    inputs = load_inputs(None, departement)
+    inputs = cached_inputs(departement, signature)
     reference = load_reference(inputs.departement)
     return PageData(inputs, reference, prepare(reference, inputs.memberships, inputs.tables))
 
@@ -262,19 +269,20 @@ def indicators(level: str, as_of: dt.date, besoin: str = "population") -> dict:
 def _signals(dep: str, sig: str, kind: str, level: str, annees: tuple[int, int] | None):
     """Keyed on the revision of :data:`SIGNAL_KINDS` only; computed on the current data."""
 
-    def compute() -> dict:
-        data = cached_data(*_key())
-        table = data.table("signalements")
-        mem = data.inputs.memberships
+    def compute() -> dict:  # no Prepared: the tables and memberships are enough
+        inputs = cached_inputs(*_key())
+        reference = load_reference(inputs.departement)
+        table = inputs.tables.get("signalements", pd.DataFrame())
+        mem = inputs.memberships
         if kind == "summary":
             frame = signal_summary(
-                data.reference, mem, table, data.table("populations"), level, annees,
-                data.inputs.source_suffix,
+                reference, mem, table, inputs.tables.get("populations", pd.DataFrame()), level,
+                annees, inputs.source_suffix,
             )  # fmt: skip
         elif kind == "trend":
-            frame = signal_trend(data.reference, mem, table, level)
+            frame = signal_trend(reference, mem, table, level)
         else:
-            frame = signal_breakdown(data.reference, mem, table, kind, level, annees)
+            frame = signal_breakdown(reference, mem, table, kind, level, annees)
         return {"frame": frame}
 
     return ui.shared(dep, f"signalements|{kind}|{level}|{annees}", compute, sig)["frame"]
@@ -288,10 +296,11 @@ def signals(kind: str, level: str, annees: tuple[int, int] | None = None) -> pd.
 
 @st.cache_data(max_entries=24, show_spinner=False)
 def _programming(dep: str, sig: str, level: str, by: tuple[str, ...]) -> pd.DataFrame:
-    def compute() -> dict:
-        data = cached_data(dep, sig)
+    def compute() -> dict:  # no Prepared: the operations and memberships are enough
+        inputs = cached_inputs(dep, sig)
         return {"frame": plai_programming(
-            data.reference, data.inputs.memberships, data.table("operations"), level, by
+            load_reference(inputs.departement), inputs.memberships,
+            inputs.tables.get("operations", pd.DataFrame()), level, by,
         )}  # fmt: skip
 
     return ui.shared(dep, f"programmation|{level}|{'-'.join(by)}", compute, sig)["frame"]

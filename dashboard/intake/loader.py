@@ -172,7 +172,9 @@ def _split(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
 
 def _from_workspace(workspace: Workspace, departement: str, kinds: tuple[str, ...]) -> LoadedTables:
-    tables = {kind: workspace.read(kind) for kind in kinds}
+    wanted = (*kinds, "perimetres") if "instances" in kinds else kinds
+    read = workspace.read_many(wanted)  # only the kinds written since the last reading
+    tables = {kind: read[kind] for kind in kinds}
     declarations = _split(tables)
     tables = {k: v for k, v in tables.items() if not v.empty}
     history = workspace.history()  # most recent first
@@ -186,7 +188,7 @@ def _from_workspace(workspace: Workspace, departement: str, kinds: tuple[str, ..
     loaded = LoadedTables(departement, tables, label, is_demo=is_demo, demo_kinds=demo_kinds,
                           declarations=declarations)  # fmt: skip
     if "instances" in kinds:
-        perimetres = workspace.read("perimetres")
+        perimetres = read["perimetres"]
         if not perimetres.empty:
             loaded.perimetres = perimetres  # memberships converted from drawings at import
     return loaded

@@ -62,6 +62,9 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
 T = TypeVar("T")
+#: (workspace location, kind) → (revision of the kind, table) last read by this process
+#: (:meth:`Workspace.read_many`): one version per table, replaced when its kind is written.
+_TABLES_READ: dict[tuple[str | None, str], tuple[str, pd.DataFrame]] = {}
 DATABASE_FILE = "workspace.sqlite"
 SCHEMA_VERSION = "3"
 #: Rows per INSERT batch (progress is reported between batches).
@@ -534,6 +537,63 @@ class Workspace:
             out.insert(0, "id", row_ids.to_numpy())
         return out
 
+    def read_many(self, kinds: Iterable[str]) -> dict[str, pd.DataFrame]:
+        """The tables of ``kinds``, as :meth:`read` gives them, each read again only when
+        data of its kind was written since this process last read it.
+
+        One query gives the revision of every kind (see :meth:`revision`); a table whose
+        kind has not moved comes from the process's last reading. Each frame is a shallow
+        copy (copy-on-write): a caller that changes it changes only its own.
+        """
+        kinds = list(dict.fromkeys(kinds))
+        revisions = self._kind_revisions(kinds)
+        out: dict[str, pd.DataFrame] = {}
+        for kind in kinds:
+            revision = revisions.get(kind)
+            key = (revisions.get(""), kind)
+            kept = _TABLES_READ.get(key)
+            if revision is None or kept is None or kept[0] != revision:
+                # Labelled with the revision read before it: never older than its label.
+                kept = (revision, self.read(kind))
+                if revision is not None:
+                    _TABLES_READ[key] = kept
+            out[kind] = kept[1].copy(deep=False)
+        return out
+
+    def _kind_revisions(self, kinds: list[str]) -> dict[str, str]:
+        """:meth:`revision` of each kind alone, in one query, and under ``""`` the
+        workspace's location; empty when the workspace or its log does not exist."""
+        where = self._where()
+        if where is None:
+            return {}
+        log = METADATA.tables["import_log"]
+        query = (sa.select(log.c.kind, sa.func.count(), sa.func.max(log.c.id))
+                 .where(log.c.kind.in_(kinds)).group_by(log.c.kind))  # fmt: skip
+        first = sa.select(sa.func.min(log.c.horodatage))
+        try:
+            with self.engine.connect() as conn:
+                found = self._if_table(conn, "import_log", lambda: (
+                    conn.execute(first).scalar(), conn.execute(query).all()), None)  # fmt: skip
+        except sa.exc.SQLAlchemyError:
+            return {}
+        if found is None:
+            return {}
+        start, rows = found
+        counted = {str(kind): (count, last) for kind, count, last in rows}
+        out = {kind: "{}|{}|{}|{}".format(where, start, *counted.get(kind, (0, None)))
+               for kind in kinds}  # fmt: skip
+        out[""] = where
+        return out
+
+    def _where(self) -> str | None:
+        """Where the data live, for the keys of :meth:`revision` (None: no workspace)."""
+        path = self.database_path
+        if path is None:
+            return f"{sa.make_url(self.url).render_as_string(hide_password=True)}|{self.schema}"
+        if not path.exists():
+            return None
+        return f"{path}:{path.stat().st_ino}"
+
     def count(self, kind: str) -> int:
         """Number of rows in the table of ``kind`` (0 when the workspace does not exist)."""
         if not self.exists():
@@ -553,13 +613,9 @@ class Workspace:
         counts the same). With ``kinds``, only writes of those kinds count (e.g. the map
         layers depend on ``instances`` and ``perimetres`` only). Never creates the workspace.
         """
-        path = self.database_path
-        if path is None:
-            where = f"{sa.make_url(self.url).render_as_string(hide_password=True)}|{self.schema}"
-        elif not path.exists():
+        where = self._where()
+        if where is None:
             return "sans-espace"
-        else:
-            where = f"{path}:{path.stat().st_ino}"
         log = METADATA.tables["import_log"]
         counted = log.c.kind.in_(list(kinds)) if kinds is not None else sa.true()
         query = sa.select(

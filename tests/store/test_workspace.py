@@ -504,6 +504,39 @@ def test_revision_of_some_kinds_ignores_the_others(ws, isere):
     assert ws.revision(("instances", "perimetres")) != layers
 
 
+def test_read_many_reads_again_only_the_kinds_written(ws, isere, monkeypatch):
+    """The loader's tables: equal to a fresh reading; after an import of operations by
+    another handle (another replica), operations are read again and the other kinds are
+    not; a caller changing its frame leaves the next caller's intact."""
+    ops = (CORPUS / "ops_cp1252_semicolon.csv").read_bytes()
+    import_file("operations", ops, "a.csv", ws, isere, user="alice")
+    assert import_file("instances", fill_csv("instances"), "i.csv", ws, isere).imported
+    kinds = ("operations", "instances", "populations")
+    first = ws.read_many(kinds)
+    for kind in kinds:
+        pd.testing.assert_frame_equal(first[kind], ws.read(kind))
+    read: list[str] = []
+    real_read = Workspace.read
+
+    def counted(self: Workspace, kind: str, ids: bool = False) -> pd.DataFrame:
+        read.append(kind)
+        return real_read(self, kind, ids)
+
+    monkeypatch.setattr(Workspace, "read", counted)
+    again = ws.read_many(kinds)
+    assert read == []
+    again["instances"]["instance_nom"] = "changé"  # the caller's own copy
+    assert (ws.read_many(kinds)["instances"]["instance_nom"] != "changé").all()
+    other = open_workspace(ws.directory)
+    import_file("operations", ops, "b.csv", other, isere, mode="append", user="bob")
+    other.close()
+    read.clear()
+    after = ws.read_many(kinds)
+    assert read == ["operations"]
+    assert len(after["operations"]) == 2 * len(first["operations"])
+    pd.testing.assert_frame_equal(after["instances"], first["instances"])
+
+
 def test_server_engines_are_shared_sqlite_engines_are_not(tmp_path, isere, backend):
     """On PostgreSQL two handles on one workspace share the pool, and disposing one handle
     leaves the other working; on SQLite each handle has its own engine (the file may be
