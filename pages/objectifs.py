@@ -20,7 +20,7 @@ with c1:
 with c3:
     periode = ui.period_choice(table, indicateur)
 rows = ui.rows_for(table, indicateur, periode, level)
-dep_table = ui.indicators("departement", as_of)["indicators"]
+dep_table = ui.indicators("departement", as_of, with_balance=False)["indicators"]
 dep_rows = ui.rows_for(dep_table, indicateur, periode, "departement")
 annee = rows["annee_donnees"].dropna()
 ui.data_notice(data, int(annee.iloc[0]) if not annee.empty else None, as_of)

@@ -243,21 +243,24 @@ def data_notice(data: PageSummary, annee_donnees: int | None, as_of: dt.date) ->
 
 
 @st.cache_data(max_entries=24, show_spinner="Calcul des indicateurs…")
-def _payload(dep: str, sig: str, today: str, level: str, besoin: str) -> dict:
+def _payload(dep: str, sig: str, today: str, level: str, besoin: str, with_balance: bool) -> dict:
     def compute() -> dict:
         data = cached_data(dep, sig)
         # The pages read the objectives and the balance only (signals and the other
         # fields have their own cached tables).
         return compute_all(data.inputs, dt.date.fromisoformat(today), level, besoin,
-                           data.prepared, sections=())  # fmt: skip
+                           data.prepared, sections=(), with_balance=with_balance)  # fmt: skip
 
-    return ui.shared(dep, f"indicateurs|{level}|{today}|{besoin}|objectifs", compute, sig)
+    name = f"indicateurs|{level}|{today}|{besoin}|objectifs" + ("" if with_balance else "|seuls")
+    return ui.shared(dep, name, compute, sig)
 
 
-def indicators(level: str, as_of: dt.date, besoin: str = "population") -> dict:
+def indicators(level: str, as_of: dt.date, besoin: str = "population",
+               with_balance: bool = True) -> dict:  # fmt: skip
     """``territoires indicators --json --level LEVEL --date AS_OF`` as a dict of frames:
-    ``indicators``, ``balance`` (DataFrames) and the texts of the payload."""
-    payload = _payload(*_key(), as_of.isoformat(), level, besoin)
+    ``indicators``, ``balance`` (DataFrames; empty with ``with_balance=False``) and the
+    texts of the payload."""
+    payload = _payload(*_key(), as_of.isoformat(), level, besoin, with_balance)
     return {
         **payload,
         "indicators": pd.DataFrame(payload["indicators"]),

@@ -213,7 +213,8 @@ def prepare(
         for code in sorted(set(objectives["indicateur"]) | set(real["indicateur"]))
         if code not in INDICATORS
     ]
-    known = territory_names(tmap)[["territoire_type", "territoire_code"]]
+    names = territory_names(tmap)
+    known = names[["territoire_type", "territoire_code"]]
     for label, frame in (("Objectif ignoré", objectives), ("Réalisation ignorée", real)):
         matched = frame[["territoire_type", "territoire_code", "indicateur"]].merge(
             known, on=["territoire_type", "territoire_code"], how="left", indicator=True
@@ -225,7 +226,7 @@ def prepare(
                 index=False
             )
         )
-    return Prepared(reference, tmap, territory_names(tmap), yearly, objectives, sources, warnings)
+    return Prepared(reference, tmap, names, yearly, objectives, sources, warnings)
 
 
 # --------------------------------------------------------------------------- indicators

@@ -78,6 +78,7 @@ def compute_all(
     besoin: str = "population",
     prepared: Prepared | None = None,
     sections: tuple[str, ...] = ("signalements", "autres_champs"),
+    with_balance: bool = True,
 ) -> dict:
     """The JSON payload of ``territoires indicators`` (also used by exports and pages).
 
@@ -85,6 +86,7 @@ def compute_all(
     when the caller already holds it (the pages cache it); otherwise it is computed here.
     ``sections``: the optional parts computed (the others are empty lists); the pages of
     objectives and maps read neither, and the other fields take half of the computation.
+    ``with_balance=False``: no territorial balance (an empty list), for a caller that shows none.
     """
     reference = load_reference(inputs.departement)
     prep = prepared or prepare(reference, inputs.memberships, inputs.tables)
@@ -97,8 +99,8 @@ def compute_all(
     else:
         levels = ("instance", "epci")
     balance = balance_for_cli(
-        reference, inputs.memberships, inputs.tables, levels, besoin, prepared=prep,
-        source_suffix=inputs.source_suffix,
+        reference, inputs.memberships, inputs.tables, levels if with_balance else (),
+        besoin, prepared=prep, source_suffix=inputs.source_suffix,
     )  # fmt: skip
     if level == "departement":
         balance = balance[balance["territoire_type"] == "departement"]
