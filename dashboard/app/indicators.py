@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING
 
 import folium
 import pandas as pd
@@ -20,7 +21,7 @@ import streamlit as st
 from dashboard.app import common as ui
 from dashboard.app.fiche import fiche_button
 from dashboard.app.maps import show_map
-from dashboard.app.plotly_style import LEGEND_TOP, french_figure, integer_ticks, year_axis
+from dashboard.app.plotly_style import LEGEND_TOP, integer_ticks, year_axis
 from dashboard.app.text import plain
 from dashboard.formatting import fr_int, fr_number, fr_percent
 from dashboard.indicators.compute import Prepared, plai_programming, prepare
@@ -31,6 +32,9 @@ from dashboard.indicators.status import REGLE_DATE_REFERENCE, au
 from dashboard.maps.folium_map import short_epci_name
 from dashboard.spreadsheets import XLSX_MIME, frame_csv, frame_xlsx
 from geo.reference import SOURCE_GEOGRAPHIE, Reference, load_reference
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 LEVEL_CHOICES = {"instance": "Instances locales", "epci": "EPCI", "commune": "Communes"}
 STATUS_BADGES = {
@@ -388,6 +392,11 @@ def rows_for(table: pd.DataFrame, indicateur: str, periode: str, level: str) -> 
 
 def objective_chart(rows: pd.DataFrame, unit: str) -> None:
     """Plotly bars per territory: objective, realised and expected to date."""
+    shown = rows[["territoire_nom", "objectif", "attendu_a_date", "realise"]]
+    ui.show_figure("objectifs", _objective_figure, shown, unit, key="objectifs-barres")
+
+
+def _objective_figure(rows: pd.DataFrame, unit: str) -> go.Figure:
     import plotly.graph_objects as go
 
     fig = go.Figure()
@@ -408,7 +417,7 @@ def objective_chart(rows: pd.DataFrame, unit: str) -> None:
         barmode="group", height=420, yaxis_title=unit, separators=", ",
         margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend=LEGEND_TOP,
     )  # fmt: skip
-    st.plotly_chart(french_figure(fig), width="stretch", key="objectifs-barres")
+    return fig
 
 
 def trajectory_chart(tables: list[pd.DataFrame], indicateur: str, code: str, periode: str) -> None:
@@ -417,8 +426,6 @@ def trajectory_chart(tables: list[pd.DataFrame], indicateur: str, code: str, per
     ``tables`` are indicator tables (e.g. of the level and of the département) searched
     for ``code``.
     """
-    import plotly.graph_objects as go
-
     table = pd.concat(tables, ignore_index=True)
 
     if "-" not in periode:
@@ -433,6 +440,16 @@ def trajectory_chart(tables: list[pd.DataFrame], indicateur: str, code: str, per
     last = yearly["annee_donnees"].dropna()
     if not last.empty:
         yearly = yearly[yearly["annee"] <= int(last.iloc[0])]
+    total = (float(whole["objectif"].iloc[0])
+             if not whole.empty and pd.notna(whole["objectif"].iloc[0]) else None)  # fmt: skip
+    ui.show_figure("trajectoire", _trajectory_figure, yearly[["annee", "realise"]], total,
+                   start, end, key="objectifs-trajectoire")  # fmt: skip
+
+
+def _trajectory_figure(yearly: pd.DataFrame, total: float | None, start: int,
+                       end: int) -> go.Figure:  # fmt: skip
+    import plotly.graph_objects as go
+
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
@@ -440,8 +457,7 @@ def trajectory_chart(tables: list[pd.DataFrame], indicateur: str, code: str, per
             mode="lines+markers", line={"color": "#000091", "width": 3},
         )
     )  # fmt: skip
-    if not whole.empty and pd.notna(whole["objectif"].iloc[0]):
-        total = float(whole["objectif"].iloc[0])
+    if total is not None:
         years = list(range(start, end + 1))
         fig.add_trace(
             go.Scatter(
@@ -455,7 +471,7 @@ def trajectory_chart(tables: list[pd.DataFrame], indicateur: str, code: str, per
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
     )  # fmt: skip
     year_axis(fig, list(range(start, end + 1)))
-    st.plotly_chart(french_figure(fig), width="stretch", key="objectifs-trajectoire")
+    return fig
 
 
 def status_badges(rows: pd.DataFrame) -> None:
@@ -520,8 +536,6 @@ def _per_hundred(value: float | None) -> float | None:
 
 def balance_section(balance: pd.DataFrame, indicateur: str) -> pd.DataFrame:
     """Shares of need, objective and realised per territory, dissimilarity and coverage."""
-    import plotly.graph_objects as go
-
     from dashboard.indicators.balance import DEFINITION_INDICE_EQUILIBRE, EXPLICATION_DISSIMILARITE
 
     rows = balance[balance["indicateur"] == indicateur]
@@ -536,6 +550,19 @@ def balance_section(balance: pd.DataFrame, indicateur: str) -> pd.DataFrame:
     c2.metric("Indice de dissimilarité (objectif)", fr_percent(_per_hundred(objectif)))
     c3.metric("Part du réalisé départemental couverte", fr_percent(dep["couverture_realise"]))
     st.caption(EXPLICATION_DISSIMILARITE)
+    shares = terr[["territoire_nom", "part_besoin", "part_objectif", "part_realise"]]
+    ui.show_figure("equilibre", _balance_figure, shares, key="objectifs-equilibre")
+    st.dataframe(french_table(terr, BALANCE_DISPLAY), hide_index=True, width="stretch")
+    st.caption(
+        f"{DEFINITION_INDICE_EQUILIBRE} Période : {plain(dep['periode'])}. "
+        f"Source : {plain(dep['source'])}."
+    )
+    return rows
+
+
+def _balance_figure(terr: pd.DataFrame) -> go.Figure:
+    import plotly.graph_objects as go
+
     fig = go.Figure()
     for col, name, colour in (
         ("part_besoin", "Part du besoin", "#b7b7b7"),
@@ -554,13 +581,7 @@ def balance_section(balance: pd.DataFrame, indicateur: str) -> pd.DataFrame:
         barmode="group", height=380, yaxis_title="%", separators=", ",
         margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend={"orientation": "h", "y": 1.12},
     )  # fmt: skip
-    st.plotly_chart(french_figure(fig), width="stretch", key="objectifs-equilibre")
-    st.dataframe(french_table(terr, BALANCE_DISPLAY), hide_index=True, width="stretch")
-    st.caption(
-        f"{DEFINITION_INDICE_EQUILIBRE} Période : {plain(dep['periode'])}. "
-        f"Source : {plain(dep['source'])}."
-    )
-    return rows
+    return fig
 
 
 # --------------------------------------------------------------------------- map
@@ -774,9 +795,16 @@ def stacked_bars(
     Stable order: the stacks in the order of ``colours`` (then the others), years
     ascending, territories by name (top to bottom), other categories by total.
     """
+    ui.show_figure("barres_empilees", _stacked_bars_figure, frame, x, stack, y, colours,
+                   labels or {}, y_title, horizontal, key=key)  # fmt: skip
+
+
+def _stacked_bars_figure(
+    frame: pd.DataFrame, x: str, stack: str, y: str, colours: dict[str, str],
+    labels: dict[str, str], y_title: str, horizontal: bool,
+) -> go.Figure:  # fmt: skip
     import plotly.graph_objects as go
 
-    labels = labels or {}
     fig = go.Figure()
     rank = {value: i for i, value in enumerate(colours)}
     stacks = sorted(frame[stack].dropna().unique(), key=lambda v: (rank.get(v, len(rank)), str(v)))
@@ -810,7 +838,7 @@ def stacked_bars(
                          automargin=True)  # fmt: skip
     else:
         fig.update_xaxes(type="category", categoryorder="array", categoryarray=names)
-    st.plotly_chart(french_figure(fig), width="stretch", key=key)
+    return fig
 
 
 def status_colours() -> tuple[dict[str, str], dict[str, str]]:
@@ -865,6 +893,10 @@ PROCEDURE_COLOURS = {"Insalubrité": "#6a1b9a", "Péril": "#e1000f", "RSD": "#4f
 def trend_chart(trend: pd.DataFrame) -> None:
     """Signals received per year, closed per year (resolved or not, stacked), and the
     median time to closure."""
+    ui.show_figure("tendance_signalements", _trend_figure, trend, key="sig-tendance")
+
+
+def _trend_figure(trend: pd.DataFrame) -> go.Figure:
     import plotly.graph_objects as go
 
     fig = go.Figure()
@@ -892,7 +924,7 @@ def trend_chart(trend: pd.DataFrame) -> None:
     )  # fmt: skip
     year_axis(fig, list(trend["annee"]))
     integer_ticks(fig, trend["delai_median_cloture_jours"].max(skipna=True) or 1, "yaxis2")
-    st.plotly_chart(french_figure(fig), width="stretch", key="sig-tendance")
+    return fig
 
 
 def realised_statuses_note() -> str:
