@@ -33,7 +33,8 @@ from dashboard.indicators.facts import (
     territory_names,
     year_of,
 )
-from dashboard.indicators.fields import FIELD_OF, all_field_facts
+from dashboard.indicators.fields import FIELD_KINDS, FIELD_OF, all_field_facts
+from dashboard.indicators.memo import memoised
 from dashboard.indicators.status import (
     part_attendue,
     statuses,
@@ -111,6 +112,8 @@ class Prepared:
     objectives: pd.DataFrame
     sources: dict[str, str]
     warnings: list[str] = field(default_factory=list)
+    #: What every level and date computes alike from these inputs (:func:`_row_specs`).
+    derived: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 def _objectives(objectifs: pd.DataFrame, departement: str) -> pd.DataFrame:
@@ -181,8 +184,15 @@ def prepare(
     """
     from dashboard.store.schemas import INDICATORS
 
-    tmap = territory_map(reference, memberships)
-    contain = containment(tmap)
+    def territories() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        tmap = territory_map(reference, memberships)
+        return tmap, containment(tmap), territory_names(tmap)
+
+    # An import of operations or signals leaves the territories and the fields as they were.
+    tmap, contain, names = memoised(
+        "territoires", (reference.departement, reference.millesime, len(reference.communes)),
+        (memberships,), territories,
+    )  # fmt: skip
     operations = table_of(tables, "operations")
     signalements = table_of(tables, "signalements")
     realisations = table_of(tables, "realisations")
@@ -198,7 +208,9 @@ def prepare(
     objectives = _objectives(table_of(tables, "objectifs"), reference.departement)
     # The fields' tables (DALO, evictions, FSL…) meet the objectives set on their
     # indicators; imported réalisations of the same indicator win, as for signals.
-    fields = all_field_facts(tables, reference.departement)
+    fields = memoised("champs", reference.departement,
+                      [(tables or {}).get(kind) for kind in FIELD_KINDS],
+                      lambda: all_field_facts(tables, reference.departement))  # fmt: skip
     fields = fields[fields["indicateur"].isin(set(objectives["indicateur"]))
                     & ~fields["indicateur"].isin(set(real["indicateur"]))]  # fmt: skip
     if not fields.empty:
@@ -213,7 +225,6 @@ def prepare(
         for code in sorted(set(objectives["indicateur"]) | set(real["indicateur"]))
         if code not in INDICATORS
     ]
-    names = territory_names(tmap)
     known = names[["territoire_type", "territoire_code"]]
     for label, frame in (("Objectif ignoré", objectives), ("Réalisation ignorée", real)):
         matched = frame[["territoire_type", "territoire_code", "indicateur"]].merge(
@@ -351,7 +362,10 @@ def compute_indicators(
     indicators = sorted(
         set(CORE_INDICATORS) | set(prep.objectives["indicateur"]) | set(prep.yearly["indicateur"])
     )
-    specs = _row_specs(prep, indicators)
+    key = ("lignes", tuple(indicators))
+    if key not in prep.derived:  # the same for every level and date of these inputs
+        prep.derived[key] = _row_specs(prep, indicators)
+    specs = prep.derived[key].copy(deep=False)
     if level is not None:
         specs = specs[specs["territoire_type"] == level]
     specs = specs.merge(
