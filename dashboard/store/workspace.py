@@ -32,6 +32,8 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -62,9 +64,12 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
 T = TypeVar("T")
-#: (workspace location, kind) → (revision of the kind, table) last read by this process
-#: (:meth:`Workspace.read_many`): one version per table, replaced when its kind is written.
-_TABLES_READ: dict[tuple[str | None, str], tuple[str, pd.DataFrame]] = {}
+#: Workspace location → {kind: (revision of the kind, table)} last read by this process
+#: (:meth:`Workspace.read_many`): one version per table, replaced when its kind is written,
+#: for the latest :data:`LOCATIONS_KEPT` workspaces only (an app serves one).
+_TABLES_READ: OrderedDict[str, dict[str, tuple[str, pd.DataFrame]]] = OrderedDict()
+_TABLES_LOCK = threading.Lock()
+LOCATIONS_KEPT = 2
 DATABASE_FILE = "workspace.sqlite"
 SCHEMA_VERSION = "3"
 #: Rows per INSERT batch (progress is reported between batches).
@@ -547,16 +552,22 @@ class Workspace:
         """
         kinds = list(dict.fromkeys(kinds))
         revisions = self._kind_revisions(kinds)
+        here: dict[str, tuple[str, pd.DataFrame]] = {}
+        if revisions:
+            with _TABLES_LOCK:
+                here = _TABLES_READ.setdefault(revisions[""], {})
+                _TABLES_READ.move_to_end(revisions[""])
+                while len(_TABLES_READ) > LOCATIONS_KEPT:
+                    _TABLES_READ.popitem(last=False)
         out: dict[str, pd.DataFrame] = {}
         for kind in kinds:
             revision = revisions.get(kind)
-            key = (revisions.get(""), kind)
-            kept = _TABLES_READ.get(key)
+            kept = here.get(kind)
             if revision is None or kept is None or kept[0] != revision:
                 # Labelled with the revision read before it: never older than its label.
                 kept = (revision, self.read(kind))
                 if revision is not None:
-                    _TABLES_READ[key] = kept
+                    here[kind] = kept
             out[kind] = kept[1].copy(deep=False)
         return out
 

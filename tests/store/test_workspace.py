@@ -25,6 +25,7 @@ from dashboard.intake.templates import template_csv, template_geojson, template_
 from dashboard.store.schemas import KINDS, coerce_frame
 from dashboard.store.workspace import (
     DATABASE_FILE,
+    LOCATIONS_KEPT,
     Workspace,
     WorkspaceError,
     open_workspace,
@@ -504,7 +505,7 @@ def test_revision_of_some_kinds_ignores_the_others(ws, isere):
     assert ws.revision(("instances", "perimetres")) != layers
 
 
-def test_read_many_reads_again_only_the_kinds_written(ws, isere, monkeypatch):
+def test_read_many_reads_again_only_the_kinds_written(ws, isere, monkeypatch, tmp_path):
     """The loader's tables: equal to a fresh reading; after an import of operations by
     another handle (another replica), operations are read again and the other kinds are
     not; a caller changing its frame leaves the next caller's intact."""
@@ -535,6 +536,15 @@ def test_read_many_reads_again_only_the_kinds_written(ws, isere, monkeypatch):
     assert read == ["operations"]
     assert len(after["operations"]) == 2 * len(first["operations"])
     pd.testing.assert_frame_equal(after["instances"], first["instances"])
+    # Only the latest workspaces are kept: after LOCATIONS_KEPT others, this one is read again.
+    for n in range(LOCATIONS_KEPT):
+        elsewhere = open_workspace(tmp_path / f"autre-{n}")
+        import_file("operations", ops, "a.csv", elsewhere, isere, user="alice")
+        elsewhere.read_many(kinds)
+        elsewhere.close()
+    read.clear()
+    ws.read_many(kinds)
+    assert read == list(kinds)
 
 
 def test_server_engines_are_shared_sqlite_engines_are_not(tmp_path, isere, backend):
