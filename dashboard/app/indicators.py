@@ -25,7 +25,7 @@ from dashboard.app.plotly_style import LEGEND_TOP, integer_ticks, year_axis
 from dashboard.app.text import plain
 from dashboard.formatting import fr_int, fr_number, fr_percent
 from dashboard.indicators.compute import Prepared, plai_programming, prepare
-from dashboard.indicators.facts import LEVEL_LABELS
+from dashboard.indicators.facts import LEVEL_LABELS, table_of
 from dashboard.indicators.payload import LoadedInputs, compute_all, load_inputs
 from dashboard.indicators.signals import signal_breakdown, signal_summary, signal_trend
 from dashboard.indicators.status import REGLE_DATE_REFERENCE, au
@@ -279,11 +279,11 @@ def _signals(dep: str, sig: str, kind: str, level: str, annees: tuple[int, int] 
     def compute() -> dict:  # no Prepared: the tables and memberships are enough
         inputs = cached_inputs(*_key())
         reference = load_reference(inputs.departement)
-        table = inputs.tables.get("signalements", pd.DataFrame())
+        table = table_of(inputs.tables, "signalements")
         mem = inputs.memberships
         if kind == "summary":
             frame = signal_summary(
-                reference, mem, table, inputs.tables.get("populations", pd.DataFrame()), level,
+                reference, mem, table, table_of(inputs.tables, "populations"), level,
                 annees, inputs.source_suffix,
             )  # fmt: skip
         elif kind == "trend":
@@ -307,7 +307,7 @@ def _programming(dep: str, sig: str, level: str, by: tuple[str, ...]) -> pd.Data
         inputs = cached_inputs(dep, sig)
         return {"frame": plai_programming(
             load_reference(inputs.departement), inputs.memberships,
-            inputs.tables.get("operations", pd.DataFrame()), level, by,
+            table_of(inputs.tables, "operations"), level, by,
         )}  # fmt: skip
 
     return ui.shared(dep, f"programmation|{level}|{'-'.join(by)}", compute, sig)["frame"]
