@@ -1,9 +1,20 @@
 """Time from navigation to the map's polygons drawn, in Debian's chromium, warm.
 
 Starts ``streamlit run dashboard/app/main.py`` on loopback on a fresh demo workspace, opens
-each page once (the caches fill), then navigates to it ``--rounds`` times in a new tab and
-times each from ``page.goto`` to the moment the map's frame holds its polygons. Prints a
-JSON report: median, minimum and maximum per page, and the same for a first (cold) visit.
+each page once (the caches fill), then times, ``--rounds`` times per page, from the
+navigation to the moment the map's frame holds the page's polygons:
+
+- ``in_app``: a click on the page's link in the sidebar, from the other map page, in the
+  same tab: how a committee moves from page to page;
+- ``new_tab``: ``page.goto`` of the page's address in a new tab that has settled (the
+  address typed or a link opened): the whole of Streamlit's frontend loads again;
+- ``new_tab_unsettled``: the same, timed from the tab's creation. The full (not
+  « headless shell ») chromium spends about a second of CPU on its own interface in each
+  new tab (the omnibox WebUI renderer, seen in a Chrome trace), on the same two cores:
+  that is the browser's work, not the app's, and the figure is kept for comparison with
+  earlier runs, which measured this way.
+
+Prints a JSON report: median, minimum and maximum of each, and the first (cold) visit.
 
     .venv/bin/python benchmarks/map_draw.py [--rounds 3] [--out carte.json]
 
@@ -30,9 +41,16 @@ MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 #: Page → polygons its map draws at least (the 31 of the home map: 13 instances and 18
 #: EPCI; the indicator map: the 13 instances).
 PAGES = {"/?dep=38": 31, "/carte?dep=38": 13}
+#: Page → its link in the sidebar.
+LINKS = {"/?dep=38": "Carte du département", "/carte?dep=38": "Carte des indicateurs"}
 DRAWN = """([frames, count]) => [...document.querySelectorAll(frames)].some(f => {
     try { return f.contentDocument.querySelectorAll('path.leaflet-interactive').length
                  >= count; }
+    catch (e) { return false; } })"""
+#: The same, counting only the polygons drawn since :data:`MARK` (the frame may be reused).
+DRAWN_NEW = """([frames, count]) => [...document.querySelectorAll(frames)].some(f => {
+    try { return f.contentDocument.querySelectorAll(
+                     'path.leaflet-interactive:not([data-avant])').length >= count; }
     catch (e) { return false; } })"""
 
 
@@ -63,15 +81,54 @@ def _serve(workspace: Path, log: Path) -> tuple[subprocess.Popen, str]:
     sys.exit(f"Streamlit n'a pas démarré : {log.read_text()[-2000:]}")
 
 
-def _draw(context, url: str, count: int) -> float:
+#: Seconds a new tab is left to settle before it navigates (the browser's own interface).
+SETTLE_S = 1.0
+#: Marks the polygons drawn so far, so that only the next page's count.
+MARK = """(frames) => document.querySelectorAll(frames).forEach(f => {
+    try { f.contentDocument.querySelectorAll('path.leaflet-interactive')
+                            .forEach(p => { p.dataset.avant = '1'; }); }
+    catch (e) {} })"""
+
+
+def _draw(context, url: str, count: int, *, settle: bool = True) -> float:
     """Seconds from navigation to ``count`` polygons drawn, in a new tab."""
     page = context.new_page()
     try:
+        if settle:
+            page.goto("about:blank")
+            page.wait_for_timeout(SETTLE_S * 1000)
         start = time.perf_counter()
         page.goto(url, wait_until="commit")
         page.wait_for_function(f"(args) => ({DRAWN})(args)", arg=[MAP_FRAME, count],
-                               timeout=120_000, polling=50)  # fmt: skip
+                               timeout=120_000, polling=20)  # fmt: skip
         return time.perf_counter() - start
+    finally:
+        page.close()
+
+
+def _click(page, link: str, count: int) -> float:
+    """Seconds from a click on the sidebar's ``link`` to ``count`` new polygons drawn."""
+    page.evaluate(MARK, MAP_FRAME)
+    start = time.perf_counter()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=link, exact=True).click()
+    page.wait_for_function(f"(args) => ({DRAWN_NEW})(args)", arg=[MAP_FRAME, count],
+                           timeout=120_000, polling=20)  # fmt: skip
+    return time.perf_counter() - start
+
+
+def _in_app(context, base: str, rounds: int) -> dict[str, list[float]]:
+    """Seconds of each click from one map page to the other, in one tab."""
+    page = context.new_page()
+    try:
+        first = next(iter(PAGES))
+        page.goto(base + first, wait_until="commit")
+        page.wait_for_function(f"(args) => ({DRAWN})(args)", arg=[MAP_FRAME, PAGES[first]],
+                               timeout=120_000)  # fmt: skip
+        times: dict[str, list[float]] = {path: [] for path in PAGES}
+        for _ in range(rounds):
+            for path in [*list(PAGES)[1:], first]:
+                times[path].append(_click(page, LINKS[path], PAGES[path]))
+        return times
     finally:
         page.close()
 
@@ -101,9 +158,14 @@ def main(argv: list[str] | None = None) -> int:
             context = browser.new_context(viewport={"width": 1440, "height": 900},
                                           locale="fr-FR")  # fmt: skip
             for path, count in PAGES.items():
-                cold = _draw(context, url + path, count)
+                cold = _draw(context, url + path, count, settle=False)
                 warm = [_draw(context, url + path, count) for _ in range(args.rounds)]
-                report[path] = {"cold_s": round(cold, 3), "warm": _stats(warm)}
+                unsettled = [_draw(context, url + path, count, settle=False)
+                             for _ in range(args.rounds)]  # fmt: skip
+                report[path] = {"cold_s": round(cold, 3), "new_tab": _stats(warm),
+                                "new_tab_unsettled": _stats(unsettled)}  # fmt: skip
+            for path, times in _in_app(context, url, args.rounds).items():
+                report[path]["in_app"] = _stats(times)
             browser.close()
     finally:
         proc.terminate()

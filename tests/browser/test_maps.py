@@ -75,6 +75,32 @@ def test_map_draws_epci_offline_and_click_shows_detail(streamlit_url, offline_pa
     assert page.blocked_requests == []  # type: ignore[attr-defined]
 
 
+def test_home_lists_of_the_coherence_report_come_when_opened(streamlit_url, offline_page):
+    """The report's counts are on the page; its lists are sent only once opened (a data
+    grid would make the map wait for half a megabyte of script)."""
+    page = offline_page
+    page.goto(f"{streamlit_url}/?dep=38", wait_until="domcontentloaded")
+    communes = page.get_by_text("Voir la liste (1 commune)", exact=True)
+    communes.wait_for(timeout=60_000)
+    _map_frame_with_paths(page, 31)
+    grids = page.locator('[data-testid="stDataFrame"]')
+    assert grids.count() == 0
+    communes.click()
+    grids.first.wait_for(timeout=30_000)
+    assert grids.count() == 1
+    # Valencin (38519), outside every demo CLH: the grid's header and its one row (the
+    # grid draws on a canvas; its accessible table, off screen, holds the text).
+    grid = grids.first.locator('table[role="grid"]')
+    grid.wait_for(state="attached", timeout=30_000)
+    assert grid.get_attribute("aria-rowcount") == "2"
+    cells = [c.text_content() for c in grid.locator('td[role="gridcell"]').all()]
+    assert cells[:2] == ["38519", "Valencin"]
+    page.get_by_text("Voir la liste (2 EPCI)", exact=True).click()
+    page.wait_for_function("document.querySelectorAll('[data-testid=\"stDataFrame\"]')"
+                           ".length === 2", timeout=30_000)  # fmt: skip
+    assert page.blocked_requests == []  # type: ignore[attr-defined]
+
+
 def test_commune_layer_toggle_and_tooltip(streamlit_url, offline_page):
     page = offline_page
     page.goto(f"{streamlit_url}/?dep=38", wait_until="domcontentloaded")
