@@ -14,7 +14,12 @@ from dashboard.bench.coverage import bench_national_coverage
 from dashboard.bench.geometry import bench_dissolve, bench_map_payload, bench_reference_load
 from dashboard.bench.imports import bench_imports
 from dashboard.bench.indicators import bench_indicators
-from dashboard.bench.pages import bench_map_cache, bench_pages, bench_snapshots
+from dashboard.bench.pages import (
+    bench_map_cache,
+    bench_pages,
+    bench_pages_national,
+    bench_snapshots,
+)
 from dashboard.bench.store import IMPORT_ROWS, bench_reader_stall, bench_version_cost
 from dashboard.settings import DEFAULT_DEPARTEMENT
 
@@ -30,11 +35,13 @@ BENCHES: list[Callable[[str], dict[str, Any]]] = [
     bench_map_cache,
     bench_snapshots,
     bench_pages,
+    bench_pages_national,
 ]
 
 
-def run_bench(departement: str = DEFAULT_DEPARTEMENT,
-              import_rows: int = IMPORT_ROWS) -> dict[str, Any]:
+def run_bench(
+    departement: str = DEFAULT_DEPARTEMENT, import_rows: int = IMPORT_ROWS
+) -> dict[str, Any]:
     """Run every benchmark and return one flat JSON-ready dict.
 
     ``import_rows``: rows of the large import during which reads are timed
@@ -46,7 +53,8 @@ def run_bench(departement: str = DEFAULT_DEPARTEMENT,
         results.update(bench(departement))
     if "indicators_national_s" in results and "coverage_national_s" in results:
         results["national_indicators_coverage_s"] = round(
-            results["indicators_national_s"] + results["coverage_national_s"], 3)
+            results["indicators_national_s"] + results["coverage_national_s"], 3
+        )
     results.update(bench_reader_stall(departement, rows=import_rows))
     results["load_average_end"] = _load()
     return results

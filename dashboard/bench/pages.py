@@ -82,11 +82,61 @@ def bench_pages(departement: str = DEFAULT_DEPARTEMENT) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "demo"
         build_demo(folder)
-        env = child_environment(TERRITOIRES_WORKSPACE=str(folder))
-        proc = subprocess.run(
-            [sys.executable, "-m", "dashboard.app.pagebench"], cwd=ROOT, env=env,
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
+        return _page_reruns(folder)
+
+
+def bench_pages_national(departement: str = DEFAULT_DEPARTEMENT) -> dict[str, Any]:
+    """The same page reruns on the demo workspace holding the tables of the synthetic
+    national workload (:data:`~dashboard.bench.indicators.NATIONAL_OPERATIONS` operations,
+    :data:`~dashboard.bench.indicators.NATIONAL_SIGNALS` signals) in its own communes.
+
+    A page shows one département, so this is the national volume that page aggregates,
+    harder than any real département's. The tables go in through the users' import path
+    (CSV with ``;``, checked, then written), in place of the demo's.
+    """
+    from dashboard.bench.indicators import (
+        NATIONAL_OPERATIONS,
+        NATIONAL_SIGNALS,
+        SEED,
+        synthetic_tables,
+    )
+    from dashboard.intake.demo import DEMO_DEPARTEMENT, build_demo
+    from dashboard.intake.imports import import_file
+    from dashboard.store.workspace import open_workspace
+    from geo.reference import load_reference
+
+    if departement != DEMO_DEPARTEMENT:
+        return {}
+    reference = load_reference(departement)
+    tables = synthetic_tables(reference, None, NATIONAL_OPERATIONS, NATIONAL_SIGNALS)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "national"
+        build_demo(folder)
+        with open_workspace(folder) as workspace:
+            for kind in ("operations", "signalements"):
+                data = tables[kind].to_csv(sep=";", index=False, date_format="%d/%m/%Y")
+                report = import_file(kind, data.encode("cp1252"), f"{kind}_national.csv",
+                                     workspace, reference, user="bench")  # fmt: skip
+                if not report.imported:
+                    return {"pages_national_erreur": f"{kind} : import refusé"}
+        found = _page_reruns(folder)
+    if "pages_erreur" in found:
+        return {"pages_national_erreur": found["pages_erreur"]}
+    results = {key.replace("page_", "page_national_", 1): value for key, value in found.items()}
+    results["pages_national_workload"] = (
+        f"démonstration de l'Isère, avec {NATIONAL_OPERATIONS} opérations et "
+        f"{NATIONAL_SIGNALS} signalements synthétiques (graine {SEED}) dans ses communes"
+    )
+    return results
+
+
+def _page_reruns(folder: Path) -> dict[str, Any]:
+    """:func:`dashboard.app.pagebench.page_reruns` on the workspace ``folder``, in a child."""
+    env = child_environment(TERRITOIRES_WORKSPACE=str(folder))
+    proc = subprocess.run(
+        [sys.executable, "-m", "dashboard.app.pagebench"], cwd=ROOT, env=env,
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
     if proc.returncode != 0:
         return {"pages_erreur": proc.stderr[-500:]}
     return json.loads(proc.stdout)
