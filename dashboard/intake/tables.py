@@ -161,6 +161,8 @@ def validate_table(
             deadline.check()
         values[name] = _parse_column(spec.column(name), raw.headers[i], raw.column(i),
                                      raw.lines, reference, out)
+        if release and i < len(raw.columns):  # parsed: its strings can go before the next
+            raw.columns[i] = pa.nulls(0, pa.string())
     if release:
         raw.columns = []
     frame = pd.DataFrame(  # one block per column: no copy of 300 000 × n pointers
@@ -247,6 +249,13 @@ def _parse_column(
             missing = np.flatnonzero(cells.is_null().to_numpy(zero_copy_only=False))
             message = f"valeur obligatoire manquante ({col.label})"
             out.errors(lines[missing].tolist(), header, [message] * len(missing))
+        if not col.name.startswith("id_"):  # an identifier repeats nothing
+            encoded = cells.dictionary_encode()
+            if 2 * len(encoded.dictionary) <= len(cells):
+                # Repeated labels (a bailleur): one string object per distinct label,
+                # shared by its cells, not one per cell (20 MB for 300 000 cells).
+                shared = np.array([*encoded.dictionary.to_pylist(), None], dtype=object)
+                return shared[encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)]
         return cells.to_numpy(zero_copy_only=False)
     encoded = cells.dictionary_encode()  # codes in the order of first appearance
     index = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)

@@ -210,6 +210,39 @@ def test_a_checked_file_is_valid_with_its_cells_released(isere):
     assert report.lines[-1] == 1501
 
 
+def test_repeated_labels_share_one_string_and_keep_their_values(isere):
+    """A label repeated down a column (a bailleur) is one string object for all its cells;
+    the values, the empty cells and a label written once stay as they were."""
+    header = "N° opération;Code INSEE commune;Année de programmation;Nb PLAI;Statut;Bailleur"
+    lines = [header]
+    for line in range(2, 1502):
+        bailleur = "" if line % 10 == 0 else ("Unique SA" if line == 7 else f"B{line % 3}")
+        lines.append(f"OP-{line};38185;2023;1;Agréée;{bailleur}")
+    report = check_file("operations", ("\r\n".join(lines) + "\r\n").encode("cp1252"),
+                        "ops.csv", isere)  # fmt: skip
+    assert report.valid
+    bailleurs = report.frame["bailleur"].tolist()
+    expected = [None if line % 10 == 0 else ("Unique SA" if line == 7 else f"B{line % 3}")
+                for line in range(2, 1502)]  # fmt: skip
+    assert [None if b is None or b != b else b for b in bailleurs] == expected
+    # While the columns are parsed (the peak of memory), « B2 » is one object.
+    import numpy as np
+    import pyarrow as pa
+
+    from dashboard.intake.messages import Collector, ValidationResult
+    from dashboard.intake.tables import _parse_column
+    from dashboard.store.schemas import KINDS
+
+    cells = pa.array([f"B{i % 3}" if i % 10 else None for i in range(1500)])
+    out = Collector("ops.csv", ValidationResult("operations"), {})
+    parsed = _parse_column(KINDS["operations"].column("bailleur"), "Bailleur", cells,
+                           np.arange(2, 1502), isere, out)  # fmt: skip
+    assert parsed[1] == "B1"
+    assert parsed[1] is parsed[4]
+    assert parsed[0] is None
+    assert not out.result.errors
+
+
 def test_arrow_allocates_with_jemalloc_unless_told_otherwise():
     import os
     import subprocess
