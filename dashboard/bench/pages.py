@@ -92,7 +92,7 @@ def bench_pages_national(departement: str = DEFAULT_DEPARTEMENT) -> dict[str, An
 
     A page shows one département, so this is the national volume that page aggregates,
     harder than any real département's. The tables go in through the users' import path
-    (CSV with ``;``, checked, then written), in place of the demo's.
+    (a CSV as the app exports one, checked, then written), in place of the demo's.
     """
     from dashboard.bench.indicators import (
         NATIONAL_OPERATIONS,
@@ -102,6 +102,7 @@ def bench_pages_national(departement: str = DEFAULT_DEPARTEMENT) -> dict[str, An
     )
     from dashboard.intake.demo import DEMO_DEPARTEMENT, build_demo
     from dashboard.intake.imports import import_file
+    from dashboard.spreadsheets import frame_csv
     from dashboard.store.workspace import open_workspace
     from geo.reference import load_reference
 
@@ -114,8 +115,7 @@ def bench_pages_national(departement: str = DEFAULT_DEPARTEMENT) -> dict[str, An
         build_demo(folder)
         with open_workspace(folder) as workspace:
             for kind in ("operations", "signalements"):
-                data = tables[kind].to_csv(sep=";", index=False, date_format="%d/%m/%Y")
-                report = import_file(kind, data.encode("cp1252"), f"{kind}_national.csv",
+                report = import_file(kind, frame_csv(tables[kind]), f"{kind}_national.csv",
                                      workspace, reference, user="bench")  # fmt: skip
                 if not report.imported:
                     return {"pages_national_erreur": f"{kind} : import refusé"}
