@@ -43,15 +43,13 @@ MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 PAGES = {"/?dep=38": 31, "/carte?dep=38": 13}
 #: Page → its link in the sidebar.
 LINKS = {"/?dep=38": "Carte du département", "/carte?dep=38": "Carte des indicateurs"}
-DRAWN = """([frames, count]) => [...document.querySelectorAll(frames)].some(f => {
-    try { return f.contentDocument.querySelectorAll('path.leaflet-interactive').length
-                 >= count; }
+#: Whether a map frame holds ``count`` shapes matching ``paths``.
+DRAWN = """([frames, count, paths]) => [...document.querySelectorAll(frames)].some(f => {
+    try { return f.contentDocument.querySelectorAll(paths).length >= count; }
     catch (e) { return false; } })"""
-#: The same, counting only the polygons drawn since :data:`MARK` (the frame may be reused).
-DRAWN_NEW = """([frames, count]) => [...document.querySelectorAll(frames)].some(f => {
-    try { return f.contentDocument.querySelectorAll(
-                     'path.leaflet-interactive:not([data-avant])').length >= count; }
-    catch (e) { return false; } })"""
+POLYGONS = "path.leaflet-interactive"
+#: The polygons drawn since :data:`MARK` (the frame may be reused from page to page).
+NEW_POLYGONS = "path.leaflet-interactive:not([data-avant])"
 
 
 def _free_port() -> int:
@@ -84,9 +82,8 @@ def _serve(workspace: Path, log: Path) -> tuple[subprocess.Popen, str]:
 #: Seconds a new tab is left to settle before it navigates (the browser's own interface).
 SETTLE_S = 1.0
 #: Marks the polygons drawn so far, so that only the next page's count.
-MARK = """(frames) => document.querySelectorAll(frames).forEach(f => {
-    try { f.contentDocument.querySelectorAll('path.leaflet-interactive')
-                            .forEach(p => { p.dataset.avant = '1'; }); }
+MARK = """([frames, paths]) => document.querySelectorAll(frames).forEach(f => {
+    try { f.contentDocument.querySelectorAll(paths).forEach(p => { p.dataset.avant = '1'; }); }
     catch (e) {} })"""
 
 
@@ -99,7 +96,7 @@ def _draw(context, url: str, count: int, *, settle: bool = True) -> float:
             page.wait_for_timeout(SETTLE_S * 1000)
         start = time.perf_counter()
         page.goto(url, wait_until="commit")
-        page.wait_for_function(f"(args) => ({DRAWN})(args)", arg=[MAP_FRAME, count],
+        page.wait_for_function(f"(args) => ({DRAWN})(args)", arg=[MAP_FRAME, count, POLYGONS],
                                timeout=120_000, polling=20)  # fmt: skip
         return time.perf_counter() - start
     finally:
@@ -108,10 +105,10 @@ def _draw(context, url: str, count: int, *, settle: bool = True) -> float:
 
 def _click(page, link: str, count: int) -> float:
     """Seconds from a click on the sidebar's ``link`` to ``count`` new polygons drawn."""
-    page.evaluate(MARK, MAP_FRAME)
+    page.evaluate(MARK, [MAP_FRAME, POLYGONS])
     start = time.perf_counter()
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=link, exact=True).click()
-    page.wait_for_function(f"(args) => ({DRAWN_NEW})(args)", arg=[MAP_FRAME, count],
+    page.wait_for_function(f"(args) => ({DRAWN})(args)", arg=[MAP_FRAME, count, NEW_POLYGONS],
                            timeout=120_000, polling=20)  # fmt: skip
     return time.perf_counter() - start
 
@@ -122,8 +119,8 @@ def _in_app(context, base: str, rounds: int) -> dict[str, list[float]]:
     try:
         first = next(iter(PAGES))
         page.goto(base + first, wait_until="commit")
-        page.wait_for_function(f"(args) => ({DRAWN})(args)", arg=[MAP_FRAME, PAGES[first]],
-                               timeout=120_000)  # fmt: skip
+        drawn = [MAP_FRAME, PAGES[first], POLYGONS]
+        page.wait_for_function(f"(args) => ({DRAWN})(args)", arg=drawn, timeout=120_000)
         times: dict[str, list[float]] = {path: [] for path in PAGES}
         for _ in range(rounds):
             for path in [*list(PAGES)[1:], first]:
